@@ -1,0 +1,206 @@
+"""The check axis: metadata, outcomes and findings.
+
+A check is a pure function ``Evidence -> Iterable[Finding]`` plus its
+:class:`CheckMeta`. It never reads files, talks to the network or prints.
+When the evidence it needs is absent it yields a *skipped* finding with the
+reason; :func:`run_check` turns an exception into an *error* finding for that
+check only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ptmvet.evidence import Evidence
+
+
+class Outcome(str, Enum):
+    """The result variants of a check. Nothing is squashed into a bool."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not-applicable"
+    SKIPPED = "skipped"
+    ERROR = "error"
+
+    @property
+    def assessed(self) -> bool:
+        """Whether this outcome says something about the model (counts in scores)."""
+        return self in (Outcome.PASS, Outcome.FAIL)
+
+
+class Severity(str, Enum):
+    """How much a failure of the check matters for reuse."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def weight(self) -> int:
+        """Weight of the check in its attribute score."""
+        return _WEIGHTS[self]
+
+    @property
+    def rank(self) -> int:
+        """Ordering key, INFO lowest."""
+        return list(Severity).index(self)
+
+
+_WEIGHTS = {
+    Severity.INFO: 1,
+    Severity.LOW: 1,
+    Severity.MEDIUM: 2,
+    Severity.HIGH: 3,
+    Severity.CRITICAL: 5,
+}
+
+
+class Attribute(str, Enum):
+    """The reuse attributes a report scores (ICSE'23 PTM-reuse study, Table I)."""
+
+    PROVENANCE = "provenance"
+    REPRODUCIBILITY = "reproducibility"
+    PORTABILITY = "portability"
+    DOCUMENTATION = "documentation"
+    LICENSE = "license"
+    INTEGRITY = "integrity"
+    SAFETY = "safety"
+    CLAIMS = "claims"
+    MAINTENANCE = "maintenance"
+
+
+class Need(str, Enum):
+    """What a check needs from the evidence to say anything."""
+
+    CARD = "card"
+    FILES = "files"
+    WEIGHTS = "weights"
+    REGISTRY = "registry"
+    GIT = "git"
+    NETWORK = "network"
+    DATA = "data"
+
+
+@dataclass(frozen=True)
+class CheckMeta:
+    """The stable identity and documentation of one check."""
+
+    id: str
+    slug: str
+    attribute: Attribute
+    severity: Severity
+    summary: str
+    remedy: str
+    needs: frozenset[Need] = frozenset()
+    since: str = "0.1.0"
+
+    @property
+    def doc_path(self) -> str:
+        """Repository-relative path of the check's doc page."""
+        return f"docs/checks/{self.id}.md"
+
+    def finding(
+        self,
+        outcome: Outcome,
+        message: str,
+        *,
+        evidence: Iterable[str] = (),
+        remedy: str | None = None,
+        severity: Severity | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> Finding:
+        """Build a finding of this check."""
+        return Finding(
+            check_id=self.id,
+            slug=self.slug,
+            attribute=self.attribute,
+            severity=severity or self.severity,
+            outcome=outcome,
+            message=message,
+            evidence=tuple(evidence),
+            remedy=(remedy if remedy is not None else self.remedy) if outcome is Outcome.FAIL else "",
+            details=dict(details or {}),
+        )
+
+    def passed(self, message: str, **kw: Any) -> Finding:
+        """A passing finding."""
+        return self.finding(Outcome.PASS, message, **kw)
+
+    def failed(self, message: str, **kw: Any) -> Finding:
+        """A failing finding; the remedy defaults to the check's own."""
+        return self.finding(Outcome.FAIL, message, **kw)
+
+    def skipped(self, reason: str, **kw: Any) -> Finding:
+        """The check could not run: the evidence it needs is missing."""
+        return self.finding(Outcome.SKIPPED, reason, **kw)
+
+    def not_applicable(self, reason: str, **kw: Any) -> Finding:
+        """The check does not apply to this model."""
+        return self.finding(Outcome.NOT_APPLICABLE, reason, **kw)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What one check concluded, with the evidence it saw and a remedy."""
+
+    check_id: str
+    slug: str
+    attribute: Attribute
+    severity: Severity
+    outcome: Outcome
+    message: str
+    evidence: tuple[str, ...] = ()
+    remedy: str = ""
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (see schemas/report.schema.json)."""
+        return {
+            "check_id": self.check_id,
+            "slug": self.slug,
+            "attribute": self.attribute.value,
+            "severity": self.severity.value,
+            "outcome": self.outcome.value,
+            "message": self.message,
+            "evidence": list(self.evidence),
+            "remedy": self.remedy,
+            "details": dict(self.details),
+        }
+
+
+CheckFn = Callable[["Evidence"], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A check: metadata plus the pure function that runs it."""
+
+    meta: CheckMeta
+    fn: CheckFn
+
+
+def check(meta: CheckMeta) -> Callable[[CheckFn], Check]:
+    """Decorator that pairs a function with its metadata (no registration)."""
+
+    def wrap(fn: CheckFn) -> Check:
+        return Check(meta=meta, fn=fn)
+
+    return wrap
+
+
+def run_check(c: Check, evidence: Evidence) -> list[Finding]:
+    """Run one check; a crash becomes an ERROR finding for this check only."""
+    try:
+        out = list(c.fn(evidence))
+    except Exception as exc:  # noqa: BLE001 - one check's bug must not stop the run
+        return [c.meta.finding(Outcome.ERROR, f"check crashed: {type(exc).__name__}: {exc}")]
+    if not out:
+        return [c.meta.finding(Outcome.ERROR, "check produced no finding")]
+    return out

@@ -1,0 +1,235 @@
+"""The frozen snapshot of everything ptmvet knows about one model package.
+
+Sources (``ptmvet.sources``) are the only code that does I/O on a model; they
+translate what they find (a folder, the HF cache, the Hub, a git clone) into
+one :class:`Evidence`. Checks read it and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ptmvet.card import Claim, ModelCard
+
+#: Files whose suffix marks model weights, and whether loading them can run code.
+WEIGHT_SUFFIXES: Mapping[str, str] = {
+    ".safetensors": "safetensors",
+    ".gguf": "gguf",
+    ".onnx": "onnx",
+    ".bin": "pickle",
+    ".pt": "pickle",
+    ".pth": "pickle",
+    ".ckpt": "pickle",
+    ".pkl": "pickle",
+    ".pickle": "pickle",
+    ".joblib": "pickle",
+    ".h5": "hdf5",
+    ".keras": "keras",
+    ".msgpack": "msgpack",
+    ".tflite": "tflite",
+    ".pb": "protobuf",
+    ".mlmodel": "coreml",
+    ".skops": "skops",
+    ".npz": "numpy",
+    ".npy": "numpy",
+    ".ot": "libtorch",
+    ".nemo": "nemo",
+}
+
+#: Formats whose loading runs no code chosen by the file's author.
+SAFE_FORMATS = frozenset({"safetensors", "gguf", "onnx", "msgpack", "tflite", "skops", "coreml"})
+
+#: Files that are never weights even when their suffix says so.
+NON_WEIGHT_NAMES = frozenset({"training_args.bin", "optimizer.pt", "scheduler.pt", "rng_state.pth", "scaler.pt"})
+
+
+@dataclass(frozen=True)
+class LfsPointer:
+    """A Git LFS pointer file found where content should be."""
+
+    oid: str  # sha256 hex
+    size: int
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One file of the package, local or only known from the registry."""
+
+    path: str  # POSIX path relative to the package root
+    size: int | None  # bytes on disk, or the registry's size
+    local: bool  # present on this machine
+    lfs_pointer: LfsPointer | None = None  # the local file is an LFS pointer, not content
+    registry_sha256: str | None = None  # the registry's LFS sha256 (siblings[].lfs.sha256)
+    registry_size: int | None = None
+    blob_id: str | None = None  # the registry's git blob id
+
+    @property
+    def suffix(self) -> str:
+        name = self.path.rsplit("/", 1)[-1]
+        return "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def weight_format(self) -> str | None:
+        """The weight format this file holds, or None if it is not a weight file."""
+        if self.name in NON_WEIGHT_NAMES:
+            return None
+        return WEIGHT_SUFFIXES.get(self.suffix)
+
+
+@dataclass(frozen=True)
+class SafetensorsInfo:
+    """What a safetensors header says (read without loading any tensor)."""
+
+    path: str
+    tensors: int
+    parameters: int
+    dtypes: tuple[str, ...]
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class GitCommit:
+    """One commit of a git clone, with its signature status (``%G?``)."""
+
+    sha: str
+    author: str
+    author_email: str
+    date: str
+    subject: str
+    signature: str  # G, B, U, X, Y, R, E or N (git log --format=%G?)
+    signer: str = ""
+
+    @property
+    def signed(self) -> bool:
+        return self.signature != "N"
+
+
+@dataclass(frozen=True)
+class GitInfo:
+    """History of a git clone of the package."""
+
+    head: str | None
+    branch: str | None
+    remote_url: str | None
+    commits: tuple[GitCommit, ...]
+    dirty: bool = False
+    error: str | None = None
+
+    @property
+    def any_signed(self) -> bool:
+        return any(c.signed for c in self.commits)
+
+
+@dataclass(frozen=True)
+class RegistryInfo:
+    """What a model registry (the Hub, or a metadata dump) says of the model."""
+
+    source: str  # "hub", "dump", "cache"
+    repo_id: str
+    sha: str | None = None
+    author: str | None = None
+    downloads: int | None = None
+    downloads_all_time: int | None = None
+    likes: int | None = None
+    last_modified: datetime | None = None
+    created_at: datetime | None = None
+    gated: bool | str | None = None
+    private: bool | None = None
+    disabled: bool | None = None
+    pipeline_tag: str | None = None
+    library_name: str | None = None
+    tags: tuple[str, ...] = ()
+    security_scan: Mapping[str, Any] | None = None
+    card_data: Mapping[str, Any] | None = None
+    used_storage: int | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that went wrong while collecting evidence (not a check result)."""
+
+    path: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """The model being vetted, as resolved."""
+
+    name: str  # display name: repo id or folder name
+    source: str  # "local", "hf-cache", "hub", "git"
+    repo_id: str | None = None
+    revision: str | None = None  # commit sha when known
+    requested_revision: str | None = None  # what the user asked for (branch, tag, sha)
+    local_path: str | None = None
+
+    @property
+    def pinned(self) -> bool:
+        """Whether the package is identified by a full commit sha."""
+        return _is_sha(self.revision) and (self.requested_revision is None or _is_sha(self.requested_revision))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "source": self.source,
+            "repo_id": self.repo_id,
+            "revision": self.revision,
+            "requested_revision": self.requested_revision,
+            "local_path": self.local_path,
+            "pinned": self.pinned,
+        }
+
+
+def _is_sha(value: str | None) -> bool:
+    return bool(value) and len(value or "") == 40 and all(c in "0123456789abcdef" for c in (value or ""))
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Everything the checks may look at. Built once by a source, then read-only."""
+
+    target: Target
+    files: tuple[FileEntry, ...] = ()
+    card: ModelCard | None = None
+    configs: Mapping[str, Any] = field(default_factory=dict)  # json files by path (config.json, ...)
+    license_texts: Mapping[str, str] = field(default_factory=dict)  # LICENSE-like files by path
+    safetensors: tuple[SafetensorsInfo, ...] = ()
+    eval_results: tuple[Claim, ...] = ()  # from .eval_results/
+    git: GitInfo | None = None
+    registry: RegistryInfo | None = None
+    problems: tuple[Problem, ...] = ()
+    extras: Mapping[str, Any] = field(default_factory=dict)  # enrichments (scan, integrity, lineage, measurements)
+
+    @property
+    def claims(self) -> tuple[Claim, ...]:
+        """Every performance claim: the card's model-index, then .eval_results/."""
+        card_claims = self.card.claims if self.card else ()
+        return tuple(card_claims) + tuple(self.eval_results)
+
+    @property
+    def local_files(self) -> tuple[FileEntry, ...]:
+        return tuple(f for f in self.files if f.local)
+
+    @property
+    def weight_files(self) -> tuple[FileEntry, ...]:
+        return tuple(f for f in self.files if f.weight_format is not None)
+
+    def file(self, path: str) -> FileEntry | None:
+        for f in self.files:
+            if f.path == path:
+                return f
+        return None
+
+    @property
+    def config(self) -> Mapping[str, Any]:
+        """The parsed ``config.json`` (empty when absent)."""
+        value = self.configs.get("config.json")
+        return value if isinstance(value, Mapping) else {}
