@@ -1,0 +1,71 @@
+"""The command line: thin commands over the library.
+
+``main(argv) -> int`` so tests call it in-process. Every command lives in its
+own module with ``register(subparsers)`` and ``run(args) -> int``; errors are
+mapped to one-line messages and documented exit codes (docs/exit-codes.md) here
+and nowhere else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib import import_module
+
+from ptmvet import __version__
+from ptmvet.errors import Error, ExitCode
+
+#: Command modules, in the order ``ptmvet --help`` lists them.
+COMMANDS: tuple[str, ...] = (
+    "check",
+    "checks_cmd",
+    "demo",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ptmvet",
+        description="Vet a pre-trained model package before you reuse it.",
+        epilog="Exit codes: 0 ok, 1 verdict failed, 2 usage, 3 input, 4 integrity, 5 missing dependency (docs/exit-codes.md).",
+    )
+    parser.add_argument("--version", action="version", version=f"ptmvet {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        module = import_module(f"ptmvet.cli.{name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return int(ExitCode.USAGE)
+    try:
+        return int(args.func(args))
+    except Error as exc:
+        _print_error(exc.message, exc.diagnostics())
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        _print_error("interrupted", "")
+        return 130
+    except BrokenPipeError:
+        return int(ExitCode.OK)
+
+
+def _print_error(message: str, hint: str) -> None:
+    line = f"ptmvet: error: {message}"
+    if hint:
+        line += f" ({hint})"
+    print(line, file=sys.stderr)
+
+
+def entry() -> None:  # pragma: no cover - console script shim
+    sys.exit(main())

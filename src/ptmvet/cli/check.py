@@ -1,0 +1,73 @@
+"""``ptmvet check MODEL``: the reuse report card for one model package."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ptmvet.audit import VetOptions, vet
+from ptmvet.cli._common import add_format_option, add_offline_option, emit, progress_bar
+from ptmvet.checks.interface import Severity
+from ptmvet.errors import ExitCode
+from ptmvet.formats import FORMATS, render
+from ptmvet.report import Report
+
+USES = ("commercial", "research", "internal")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "check",
+        help="vet one model package and print its report card",
+        description="Vet a model package: a folder in Hub layout, or org/name[@revision] from the HF cache (offline) or the Hub.",
+    )
+    p.add_argument("model", help="folder, or org/name[@revision]")
+    add_format_option(p, tuple(FORMATS))
+    add_offline_option(p)
+    add_vet_options(p)
+    p.add_argument(
+        "--fail-on",
+        choices=[s.value for s in Severity],
+        help="exit 1 when a check fails with at least this severity (default: never; use `ptmvet gate` for policies)",
+    )
+    p.set_defaults(func=run)
+
+
+def add_vet_options(p: argparse.ArgumentParser) -> None:
+    """Options that shape a vetting run (shared by check, compare, bom, gate)."""
+    p.add_argument("--use", choices=USES, default="commercial", help="intended use; licence verdicts depend on it")
+    p.add_argument("--data-dir", type=Path, help="local evaluation data to re-measure the card's claims")
+    p.add_argument("--registry", type=Path, dest="registry_db", help="a mining database (DuckDB) for lineage")
+    p.add_argument("--dump", type=Path, help="a Hub metadata dump (jsonl.gz) for lineage and registry facts")
+    p.add_argument("--only", default="", help="comma-separated check ids to run (default: all)")
+    p.add_argument("--no-scan", action="store_true", help="skip the static scan of weight files")
+    p.add_argument("--no-hash", action="store_true", help="skip hashing local files")
+
+
+def options_from(args: argparse.Namespace) -> VetOptions:
+    return VetOptions(
+        revision=getattr(args, "revision", None),
+        offline=getattr(args, "offline", None),
+        intended_use=args.use,
+        data_dir=args.data_dir,
+        registry_db=args.registry_db,
+        dump=args.dump,
+        deep_scan=not args.no_scan,
+        hash_files=not args.no_hash,
+        checks=tuple(c.strip().upper() for c in args.only.split(",") if c.strip()),
+    )
+
+
+def vet_with_progress(model: str, options: VetOptions) -> Report:
+    with progress_bar(f"vetting {model}") as progress:
+        return vet(model, options, progress)
+
+
+def run(args: argparse.Namespace) -> int:
+    report = vet_with_progress(args.model, options_from(args))
+    emit(render(report, args.format), args.output)
+    if args.fail_on:
+        floor = Severity(args.fail_on)
+        if any(f.severity.rank >= floor.rank for f in report.failures):
+            return int(ExitCode.FAILED)
+    return int(ExitCode.OK)

@@ -1,0 +1,66 @@
+"""Sources: the only code that does I/O on a model package.
+
+:func:`collect` dispatches a reference to the right source: a local folder
+(with its git history when it is a clone), the HF cache offline, or the Hub
+online (falling back to the cache when the Hub cannot be reached).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+from ptmvet.errors import HubError, ModelNotFound
+from ptmvet.evidence import Evidence, Problem
+from ptmvet.ref import ModelRef
+from ptmvet.sources.hf_cache import collect_cached
+from ptmvet.sources.hub import collect_hub
+from ptmvet.sources.interface import Progress, Source, SourceError
+from ptmvet.sources.local import collect_folder
+
+
+def hub_offline() -> bool:
+    """Whether huggingface_hub is told to stay offline."""
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def collect(
+    ref: str | Path | ModelRef,
+    *,
+    revision: str | None = None,
+    offline: bool | None = None,
+    progress: Progress | None = None,
+) -> Evidence:
+    """Collect the evidence for a model reference."""
+    mref = ref if isinstance(ref, ModelRef) else ModelRef.parse(ref, revision=revision)
+    if mref.path is not None:
+        evidence = collect_folder(mref.path, progress=progress)
+        if (mref.path / ".git").exists():
+            evidence = _with_git(evidence, mref.path)
+        return evidence
+    assert mref.repo_id is not None
+    if offline if offline is not None else hub_offline():
+        return collect_cached(mref.repo_id, mref.revision, progress=progress)
+    try:
+        return collect_hub(mref.repo_id, mref.revision, progress=progress)
+    except HubError as exc:
+        try:
+            evidence = collect_cached(mref.repo_id, mref.revision, progress=progress)
+        except ModelNotFound:
+            raise exc from None
+        note = Problem("(hub)", f"the Hub was not reachable ({exc.message}); used the local cache")
+        return replace(evidence, problems=(*evidence.problems, note))
+
+
+def _with_git(evidence: Evidence, path: Path) -> Evidence:
+    from ptmvet.sources.git import collect_git
+
+    info = collect_git(path)
+    target = evidence.target
+    if info.head and target.revision is None:
+        target = replace(target, source="git", revision=info.head, requested_revision=info.branch or info.head)
+    return replace(evidence, git=info, target=target)
+
+
+__all__ = ["Progress", "Source", "SourceError", "collect", "collect_cached", "collect_folder", "collect_hub", "hub_offline"]
