@@ -193,6 +193,39 @@ def _is_sha(value: str | None) -> bool:
 
 
 @dataclass(frozen=True)
+class ExpectedHash:
+    """A sha256 a local file should have, and where that expectation comes from."""
+
+    sha256: str
+    size: int | None
+    source: str  # "hf-cache-blob", "manifest", ...
+
+
+@dataclass(frozen=True)
+class SignatureStatus:
+    """A model signature found in the package (OpenSSF model_signing bundle)."""
+
+    path: str  # the signature file, package-relative
+    verified: bool | None  # True/False: checked against a trusted key or CA; None: not authenticated
+    method: str | None = None  # "key", "certificate", "sigstore", or None when unknown
+    digests_match: bool | None = None  # the signed file digests agree with the files on disk
+    signed_files: int = 0
+    mismatched: tuple[str, ...] = ()  # changed, added or removed files
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class IntegrityInfo:
+    """What hashing the local files established (filled by the integrity enricher)."""
+
+    hashes: Mapping[str, str] = field(default_factory=dict)  # local path -> sha256 of its content
+    expected: Mapping[str, ExpectedHash] = field(default_factory=dict)  # path -> expected digest
+    signature: SignatureStatus | None = None
+    signature_files: tuple[str, ...] = ()  # every *.sig / signature bundle seen
+    unreadable: tuple[str, ...] = ()  # local files that could not be hashed
+
+
+@dataclass(frozen=True)
 class Evidence:
     """Everything the checks may look at. Built once by a source, then read-only."""
 
@@ -206,6 +239,7 @@ class Evidence:
     git: GitInfo | None = None
     registry: RegistryInfo | None = None
     problems: tuple[Problem, ...] = ()
+    integrity: IntegrityInfo | None = None  # local hashes and signature (integrity enricher)
     extras: Mapping[str, Any] = field(default_factory=dict)  # enrichments (scan, integrity, lineage, measurements)
 
     @property
