@@ -122,6 +122,8 @@ class GitInfo:
     commits: tuple[GitCommit, ...]
     dirty: bool = False
     error: str | None = None
+    shallow: bool = False  # a shallow clone: older commits (and their signatures) are not here
+    truncated: bool = False  # only the most recent commits were read
 
     @property
     def any_signed(self) -> bool:
