@@ -189,7 +189,8 @@ def rankdata(a: npt.ArrayLike) -> FloatArray:
     ranks_sorted = avg[group_of].reshape(rows, n)
     ranks = np.empty_like(ranks_sorted)
     np.put_along_axis(ranks, order, ranks_sorted, axis=-1)
-    return ranks.reshape(shape)
+    out: FloatArray = ranks.reshape(shape)
+    return out
 
 
 def pearson(x: npt.ArrayLike, y: npt.ArrayLike) -> FloatArray:
@@ -202,7 +203,7 @@ def pearson(x: npt.ArrayLike, y: npt.ArrayLike) -> FloatArray:
     den = np.sqrt((xc * xc).sum(-1) * (yc * yc).sum(-1))
     with np.errstate(invalid="ignore", divide="ignore"):
         r = num / den
-    return np.clip(r, -1.0, 1.0)
+    return np.asarray(np.clip(r, -1.0, 1.0), dtype=np.float64)
 
 
 def spearman(x: npt.ArrayLike, y: npt.ArrayLike) -> FloatArray:
@@ -213,12 +214,12 @@ def spearman(x: npt.ArrayLike, y: npt.ArrayLike) -> FloatArray:
 def mse(y_true: npt.ArrayLike, y_pred: npt.ArrayLike) -> FloatArray:
     """Mean squared error along the last axis."""
     d = np.asarray(y_true, dtype=np.float64) - np.asarray(y_pred, dtype=np.float64)
-    return (d * d).mean(-1)
+    return np.asarray((d * d).mean(-1), dtype=np.float64)
 
 
 def mae(y_true: npt.ArrayLike, y_pred: npt.ArrayLike) -> FloatArray:
     """Mean absolute error along the last axis."""
-    return np.abs(np.asarray(y_true, dtype=np.float64) - np.asarray(y_pred, dtype=np.float64)).mean(-1)
+    return np.asarray(np.abs(np.asarray(y_true, dtype=np.float64) - np.asarray(y_pred, dtype=np.float64)).mean(-1), dtype=np.float64)
 
 
 def r2(y_true: npt.ArrayLike, y_pred: npt.ArrayLike) -> FloatArray:

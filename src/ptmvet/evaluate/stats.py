@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 
@@ -37,7 +37,7 @@ DEFAULT_RELATIVE_TOLERANCE = 0.01
 MAX_ELEMENTS = 4_000_000
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     """What the measurement says about a claim."""
 
     CONSISTENT = "consistent"
