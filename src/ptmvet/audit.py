@@ -34,6 +34,7 @@ class VetOptions:
     deep_scan: bool = True  # scan weight files statically
     hash_files: bool = True
     checks: tuple[str, ...] = ()  # restrict to these ids (empty: all)
+    claims_tolerance: float | None = None  # points a re-measured claim may differ (None: the default rule)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

@@ -21,6 +21,7 @@ COMMANDS: tuple[str, ...] = (
     "check",
     "checks_cmd",
     "demo",
+    "gate",
 )
 
 

@@ -1,0 +1,333 @@
+"""Policies: what a CI gate accepts. Versioned YAML with a shipped JSON Schema.
+
+A policy decides, for each failing finding, whether it fails the gate
+(``error``), is reported (``warn``) or is ignored (``off``): per check id, or
+by severity thresholds. It adds minimum attribute scores, licence allow and
+deny rules, a required signature, and waivers that expire.
+
+    policy = Policy.default()            # or .strict(), .research(), .load(path)
+    result = gate(report, policy)
+    result.passed
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from enum import Enum
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ptmvet.checks import by_id
+from ptmvet.checks.interface import Attribute, Finding, Outcome, Severity
+from ptmvet.errors import InputError, PolicyError
+from ptmvet.report import Report
+
+POLICY_VERSION = 1
+PRESETS = ("default", "strict", "research")
+SIGNATURE_CHECK = "VET603"
+
+
+class Mode(str, Enum):
+    """What a failing finding does to the gate."""
+
+    ERROR = "error"
+    WARN = "warn"
+    OFF = "off"
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """An accepted failure: a check (optionally for one model) until an expiry date."""
+
+    check: str
+    reason: str
+    expires: date
+    target: str | None = None
+
+    def applies(self, finding: Finding, report: Report) -> bool:
+        if finding.check_id != self.check:
+            return False
+        if self.target is None:
+            return True
+        t = report.target
+        return self.target in {t.name, t.repo_id, t.local_path}
+
+    def active(self, today: date) -> bool:
+        return today <= self.expires
+
+
+@dataclass(frozen=True, kw_only=True)
+class Policy:
+    """A parsed, validated policy. Build with the named constructors."""
+
+    name: str = "default"
+    version: int = POLICY_VERSION
+    fail_on: Severity = Severity.HIGH
+    warn_on: Severity = Severity.MEDIUM
+    checks: Mapping[str, Mode] = field(default_factory=dict)
+    min_scores: Mapping[Attribute, float] = field(default_factory=dict)
+    allow_licenses: tuple[str, ...] = ()
+    deny_licenses: tuple[str, ...] = ()
+    allow_classes: tuple[str, ...] = ()
+    deny_classes: tuple[str, ...] = ()
+    claims_tolerance: float | None = None
+    require_signature: bool = False
+    signer_identity: str | None = None
+    waivers: tuple[Waiver, ...] = ()
+    source: str = "<preset>"
+
+    @classmethod
+    def default(cls) -> Policy:
+        return cls.preset("default")
+
+    @classmethod
+    def strict(cls) -> Policy:
+        return cls.preset("strict")
+
+    @classmethod
+    def research(cls) -> Policy:
+        return cls.preset("research")
+
+    @classmethod
+    def preset(cls, name: str) -> Policy:
+        if name not in PRESETS:
+            raise PolicyError(f"no preset policy {name!r}", hint=f"presets: {', '.join(PRESETS)}")
+        text = resources.files("ptmvet.policies").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+        return cls.from_mapping(yaml.safe_load(text), source=f"<preset {name}>")
+
+    @classmethod
+    def load(cls, path: str | Path) -> Policy:
+        """Load a policy file, or a preset by name (``default``, ``strict``, ``research``)."""
+        if isinstance(path, str) and path in PRESETS and not Path(path).exists():
+            return cls.preset(path)
+        p = Path(path)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except FileNotFoundError as exc:
+            raise InputError(f"{p}: policy file not found", path=str(p)) from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{p}: cannot read policy ({exc})", path=str(p)) from exc
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise PolicyError(f"{p}: not valid YAML: {' '.join(str(exc).split())[:200]}") from exc
+        data = data or {}
+        parent = data.get("extends") if isinstance(data, dict) else None
+        if parent is not None:
+            if parent not in PRESETS:
+                raise PolicyError(f"{p}: extends unknown preset {parent!r}", hint=f"presets: {', '.join(PRESETS)}")
+            base = yaml.safe_load(resources.files("ptmvet.policies").joinpath(f"{parent}.yaml").read_text(encoding="utf-8"))
+            data = _merge(base, data)
+        return cls.from_mapping(data, source=str(p))
+
+    @classmethod
+    def from_mapping(cls, data: Any, *, source: str = "<mapping>") -> Policy:
+        """Validate against schemas/policy.schema.json, then check ids and dates."""
+        validate_policy_document(data, source=source)
+        known = by_id()
+        checks: dict[str, Mode] = {}
+        for cid, spec in (data.get("checks") or {}).items():
+            cid_u = cid.upper()
+            if cid_u not in known:
+                raise PolicyError(f"{source}: unknown check id {cid!r}", hint="`ptmvet checks list` shows the ids")
+            checks[cid_u] = Mode(spec if isinstance(spec, str) else spec["mode"])
+        waivers = []
+        for i, w in enumerate(data.get("waivers") or ()):
+            cid_u = w["check"].upper()
+            if cid_u not in known:
+                raise PolicyError(f"{source}: waiver {i + 1} names unknown check id {w['check']!r}")
+            expires = w["expires"]
+            if isinstance(expires, str):
+                try:
+                    expires = date.fromisoformat(expires)
+                except ValueError as exc:
+                    raise PolicyError(f"{source}: waiver {i + 1} has a bad expiry date {w['expires']!r} (use YYYY-MM-DD)") from exc
+            waivers.append(Waiver(check=cid_u, reason=w["reason"], expires=expires, target=w.get("target")))
+        lic = data.get("licenses") or {}
+        claims = data.get("claims") or {}
+        sig = data.get("signature") or {}
+        return cls(
+            name=str(data.get("name", "custom")),
+            version=int(data["version"]),
+            fail_on=Severity(data.get("fail_on", "high")),
+            warn_on=Severity(data.get("warn_on", "medium")),
+            checks=checks,
+            min_scores={Attribute(k): float(v) for k, v in (data.get("min_scores") or {}).items()},
+            allow_licenses=tuple(x.lower() for x in lic.get("allow", ())),
+            deny_licenses=tuple(x.lower() for x in lic.get("deny", ())),
+            allow_classes=tuple(lic.get("allow_classes", ())),
+            deny_classes=tuple(lic.get("deny_classes", ())),
+            claims_tolerance=claims.get("tolerance"),
+            require_signature=bool(data.get("require_signature", sig.get("required", False))),
+            signer_identity=sig.get("identity"),
+            waivers=tuple(waivers),
+            source=source,
+        )
+
+    def mode_for(self, finding: Finding) -> Mode:
+        """The mode of a failing finding: its check's rule, else the severity thresholds."""
+        if finding.check_id in self.checks:
+            return self.checks[finding.check_id]
+        if finding.severity.rank >= self.fail_on.rank:
+            return Mode.ERROR
+        if finding.severity.rank >= self.warn_on.rank:
+            return Mode.WARN
+        return Mode.OFF
+
+
+def _merge(base: Any, over: Any) -> Any:
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for k, v in over.items():
+            out[k] = _merge(base.get(k), v) if k in base else v
+        out.pop("extends", None)
+        return out
+    return over
+
+
+def policy_schema() -> dict[str, Any]:
+    """The shipped JSON Schema of policy files."""
+    text = resources.files("ptmvet.schemas").joinpath("policy.schema.json").read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def validate_policy_document(data: Any, *, source: str) -> None:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(policy_schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        err = errors[0]
+        where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise PolicyError(f"{source}: {where}: {err.message}{more}", hint="see schemas/policy.schema.json and docs/policy.md")
+
+
+class GateStatus(str, Enum):
+    FAIL = "fail"
+    WARN = "warn"
+    WAIVED = "waived"
+
+
+@dataclass(frozen=True)
+class GateItem:
+    """One reason the gate failed, warned, or would have failed but for a waiver."""
+
+    status: GateStatus
+    rule: str  # "check", "score", "license", "signature"
+    message: str
+    check_id: str | None = None
+    severity: Severity | None = None
+    waiver: Waiver | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status.value,
+            "rule": self.rule,
+            "check_id": self.check_id,
+            "severity": self.severity.value if self.severity else None,
+            "message": self.message,
+            "waiver": {"reason": self.waiver.reason, "expires": self.waiver.expires.isoformat()} if self.waiver else None,
+        }
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """The gate's decision on one report under one policy."""
+
+    policy: Policy
+    report: Report
+    items: tuple[GateItem, ...]
+    today: date
+
+    @property
+    def passed(self) -> bool:
+        return not any(i.status is GateStatus.FAIL for i in self.items)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": "1.0",
+            "policy": {"name": self.policy.name, "version": self.policy.version, "source": self.policy.source},
+            "target": self.report.target.to_dict(),
+            "passed": self.passed,
+            "date": self.today.isoformat(),
+            "items": [i.to_dict() for i in self.items],
+        }
+
+
+def gate(report: Report, policy: Policy, *, today: date | None = None, license_classes: Sequence[str] | None = None) -> GateResult:
+    """Decide whether the report passes the policy.
+
+    ``license_classes`` are the classes of the model's licence for the intended
+    use (``ptmvet.licenses``); when None they are read from the report's
+    licence findings (``details["classes"]``).
+    """
+    today = today or datetime.now(UTC).date()
+    items: list[GateItem] = []
+    for f in report.findings:
+        if f.outcome is not Outcome.FAIL:
+            continue
+        mode = policy.mode_for(f)
+        if mode is Mode.OFF:
+            continue
+        waiver = next((w for w in policy.waivers if w.applies(f, report)), None)
+        msg = f"{f.check_id} {f.slug}: {f.message}"
+        if waiver is not None and waiver.active(today):
+            items.append(GateItem(GateStatus.WAIVED, "check", msg, f.check_id, f.severity, waiver))
+            continue
+        if waiver is not None:
+            msg += f" (waiver expired on {waiver.expires.isoformat()})"
+        status = GateStatus.FAIL if mode is Mode.ERROR else GateStatus.WARN
+        items.append(GateItem(status, "check", msg, f.check_id, f.severity, waiver))
+    for attr, minimum in policy.min_scores.items():
+        score = report.scores.get(attr)
+        if score is None:
+            items.append(GateItem(GateStatus.FAIL, "score", f"{attr.value} score is not assessable; the policy requires at least {minimum:g}"))
+        elif score < minimum:
+            items.append(GateItem(GateStatus.FAIL, "score", f"{attr.value} score {score:g} is below the policy's minimum {minimum:g}"))
+    items.extend(_license_items(report, policy, license_classes))
+    if policy.require_signature or policy.signer_identity:
+        items.extend(_signature_items(report, policy))
+    return GateResult(policy=policy, report=report, items=tuple(items), today=today)
+
+
+def _license_items(report: Report, policy: Policy, classes: Sequence[str] | None) -> list[GateItem]:
+    lic = report.summary.get("license")
+    lic_id = str(lic).lower() if lic else None
+    out: list[GateItem] = []
+    if lic_id and lic_id in policy.deny_licenses:
+        out.append(GateItem(GateStatus.FAIL, "license", f"licence {lic_id} is denied by the policy"))
+    if policy.allow_licenses and lic_id not in policy.allow_licenses:
+        out.append(GateItem(GateStatus.FAIL, "license", f"licence {lic_id or '(none)'} is not in the policy's allow list"))
+    if classes is None:
+        found: list[str] = []
+        for f in report.findings:
+            if f.attribute is Attribute.LICENSE and isinstance(f.details.get("classes"), list):
+                found.extend(str(c) for c in f.details["classes"])
+        classes = found if found else (["unknown"] if not lic_id else [])
+    for c in classes:
+        if c in policy.deny_classes:
+            out.append(GateItem(GateStatus.FAIL, "license", f"licence {lic_id or '(none)'} is of class {c!r}, denied by the policy"))
+    if policy.allow_classes and classes and not any(c in policy.allow_classes for c in classes):
+        out.append(GateItem(GateStatus.FAIL, "license", f"licence classes {', '.join(classes)} are not in the policy's allow list"))
+    return out
+
+
+def _signature_items(report: Report, policy: Policy) -> list[GateItem]:
+    sig = [f for f in report.findings if f.check_id == SIGNATURE_CHECK]
+    if not sig or all(f.outcome is not Outcome.PASS for f in sig):
+        why = sig[0].message if sig else "no signature check ran"
+        return [GateItem(GateStatus.FAIL, "signature", f"the policy requires a valid signature: {why}", SIGNATURE_CHECK)]
+    if policy.signer_identity:
+        identities = {str(f.details.get("identity")) for f in sig if f.details.get("identity")}
+        if policy.signer_identity not in identities:
+            got = ", ".join(sorted(identities)) or "unknown"
+            return [GateItem(GateStatus.FAIL, "signature", f"signer {got} is not the required {policy.signer_identity}", SIGNATURE_CHECK)]
+    return []
