@@ -1,0 +1,199 @@
+"""Markdown (GitHub-flavoured): headings, tables, findings grouped by attribute.
+
+Card-derived text is escaped with :func:`md_escape`: ``<``, ``>`` and ``&``
+become HTML entities (so no raw HTML reaches a renderer) and every other
+Markdown punctuation character is backslash-escaped (so no link, image,
+emphasis or table cell break can be injected).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from ptmvet.checks.interface import Attribute, Outcome
+from ptmvet.formats import common as c
+from ptmvet.report import Report
+
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
+#: Inline Markdown syntax. Block syntax (``#``, ``-``, ``1.``) needs a line start,
+#: and escaped text is always placed after other text on a single line.
+_PUNCT = set("\\`*_{}[]()!|~")
+
+OUTCOME_MD: Mapping[Outcome, str] = {
+    Outcome.PASS: "✅ pass",
+    Outcome.FAIL: "❌ fail",
+    Outcome.ERROR: "⚠️ error",
+    Outcome.SKIPPED: "⏭️ skipped",
+    Outcome.NOT_APPLICABLE: "➖ n/a",
+}
+
+
+def md_escape(value: Any) -> str:
+    """Escape untrusted text for inline Markdown (one line, safe in table cells)."""
+    if value is None:
+        return "–"
+    out: list[str] = []
+    for ch in c.one_line(value):
+        if ch in _ENTITIES:
+            out.append(_ENTITIES[ch])
+        elif ch in _PUNCT:
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def md_table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, align: str = "") -> list[str]:
+    """A GFM table; cells must already be escaped. ``align``: one of l/r per column."""
+    seps = ["---:" if (i < len(align) and align[i] == "r") else "---" for i in range(len(headers))]
+    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(seps) + " |"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return lines
+
+
+def _bar(score: float | None, width: int = 10) -> str:
+    if score is None:
+        return "_not assessable_"
+    filled = round(max(0.0, min(10.0, score)) / 10 * width)
+    return "`" + "█" * filled + "░" * (width - filled) + "`"
+
+
+def render_markdown(report: Report) -> str:
+    lines: list[str] = [f"# ptmvet report: {md_escape(report.target.repo_id or report.target.name)}", ""]
+    lines += md_table(["", ""], [[f"**{label}**", md_escape(value)] for label, value in c.header_facts(report)])
+    lines += ["", f"**Findings:** {md_escape(c.counts_line(report))}", ""]
+
+    lines += ["## Scores", ""]
+    lines += md_table(
+        ["Attribute", "Score", ""],
+        [
+            [c.ATTRIBUTE_TITLE[a], md_escape(c.score_text(report.scores.get(a))), _bar(report.scores.get(a))]
+            for a in Attribute
+        ],
+        align="lr",
+    )
+    lines += ["", "Scores run from 0 to 10; *not assessable* means no check could say anything, which is not 0.", ""]
+
+    lines += ["## Findings", ""]
+    groups = c.findings_by_attribute(report)
+    if not groups:
+        lines += ["No findings.", ""]
+    for attr, findings in groups:
+        lines += [f"### {c.ATTRIBUTE_TITLE[attr]} — {md_escape(c.score_text(report.scores.get(attr)))}", ""]
+        for f in findings:
+            lines.append(
+                f"- {OUTCOME_MD[f.outcome]} **{f.check_id}** `{f.slug}` ({f.severity.value}): {md_escape(f.message)}"
+            )
+            for ev in f.evidence:
+                lines.append(f"  - evidence: {md_escape(ev)}")
+            if f.remedy and f.outcome is Outcome.FAIL:
+                lines.append(f"  - remedy: {md_escape(f.remedy)}")
+        lines.append("")
+
+    lines += ["## Claims", ""]
+    if report.claims:
+        lines += md_table(
+            ["Task", "Dataset", "Config", "Split", "Metric", "Value", "Source"],
+            [
+                [md_escape(x) for x in (cl.task_type, cl.dataset, cl.dataset_config, cl.dataset_split, cl.metric)]
+                + [md_escape(c.fmt_value(cl.value)), md_escape(cl.source + (" (verified)" if cl.verified else ""))]
+                for cl in report.claims
+            ],
+            align="lllllrl",
+        )
+    else:
+        lines.append("The card makes no machine-readable performance claim.")
+    lines.append("")
+
+    rows = c.measurement_rows(report)
+    if rows:
+        lines += ["## Re-measured claims", ""]
+        lines += md_table(
+            ["Task", "Dataset", "Split", "Metric", "Claimed", "Measured", "95% CI", "n", "Verdict"],
+            [
+                [md_escape(m.get(k)) for k in ("task", "dataset", "split", "metric")]
+                + [md_escape(c.fmt_value(m.get(k))) for k in ("claimed", "measured")]
+                + [md_escape(f"[{c.fmt_value(m.get('ci_low'))}, {c.fmt_value(m.get('ci_high'))}]")]
+                + [md_escape(c.fmt_value(m.get("n"))), _verdict(m)]
+                for m in rows
+            ],
+            align="llllrrrrl",
+        )
+        lines.append("")
+
+    lineage = c.lineage_section(report)
+    if lineage is not None:
+        lines += _lineage(lineage)
+
+    for name, value in c.other_sections(report):
+        lines += [f"## {md_escape(name.replace('_', ' ').capitalize())}", ""]
+        lines += _generic(value)
+        lines.append("")
+
+    problems = [p for p in report.summary.get("problems") or [] if isinstance(p, Mapping)]
+    if problems:
+        lines += ["## Problems while collecting evidence", ""]
+        lines += [f"- {md_escape(p.get('path'))}: {md_escape(p.get('message'))}" for p in problems]
+        lines.append("")
+
+    lines += [
+        "---",
+        f"_ptmvet {md_escape(report.tool_version)} · {md_escape(report.generated_at.isoformat(timespec='seconds'))}_",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _verdict(m: Mapping[str, Any]) -> str:
+    v = md_escape(m.get("verdict"))
+    reason = f" ({md_escape(m['reason'])})" if m.get("reason") else ""
+    return f"**{v}**{reason}" if m.get("verdict") == "overstated" else v + reason
+
+
+def _lineage(lineage: Mapping[str, Any]) -> list[str]:
+    layout = c.lineage_layout(lineage)
+    lines = ["## Lineage", ""]
+    lines += md_table(
+        ["Model", "Depth", "Licence", "SPDX", "Class"],
+        [
+            [md_escape(n), str(layout.level_of[n])]
+            + [md_escape(layout.nodes[n].get(k)) for k in ("license", "spdx", "class")]
+            for level in layout.levels
+            for n in level
+        ],
+    )
+    if layout.edges:
+        lines += ["", "Edges:", ""]
+        lines += [
+            f"- {md_escape(e['child'])} ← {md_escape(e.get('relation') or 'derived')} ← {md_escape(e['parent'])}"
+            for e in layout.edges
+        ]
+    conflicts = lineage.get("conflicts") or []
+    if isinstance(conflicts, list) and conflicts:
+        lines += ["", "**Licence conflicts:**", ""]
+        lines += [f"- {md_escape(c.fmt_value(x))}" for x in conflicts]
+    lines.append("")
+    return lines
+
+
+def _generic(value: Any) -> list[str]:
+    if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+        cols = list(dict.fromkeys(k for row in value for k in row))[:8]
+        return md_table(
+            [md_escape(k) for k in cols],
+            [[md_escape(c.one_line(c.fmt_value(r.get(k)), 120)) for k in cols] for r in value[:200]],
+        )
+    items = value.items() if isinstance(value, Mapping) else enumerate(value if isinstance(value, list) else [value])
+    return [f"- **{md_escape(k)}**: {md_escape(c.one_line(c.fmt_value(v), 300))}" for k, v in list(items)[:200]]
+
+
+class MarkdownFormat:
+    """GitHub-flavoured Markdown."""
+
+    name = "md"
+    suffix = ".md"
+    media_type = "text/markdown"
+
+    def render(self, report: Report) -> str:
+        return render_markdown(report)

@@ -1,0 +1,310 @@
+"""Terminal: rich panels and tables.
+
+Every string that came from the model package is wrapped in
+:class:`rich.text.Text`, never interpreted as rich markup, so a card cannot
+restyle or fake the output. Progress display belongs to the CLI.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from ptmvet.checks.interface import Attribute, Finding, Outcome, Severity
+from ptmvet.formats import common as c
+from ptmvet.report import Report
+
+OUTCOME_STYLE: Mapping[Outcome, str] = {
+    Outcome.PASS: "green",
+    Outcome.FAIL: "bold red",
+    Outcome.ERROR: "magenta",
+    Outcome.SKIPPED: "yellow",
+    Outcome.NOT_APPLICABLE: "dim",
+}
+SEVERITY_STYLE: Mapping[Severity, str] = {
+    Severity.CRITICAL: "bold red",
+    Severity.HIGH: "red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
+BAND_STYLE = {"high": "green", "mid": "yellow", "low": "red", "none": "dim"}
+BAR_WIDTH = 20
+
+
+def _t(value: Any, style: str = "") -> Text:
+    """Untrusted text, shown literally."""
+    return Text(c.one_line(value) if value is not None else "–", style=style)
+
+
+def score_bar(score: float | None, width: int = BAR_WIDTH) -> Text:
+    """A bar of ``width`` cells for a 0..10 score; unassessed attributes get a dotted track."""
+    if score is None:
+        return Text("┄" * width, style="dim")
+    filled = round(max(0.0, min(10.0, score)) / 10 * width)
+    bar = Text("█" * filled, style=BAND_STYLE[c.score_band(score)])
+    bar.append("░" * (width - filled), style="dim")
+    return bar
+
+
+def header(report: Report) -> Panel:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    for label, value in c.header_facts(report):
+        grid.add_row(label, _t(value))
+    grid.add_row("Findings", _t(c.counts_line(report)))
+    return Panel(grid, title=Text("ptmvet report card", style="bold"), box=box.ROUNDED, expand=True)
+
+
+def scores_table(report: Report, width: int = 100) -> Table:
+    table = Table(title="Scores", box=box.SIMPLE_HEAD, title_justify="left", expand=False)
+    table.add_column("Attribute", no_wrap=True)
+    table.add_column("Score", justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    bar = BAR_WIDTH if width >= 80 else 10
+    for attr in Attribute:
+        score = report.scores.get(attr)
+        table.add_row(
+            c.ATTRIBUTE_TITLE[attr],
+            Text(c.score_text(score), style=BAND_STYLE[c.score_band(score)]),
+            score_bar(score, bar),
+        )
+    return table
+
+
+def _message(f: Finding) -> Text:
+    msg = _t(f.message)
+    if f.outcome is Outcome.FAIL and f.remedy:
+        msg.append("\n→ ", style="dim")
+        msg.append(c.one_line(f.remedy), style="dim italic")
+    return msg
+
+
+def findings_table(report: Report, width: int = 100) -> RenderableType:
+    """Failures first, worst severity first; remedies under failing messages."""
+    ordered = c.sorted_findings(report.findings)
+    if width < 80:  # too narrow for columns: one block per finding
+        blocks: list[RenderableType] = [Text("Findings", style="italic")]
+        for f in ordered:
+            head = Text.assemble(
+                (c.OUTCOME_ICON[f.outcome] + " ", OUTCOME_STYLE[f.outcome]),
+                (f.check_id, "bold"),
+                " ",
+                _t(f.slug, "dim"),
+                " ",
+                (f.severity.value, SEVERITY_STYLE[f.severity]),
+            )
+            blocks.append(Text.assemble(head, "\n  ", _message(f)))
+        return Group(*blocks)
+    table = Table(title="Findings", box=box.SIMPLE_HEAD, title_justify="left", expand=True, show_lines=False)
+    table.add_column("", no_wrap=True, width=1)
+    table.add_column("Check", no_wrap=True)
+    table.add_column("Severity", no_wrap=True)
+    table.add_column("Message", ratio=1, min_width=30)
+    for f in ordered:
+        table.add_row(
+            Text(c.OUTCOME_ICON[f.outcome], style=OUTCOME_STYLE[f.outcome]),
+            Text.assemble((f.check_id, "bold"), " ", _t(f.slug, "dim"), "\n", (f.attribute.value, "dim italic")),
+            Text(f.severity.value, style=SEVERITY_STYLE[f.severity]),
+            _message(f),
+        )
+    return table
+
+
+def claims_table(report: Report) -> Table:
+    table = Table(title="Claims", box=box.SIMPLE_HEAD, title_justify="left", expand=True)
+    for col in ("Task", "Dataset", "Split", "Metric", "Value", "Source"):
+        table.add_column(col, justify="right" if col == "Value" else "left")
+    for cl in report.claims:
+        table.add_row(
+            _t(cl.task_type), _t(cl.dataset), _t(cl.dataset_split), _t(cl.metric),
+            _t(c.fmt_value(cl.value)), _t(cl.source + (" (verified)" if cl.verified else "")),
+        )  # fmt: skip
+    return table
+
+
+def measurements_table(report: Report, width: int = 100) -> RenderableType:
+    if width < 90:  # too narrow for six columns: one line per measurement
+        lines: list[RenderableType] = [Text("Re-measured claims", style="italic")]
+        for m in c.measurement_rows(report):
+            verdict = str(m.get("verdict") or "–")
+            line = Text.assemble(
+                "• ",
+                _t(
+                    f"{m.get('task') or '–'} · {m.get('dataset') or '–'}/{m.get('split') or '–'} · {m.get('metric') or '–'}"
+                ),
+                f": claimed {c.fmt_value(m.get('claimed'))}, measured {c.fmt_value(m.get('measured'))} ",
+                f"[{c.fmt_value(m.get('ci_low'))}, {c.fmt_value(m.get('ci_high'))}] n={c.fmt_value(m.get('n'))} → ",
+                _t(verdict, BAND_STYLE[c.verdict_band(verdict)]),
+            )
+            if m.get("reason"):
+                line.append(" ")
+                line.append_text(_t(f"({m['reason']})", "dim"))
+            lines.append(line)
+        return Group(*lines)
+    table = Table(title="Re-measured claims", box=box.SIMPLE_HEAD, title_justify="left", expand=True)
+    table.add_column("Claim (task · dataset/split · metric)", ratio=1, overflow="fold")
+    for col in ("Claimed", "Measured", "95% CI", "n"):
+        table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("Verdict", min_width=14, overflow="fold")
+    for m in c.measurement_rows(report):
+        ci = f"[{c.fmt_value(m.get('ci_low'))}, {c.fmt_value(m.get('ci_high'))}]"
+        verdict = str(m.get("verdict") or "–")
+        claim = " · ".join(
+            [
+                c.one_line(m.get("task") or "–"),
+                c.one_line(m.get("dataset") or "–") + (f"/{c.one_line(m['split'])}" if m.get("split") else ""),
+                c.one_line(m.get("metric") or "–"),
+            ]
+        )
+        cell = _t(verdict, BAND_STYLE[c.verdict_band(verdict)])
+        if m.get("reason"):
+            cell.append("\n")
+            cell.append_text(_t(m["reason"], "dim"))
+        table.add_row(
+            Text(claim),
+            _t(c.fmt_value(m.get("claimed"))),
+            _t(c.fmt_value(m.get("measured"))),
+            _t(ci),
+            _t(c.fmt_value(m.get("n"))),
+            cell,
+        )
+    return table
+
+
+def lineage_tree(lineage: Mapping[str, Any]) -> RenderableType:
+    layout = c.lineage_layout(lineage)
+    parents: dict[str, list[tuple[str, str]]] = {}
+    for e in layout.edges:
+        parents.setdefault(str(e["child"]), []).append((str(e["parent"]), str(e.get("relation") or "derived")))
+
+    def label(node: str, relation: str | None = None) -> Text:
+        n = layout.nodes.get(node, {})
+        text = Text.assemble(("", ""), _t(node, "bold"))
+        lic = n.get("spdx") or n.get("license")
+        text.append("  ")
+        text.append_text(_t(lic or "no licence", "cyan" if lic else "red"))
+        if n.get("class"):
+            text.append(" ")
+            text.append_text(_t(f"({n['class']})", "dim"))
+        if relation:
+            text = Text.assemble(_t(relation, "dim italic"), " ← ", text)
+        return text
+
+    roots = layout.levels[0] if layout.levels else []
+    group: list[RenderableType] = []
+    for root in roots:
+        tree = Tree(label(root))
+        seen = {root}
+        stack = [(tree, root)]
+        while stack:
+            branch, node = stack.pop()
+            for parent, rel in parents.get(node, ()):
+                if parent in seen:
+                    branch.add(Text.assemble(label(parent, rel), (" (cycle)", "red")))
+                    continue
+                seen.add(parent)
+                stack.append((branch.add(label(parent, rel)), parent))
+        group.append(tree)
+    conflicts = lineage.get("conflicts") or []
+    if isinstance(conflicts, list):
+        for conflict in conflicts:
+            group.append(Text.assemble(("conflict: ", "bold red"), _t(c.fmt_value(conflict))))
+    return Panel(Group(*group), title="Lineage", title_align="left", box=box.ROUNDED)
+
+
+def generic(name: str, value: Any) -> RenderableType:
+    """A section ptmvet has no dedicated view for: keys and values, literally."""
+    table = Table(title=name.replace("_", " ").capitalize(), box=box.SIMPLE_HEAD, title_justify="left", expand=True)
+    if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+        cols = list(dict.fromkeys(k for row in value for k in row))[:8]
+        for col in cols:
+            table.add_column(_t(col))
+        for row in value[:200]:
+            table.add_row(*[_t(c.one_line(c.fmt_value(row.get(k)), 80)) for k in cols])
+        return table
+    table.add_column("Key", no_wrap=True)
+    table.add_column("Value")
+    items = value.items() if isinstance(value, Mapping) else enumerate(value if isinstance(value, list) else [value])
+    for k, v in list(items)[:200]:
+        table.add_row(_t(k), _t(c.one_line(c.fmt_value(v), 200)))
+    return table
+
+
+def renderables(report: Report, width: int = 100) -> list[RenderableType]:
+    """The report as rich renderables, in display order, for a console ``width`` columns wide."""
+    out: list[RenderableType] = [header(report), scores_table(report, width)]
+    if report.findings:
+        out.append(findings_table(report, width))
+    else:
+        out.append(Text("No findings.", style="dim"))
+    if report.claims:
+        out.append(claims_table(report))
+    if c.measurement_rows(report):
+        out.append(measurements_table(report, width))
+    lineage = c.lineage_section(report)
+    if lineage is not None:
+        out.append(lineage_tree(lineage))
+    for name, value in c.other_sections(report):
+        out.append(generic(name, value))
+    problems = report.summary.get("problems") or []
+    if problems:
+        t = Text("Problems while collecting evidence:", style="bold yellow")
+        for p in problems:
+            if isinstance(p, Mapping):
+                t.append("\n  ")
+                t.append_text(_t(p.get("path"), "bold"))
+                t.append(": ")
+                t.append_text(_t(p.get("message")))
+        out.append(t)
+    out.append(Text(f"ptmvet {report.tool_version} · {report.generated_at.isoformat(timespec='seconds')}", style="dim"))
+    return out
+
+
+def print_report(report: Report, console: Console) -> None:
+    """Draw the report on a console (the CLI passes its own)."""
+    for r in renderables(report, console.width):
+        console.print(r)
+
+
+def render_to_string(report: Report, *, width: int = 100, color: bool = False) -> str:
+    """The terminal rendering as a string (plain text unless ``color``), for tests and ``--output``."""
+    buf = io.StringIO()
+    console = Console(
+        file=buf,
+        width=width,
+        force_terminal=color,
+        color_system="truecolor" if color else None,
+        no_color=not color,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        soft_wrap=False,
+        legacy_windows=False,
+    )
+    print_report(report, console)
+    return buf.getvalue()
+
+
+class TerminalFormat:
+    """Human-readable report for a terminal (rich)."""
+
+    name = "terminal"
+    suffix = ".txt"
+    media_type = "text/plain"
+
+    def __init__(self, *, width: int = 100, color: bool = False) -> None:
+        self.width = width
+        self.color = color
+
+    def render(self, report: Report) -> str:
+        return render_to_string(report, width=self.width, color=self.color)
