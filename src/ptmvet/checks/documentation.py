@@ -1,7 +1,236 @@
-"""Documentation checks."""
+"""Documentation checks (VET4xx): does the model card tell a reuser what they need?
+
+The ICSE'23 PTM-reuse study (Jiang et al.) found model cards the first thing
+reusers read and missing documentation the first challenge they meet. These
+checks look at the card as a document: present and substantial, intended and
+out-of-scope uses, limitations and bias, and metadata that parses.
+"""
 
 from __future__ import annotations
 
-from ptmvet.checks.interface import Check
+import re
+from collections.abc import Iterator
 
-CHECKS: tuple[Check, ...] = ()
+from ptmvet.checks import _cardtext as ct
+from ptmvet.checks.interface import Attribute, Check, CheckMeta, Finding, Need, Severity, check
+from ptmvet.evidence import Evidence
+
+#: Prose words (code, tables of links and placeholders excluded) a card needs to count as documentation.
+MIN_CARD_WORDS = 100
+#: A card with this many placeholder-only sections is an unfilled template, whatever else it holds.
+MAX_PLACEHOLDER_SECTIONS = 3
+_GENERATED = re.compile(r"generated automatically|automatically generated|auto-generated", re.I)
+
+# --- VET401 -----------------------------------------------------------------
+
+CARD = CheckMeta(
+    id="VET401",
+    slug="model-card-present",
+    attribute=Attribute.DOCUMENTATION,
+    severity=Severity.HIGH,
+    summary=f"A model card (README.md) is present and says something: at least {MIN_CARD_WORDS} words of prose beyond code and template placeholders.",
+    remedy="Write a model card (README.md) following the Hub template: model details, uses, limitations, training and evaluation, and how to get started.",
+    needs=frozenset({Need.CARD}),
+)
+
+
+@check(CARD)
+def model_card_present(ev: Evidence) -> Iterator[Finding]:
+    meta = CARD
+    card = ev.card
+    if card is None:
+        problems = [
+            f"{p.path}: {p.message}" for p in ev.problems if p.path.lower().startswith(("readme", "model_card"))
+        ]
+        yield meta.failed("no model card", evidence=problems or ("no README.md in the package",))
+        return
+    words = ct.prose_words(card.body)
+    placeholders = [s for s in card.sections if ct.has_placeholder(s.text) and ct.prose_words(s.text) == 0]
+    filled_sections = [s for s in card.sections if ct.prose_words(s.text) > 0]
+    details = {"prose_words": words, "sections": len(card.sections), "placeholder_sections": len(placeholders)}
+    evidence = [f"{card.path}: {words} words of prose in {len(card.sections)} section(s)"]
+    if _GENERATED.search(card.body):
+        evidence.append("card says it was generated automatically (Trainer template)")
+    if placeholders:
+        evidence.append("sections holding only a placeholder: " + ", ".join(f'"{s.title}"' for s in placeholders[:5]))
+    if words < MIN_CARD_WORDS:
+        yield meta.failed(
+            f"model card is too short to document the model ({words} words of prose)",
+            evidence=evidence,
+            details=details,
+        )
+    elif placeholders and (len(placeholders) >= MAX_PLACEHOLDER_SECTIONS or len(placeholders) >= len(filled_sections)):
+        yield meta.failed(
+            f"model card is largely an unfilled template ({len(placeholders)} placeholder-only section(s))",
+            evidence=evidence,
+            details=details,
+            severity=Severity.MEDIUM,
+        )
+    else:
+        yield meta.passed(f"model card present ({words} words of prose)", evidence=evidence, details=details)
+
+
+def _section_check(
+    ev: Evidence,
+    meta: CheckMeta,
+    *,
+    canonicals: tuple[str, ...],
+    title: re.Pattern[str],
+    text: re.Pattern[str] | None,
+    what: str,
+) -> Iterator[Finding]:
+    card = ev.card
+    if card is None:
+        yield meta.failed(f"no model card, so no {what}", evidence=("no model card",))
+        return
+    found = ct.blocks(card, ct.section_matcher(canonicals, title))
+    good = ct.filled(found)
+    if good:
+        yield meta.passed(f"{what} documented", evidence=[b.describe() for b in good[:4]])
+        return
+    quotes = ct.find_in_prose(card, text) if text is not None else ()
+    if quotes:
+        yield meta.passed(
+            f"{what} mentioned in the text but without a dedicated section (weaker evidence)",
+            evidence=[f"card text: {q}" for q in quotes[:3]],
+            details={"strength": "card-text"},
+        )
+        return
+    seen = [b.describe() for b in found[:3]] or [f"no section on {what}"]
+    yield meta.failed(f"no {what} documented", evidence=seen)
+
+
+# --- VET402 -----------------------------------------------------------------
+
+INTENDED = CheckMeta(
+    id="VET402",
+    slug="intended-use",
+    attribute=Attribute.DOCUMENTATION,
+    severity=Severity.MEDIUM,
+    summary="The card states what the model is intended to be used for.",
+    remedy="Add an 'Intended uses' ('Uses' / 'Direct Use') section: the tasks, inputs and users the model is meant for.",
+    needs=frozenset({Need.CARD}),
+)
+_USES_TITLE = re.compile(r"intended|\buses?\b|use cases?|applications?", re.I)
+_USES_TEXT = re.compile(
+    r"\b(is|are) (intended|designed|meant) (to be used |for |to )|\bintended (use|for)\b|can be used (for|to|as)", re.I
+)
+
+
+@check(INTENDED)
+def intended_use(ev: Evidence) -> Iterator[Finding]:
+    yield from _section_check(
+        ev,
+        INTENDED,
+        canonicals=("uses", "direct_use", "downstream_use"),
+        title=_USES_TITLE,
+        text=_USES_TEXT,
+        what="intended use",
+    )
+
+
+# --- VET403 -----------------------------------------------------------------
+
+LIMITATIONS = CheckMeta(
+    id="VET403",
+    slug="limitations-and-bias",
+    attribute=Attribute.DOCUMENTATION,
+    severity=Severity.MEDIUM,
+    summary="The card discusses limitations, risks and biases of the model.",
+    remedy="Add a 'Bias, Risks, and Limitations' section: known failure modes, biased behaviour (with examples), and recommendations.",
+    needs=frozenset({Need.CARD}),
+)
+_LIMITS_TITLE = re.compile(r"limitation|\bbias|risks?\b|caveat|ethic|fairness|known issues|warning", re.I)
+_LIMITS_TEXT = re.compile(
+    r"\b(limitations?|biase?[sd]?|harmful|stereotyp\w*|not (be )?reliable|may (produce|generate|fail|not))\b", re.I
+)
+
+
+@check(LIMITATIONS)
+def limitations_and_bias(ev: Evidence) -> Iterator[Finding]:
+    yield from _section_check(
+        ev,
+        LIMITATIONS,
+        canonicals=("bias_risks_limitations", "recommendations"),
+        title=_LIMITS_TITLE,
+        text=_LIMITS_TEXT,
+        what="limitations or bias",
+    )
+
+
+# --- VET404 -----------------------------------------------------------------
+
+OUT_OF_SCOPE = CheckMeta(
+    id="VET404",
+    slug="out-of-scope-use",
+    attribute=Attribute.DOCUMENTATION,
+    severity=Severity.LOW,
+    summary="The card says what the model should not be used for.",
+    remedy="Add an 'Out-of-Scope Use' section: uses the model was not designed or evaluated for, and misuse to avoid.",
+    needs=frozenset({Need.CARD}),
+)
+_OOS_TITLE = re.compile(r"out[\s-]of[\s-]scope|misuse|malicious|not intended|prohibited|restrictions", re.I)
+_OOS_TEXT = re.compile(
+    r"should not be used|must not be used|not (be )?(intended|designed|suitable|meant) (to be used |for |to )|out[\s-]of[\s-]scope|\bmisuse\b|do not use (it|this model)",
+    re.I,
+)
+
+
+@check(OUT_OF_SCOPE)
+def out_of_scope_use(ev: Evidence) -> Iterator[Finding]:
+    yield from _section_check(
+        ev, OUT_OF_SCOPE, canonicals=("out_of_scope_use",), title=_OOS_TITLE, text=_OOS_TEXT, what="out-of-scope use"
+    )
+
+
+# --- VET405 -----------------------------------------------------------------
+
+METADATA = CheckMeta(
+    id="VET405",
+    slug="card-metadata-valid",
+    attribute=Attribute.DOCUMENTATION,
+    severity=Severity.MEDIUM,
+    summary="The card has a YAML metadata block that parses cleanly (the registry and tools read licence, datasets and results from it).",
+    remedy="Fix the card's YAML front matter (between `---` lines): valid YAML, spaces not tabs, `model-index` (not `model_index`), lists where lists are expected.",
+    needs=frozenset({Need.CARD}),
+)
+
+
+@check(METADATA)
+def card_metadata_valid(ev: Evidence) -> Iterator[Finding]:
+    meta = METADATA
+    card = ev.card
+    if card is None:
+        yield meta.skipped("no model card (see VET401)")
+        return
+    if card.errors:
+        yield meta.failed(
+            f"card metadata has {len(card.errors)} problem(s)",
+            evidence=[f"{card.path}: {e}" for e in card.errors[:6]],
+            details={"errors": list(card.errors)},
+        )
+    elif not card.has_front_matter:
+        yield meta.failed(
+            "card has no YAML metadata block, so licence, datasets and results are not machine-readable",
+            evidence=(f"{card.path}: no front matter between '---' lines",),
+            severity=Severity.LOW,
+        )
+    elif not card.metadata:
+        yield meta.failed(
+            "card metadata block is empty", evidence=(f"{card.path}: empty front matter",), severity=Severity.LOW
+        )
+    else:
+        keys = sorted(card.metadata)
+        yield meta.passed(
+            f"card metadata parses ({len(keys)} keys)",
+            evidence=(f"{card.path} metadata keys: {ct.quote(', '.join(keys), 100)}",),
+        )
+
+
+CHECKS: tuple[Check, ...] = (
+    model_card_present,
+    intended_use,
+    limitations_and_bias,
+    out_of_scope_use,
+    card_metadata_valid,
+)
