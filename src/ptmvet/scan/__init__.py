@@ -1,0 +1,33 @@
+"""Static safety scanning of model files: nothing is ever unpickled or imported.
+
+>>> from ptmvet.scan import scan_path
+>>> for report in scan_path("path/to/model"):  # doctest: +SKIP
+...     print(report.path, report.verdict.value, [g.qualname for g in report.dangerous_globals])
+
+Pickles (plain, inside PyTorch zip archives, legacy PyTorch files, joblib,
+NumPy object arrays) are walked opcode by opcode and every imported global
+gets a verdict from :mod:`ptmvet.scan.policy`; safetensors, GGUF and ONNX
+headers are validated. See :mod:`ptmvet.scan.enrich` for the audit stage.
+"""
+
+from ptmvet.scan.api import iter_files, overall, scan_path, scan_paths
+from ptmvet.scan.files import ScanLimits, scan_file, sniff
+from ptmvet.scan.model import GlobalImport, ScanIssue, ScanReport, Verdict
+from ptmvet.scan.pickle import PickleLimits, PickleScan, scan_pickle
+
+__all__ = [
+    "GlobalImport",
+    "PickleLimits",
+    "PickleScan",
+    "ScanIssue",
+    "ScanLimits",
+    "ScanReport",
+    "Verdict",
+    "iter_files",
+    "overall",
+    "scan_file",
+    "scan_path",
+    "scan_paths",
+    "scan_pickle",
+    "sniff",
+]
