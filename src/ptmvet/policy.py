@@ -16,7 +16,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from enum import Enum
+from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ PRESETS = ("default", "strict", "research")
 SIGNATURE_CHECK = "VET603"
 
 
-class Mode(str, Enum):
+class Mode(StrEnum):
     """What a failing finding does to the gate."""
 
     ERROR = "error"
@@ -129,6 +129,10 @@ class Policy:
     @classmethod
     def from_mapping(cls, data: Any, *, source: str = "<mapping>") -> Policy:
         """Validate against schemas/policy.schema.json, then check ids and dates."""
+        data = _dates_to_text(data)
+        if isinstance(data, dict) and isinstance(data.get("checks"), dict):
+            # YAML 1.1 reads a bare `off` as false; it means the mode "off".
+            data["checks"] = {k: ("off" if v is False else v) for k, v in data["checks"].items()}
         validate_policy_document(data, source=source)
         known = by_id()
         checks: dict[str, Mode] = {}
@@ -181,6 +185,17 @@ class Policy:
         return Mode.OFF
 
 
+def _dates_to_text(value: Any) -> Any:
+    """YAML reads 2027-01-31 as a date; the schema (and JSON) speak strings."""
+    if isinstance(value, dict):
+        return {k: _dates_to_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_dates_to_text(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
 def _merge(base: Any, over: Any) -> Any:
     if isinstance(base, dict) and isinstance(over, dict):
         out = dict(base)
@@ -210,7 +225,7 @@ def validate_policy_document(data: Any, *, source: str) -> None:
         raise PolicyError(f"{source}: {where}: {err.message}{more}", hint="see schemas/policy.schema.json and docs/policy.md")
 
 
-class GateStatus(str, Enum):
+class GateStatus(StrEnum):
     FAIL = "fail"
     WARN = "warn"
     WAIVED = "waived"

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ptmvet.evidence import Evidence
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     """The result variants of a check. Nothing is squashed into a bool."""
 
-    PASS = "pass"
+    PASS = "pass"  # noqa: S105 - an outcome, not a password
     FAIL = "fail"
     NOT_APPLICABLE = "not-applicable"
     SKIPPED = "skipped"
@@ -33,7 +33,7 @@ class Outcome(str, Enum):
         return self in (Outcome.PASS, Outcome.FAIL)
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How much a failure of the check matters for reuse."""
 
     INFO = "info"
@@ -62,7 +62,7 @@ _WEIGHTS = {
 }
 
 
-class Attribute(str, Enum):
+class Attribute(StrEnum):
     """The reuse attributes a report scores (ICSE'23 PTM-reuse study, Table I)."""
 
     PROVENANCE = "provenance"
@@ -76,7 +76,7 @@ class Attribute(str, Enum):
     MAINTENANCE = "maintenance"
 
 
-class Need(str, Enum):
+class Need(StrEnum):
     """What a check needs from the evidence to say anything."""
 
     CARD = "card"

