@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from ptmvet.card import Claim, ModelCard
+from ptmvet.scan.model import ScanReport
 
 #: Files whose suffix marks model weights, and whether loading them can run code.
 WEIGHT_SUFFIXES: Mapping[str, str] = {
@@ -242,6 +243,7 @@ class Evidence:
     registry: RegistryInfo | None = None
     problems: tuple[Problem, ...] = ()
     integrity: IntegrityInfo | None = None  # local hashes and signature (integrity enricher)
+    scan: tuple[ScanReport, ...] = ()  # static safety scan of local files (ptmvet.scan.enrich)
     extras: Mapping[str, Any] = field(default_factory=dict)  # enrichments (scan, integrity, lineage, measurements)
 
     @property
