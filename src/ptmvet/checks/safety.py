@@ -1,0 +1,215 @@
+"""Serialization safety checks (VET7xx), over the static scan in ``Evidence.scan``.
+
+The scan itself (``ptmvet.scan``) reads the files; these checks only judge
+its reports and the package's file list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ptmvet.checks.interface import Attribute, Check, CheckMeta, Finding, Need, Severity, check
+from ptmvet.evidence import SAFE_FORMATS, Evidence, FileEntry
+from ptmvet.scan.model import HEADER_FORMATS, PICKLE_FORMATS, ScanReport, Verdict
+
+_NEEDS = frozenset({Need.FILES, Need.WEIGHTS})
+
+PICKLE_ONLY = CheckMeta(
+    id="VET701",
+    slug="pickle-only-weights",
+    attribute=Attribute.SAFETY,
+    severity=Severity.MEDIUM,
+    summary="Weights exist only in formats whose loading unpickles (judged by content)",
+    remedy="Publish safetensors weights next to (or instead of) the pickle files and load them with use_safetensors=True.",
+    needs=_NEEDS,
+)
+DANGEROUS = CheckMeta(
+    id="VET702",
+    slug="dangerous-globals",
+    attribute=Attribute.SAFETY,
+    severity=Severity.CRITICAL,
+    summary="No file imports a dangerous global (os, subprocess, eval, exec, getattr, runpy, ...) when loaded",
+    remedy="Do not load this file. Ask the publisher for a safetensors export, or inspect it with `ptmvet scan` in isolation.",
+    needs=_NEEDS,
+)
+UNKNOWN = CheckMeta(
+    id="VET703",
+    slug="unknown-globals",
+    attribute=Attribute.SAFETY,
+    severity=Severity.MEDIUM,
+    summary="Every global a pickle imports is on the allowlist of known-safe callables",
+    remedy="Review each unknown global's source before loading; prefer a safetensors export or torch.load(weights_only=True).",
+    needs=_NEEDS,
+)
+ALTERNATIVE = CheckMeta(
+    id="VET704",
+    slug="safe-format-alternative",
+    attribute=Attribute.SAFETY,
+    severity=Severity.LOW,
+    summary="Where pickle weights exist, a well-formed safe-format copy (safetensors, GGUF, ONNX) is there too",
+    remedy="Convert the weights to safetensors (save_pretrained(..., safe_serialization=True)) and publish them alongside.",
+    needs=_NEEDS,
+)
+MALFORMED = CheckMeta(
+    id="VET705",
+    slug="malformed-headers",
+    attribute=Attribute.SAFETY,
+    severity=Severity.HIGH,
+    summary="Safetensors, GGUF and ONNX headers (and pickle streams, archives) are well formed",
+    remedy="Re-export the file with the format's reference writer and publish it again; do not load a file whose header is inconsistent.",
+    needs=_NEEDS,
+)
+
+
+def _reports(evidence: Evidence) -> dict[str, ScanReport]:
+    return {r.path: r for r in evidence.scan}
+
+
+def _scanned(evidence: Evidence) -> list[ScanReport]:
+    return [r for r in evidence.scan if r.verdict is not Verdict.SKIPPED]
+
+
+def _no_local(meta: CheckMeta, evidence: Evidence) -> Finding | None:
+    """The skipped finding when there is nothing local to judge, else None."""
+    if not evidence.local_files:
+        return meta.skipped("no local files: the package was not downloaded, nothing to scan")
+    local_weights = [f for f in evidence.local_files if f.weight_format is not None and f.lfs_pointer is None]
+    if local_weights and not evidence.scan:
+        return meta.skipped("local weight files were not scanned (deep scan off)")
+    return None
+
+
+def _content_format(f: FileEntry, reports: dict[str, ScanReport]) -> tuple[str, bool]:
+    """(format, judged by content) of a weight file: the scan's format, else the name's."""
+    r = reports.get(f.path)
+    if r is not None and r.verdict is not Verdict.SKIPPED and r.format != "unrecognised":
+        if r.format in PICKLE_FORMATS or r.details.get("object_arrays"):
+            return "pickle", True
+        if r.format in ("npz", "numpy"):
+            return "numpy", True
+        return r.format, True
+    return f.weight_format or "", False
+
+
+@check(PICKLE_ONLY)
+def pickle_only(evidence: Evidence) -> Iterable[Finding]:
+    if (skip := _no_local(PICKLE_ONLY, evidence)) is not None:
+        yield skip
+        return
+    weights = evidence.weight_files
+    if not weights:
+        yield PICKLE_ONLY.not_applicable("the package has no weight files")
+        return
+    reports = _reports(evidence)
+    formats = {f.path: _content_format(f, reports) for f in weights}
+    pickled = sorted(p for p, (fmt, _) in formats.items() if fmt == "pickle")
+    safe = sorted(p for p, (fmt, _) in formats.items() if fmt in SAFE_FORMATS or fmt == "numpy")
+    mislabelled = sorted(p for p, (fmt, by_content) in formats.items() if by_content and fmt == "pickle" and evidence.file(p) and evidence.file(p).weight_format != "pickle")  # type: ignore[union-attr]
+    details = {"pickle": pickled, "safe": safe, "mislabelled": mislabelled}
+    if pickled and not safe:
+        yield PICKLE_ONLY.failed(f"weights exist only in pickle-based files ({len(pickled)}): loading them runs code", evidence=pickled, details=details)
+    elif pickled:
+        yield PICKLE_ONLY.passed(f"{len(safe)} safe-format weight file(s) next to {len(pickled)} pickle file(s)", evidence=safe, details=details)
+    else:
+        yield PICKLE_ONLY.passed("no weight file needs unpickling", evidence=safe, details=details)
+    if mislabelled:
+        yield PICKLE_ONLY.failed(f"files named as a safe format hold a pickle: {', '.join(mislabelled)}", evidence=mislabelled, details=details)
+
+
+def _pickle_reports(evidence: Evidence) -> list[ScanReport]:
+    return [r for r in _scanned(evidence) if r.uses_pickle]
+
+
+@check(DANGEROUS)
+def dangerous_globals(evidence: Evidence) -> Iterable[Finding]:
+    if (skip := _no_local(DANGEROUS, evidence)) is not None:
+        yield skip
+        return
+    scanned = _scanned(evidence)
+    bad = [r for r in scanned if r.verdict is Verdict.DANGEROUS]
+    if not bad:
+        pickles = _pickle_reports(evidence)
+        if not pickles:
+            yield DANGEROUS.not_applicable("no scanned file loads through pickle")
+            return
+        n = sum(len(r.globals) for r in pickles)
+        yield DANGEROUS.passed(f"{len(pickles)} pickle-based file(s) scanned, {n} imported global(s), none dangerous", evidence=[r.path for r in pickles])
+        return
+    for r in bad:
+        lines = [f"{g.qualname} ({g.reason})" + (f" in {g.location}" if g.location else "") for g in r.dangerous_globals]
+        lines += [f"{i.code}: {i.message}" for i in r.issues if i.verdict is Verdict.DANGEROUS]
+        yield DANGEROUS.failed(
+            f"{r.path} ({r.format}) would run code when loaded: {', '.join(g.qualname for g in r.dangerous_globals) or lines[0]}",
+            evidence=lines,
+            details={"path": r.path, "format": r.format, "globals": [g.to_dict() for g in r.dangerous_globals]},
+        )
+
+
+@check(UNKNOWN)
+def unknown_globals(evidence: Evidence) -> Iterable[Finding]:
+    if (skip := _no_local(UNKNOWN, evidence)) is not None:
+        yield skip
+        return
+    pickles = _pickle_reports(evidence)
+    if not pickles:
+        yield UNKNOWN.not_applicable("no scanned file loads through pickle")
+        return
+    flagged = False
+    for r in pickles:
+        unknown = r.unknown_globals
+        incomplete = [i for i in r.issues if i.verdict is Verdict.UNKNOWN]
+        if not unknown and not incomplete:
+            continue
+        flagged = True
+        lines = [f"{g.qualname} ({g.reason})" for g in unknown] + [f"{i.code}: {i.message}" for i in incomplete]
+        what = f"{len(unknown)} global(s) not on the allowlist" if unknown else "the scan was incomplete"
+        yield UNKNOWN.failed(f"{r.path}: {what}", evidence=lines, details={"path": r.path, "globals": [g.to_dict() for g in unknown]})
+    if not flagged:
+        yield UNKNOWN.passed(f"every global imported by {len(pickles)} pickle-based file(s) is on the allowlist", evidence=[r.path for r in pickles])
+
+
+@check(ALTERNATIVE)
+def safe_alternative(evidence: Evidence) -> Iterable[Finding]:
+    if (skip := _no_local(ALTERNATIVE, evidence)) is not None:
+        yield skip
+        return
+    reports = _reports(evidence)
+    weights = evidence.weight_files
+    formats = {f.path: _content_format(f, reports)[0] for f in weights}
+    pickled = sorted(p for p, fmt in formats.items() if fmt == "pickle")
+    if not pickled:
+        yield ALTERNATIVE.not_applicable("no pickle weights: nothing needs an alternative")
+        return
+    safe = sorted(p for p, fmt in formats.items() if fmt in SAFE_FORMATS)
+    good = [p for p in safe if p not in reports or reports[p].verdict in (Verdict.SAFE, Verdict.SKIPPED)]
+    if good:
+        yield ALTERNATIVE.passed(f"safe-format weights available: {', '.join(good[:5])}", evidence=good, details={"pickle": pickled, "safe": good})
+    elif safe:
+        yield ALTERNATIVE.failed(f"the safe-format copies are not well formed: {', '.join(safe[:5])}", evidence=safe, details={"pickle": pickled, "safe": safe})
+    else:
+        yield ALTERNATIVE.failed(f"{len(pickled)} pickle weight file(s) and no safetensors, GGUF or ONNX copy", evidence=pickled, details={"pickle": pickled})
+
+
+@check(MALFORMED)
+def malformed(evidence: Evidence) -> Iterable[Finding]:
+    if (skip := _no_local(MALFORMED, evidence)) is not None:
+        yield skip
+        return
+    scanned = _scanned(evidence)
+    if not scanned:
+        yield MALFORMED.not_applicable("no model serialization file was scanned")
+        return
+    bad = [r for r in scanned if any(i.verdict is Verdict.MALFORMED for i in r.issues)]
+    for r in bad:
+        issues = [i for i in r.issues if i.verdict is Verdict.MALFORMED]
+        yield MALFORMED.failed(
+            f"{r.path} ({r.format}): {issues[0].message}" + (f" (+{len(issues) - 1} more)" if len(issues) > 1 else ""),
+            evidence=[f"{i.code}: {i.message}" + (f" [{i.location}]" if i.location else "") for i in issues[:20]],
+            details={"path": r.path, "format": r.format, "issues": [i.to_dict() for i in issues[:100]]},
+        )
+    if not bad:
+        headers = [r for r in scanned if r.format in HEADER_FORMATS]
+        yield MALFORMED.passed(f"{len(scanned)} file(s) well formed ({len(headers)} safetensors/GGUF/ONNX header(s) validated)", evidence=[r.path for r in scanned])
+
+
+CHECKS: tuple[Check, ...] = (pickle_only, dangerous_globals, unknown_globals, safe_alternative, malformed)
