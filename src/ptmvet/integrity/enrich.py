@@ -1,0 +1,136 @@
+"""The integrity enricher: hash the local files, note what they should hash to, look at signatures.
+
+It fills :attr:`ptmvet.evidence.Evidence.integrity`; the VET6xx checks read it.
+Expected digests come from the HF cache (a snapshot file links to
+``blobs/<sha256>`` for LFS files), from a manifest named in
+``options.extra["manifest"]``, and from the registry (``FileEntry.registry_sha256``,
+already in the evidence). A signature file (``model.sig``, ``*.sig``) is parsed and
+its digests compared with the files; it is authenticated only when a trusted key or
+CA is given in ``options.extra["signature_key"]`` / ``["signature_chain"]``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ptmvet.errors import Error
+from ptmvet.evidence import Evidence, ExpectedHash, IntegrityInfo, Problem, SignatureStatus
+from ptmvet.integrity.errors import IntegrityMismatch, SignatureInvalid
+from ptmvet.integrity.manifest import build_manifest, read_manifest
+
+if TYPE_CHECKING:
+    from ptmvet.audit import Progress, VetOptions
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+SIGNATURE_NAMES = ("model.sig",)
+SIGNATURE_SUFFIXES = (".sig", ".sigstore", ".sigstore.json")
+
+
+def is_signature_file(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1].lower()
+    return name in SIGNATURE_NAMES or name.endswith(SIGNATURE_SUFFIXES)
+
+
+def _cache_expectations(root: Path, paths: list[str]) -> dict[str, ExpectedHash]:
+    """HF cache snapshots link LFS files to ``blobs/<sha256>``: the link name is the expected digest."""
+    out: dict[str, ExpectedHash] = {}
+    if root.parent.name != "snapshots":
+        return out
+    for rel in paths:
+        p = root / rel
+        try:
+            if not p.is_symlink():
+                continue
+            name = os.readlink(p).replace("\\", "/").rsplit("/", 1)[-1]
+        except OSError:
+            continue
+        if _SHA256.fullmatch(name):
+            out[rel] = ExpectedHash(sha256=name, size=None, source="hf-cache-blob")
+    return out
+
+
+def _signature_status(root: Path, sig_rel: str, options: VetOptions) -> SignatureStatus:
+    from ptmvet.integrity.signing import signature_digests_match, verify_signature
+
+    sig_path = root / sig_rel
+    try:
+        signed, mismatched = signature_digests_match(root, sig_path)
+    except Error as exc:
+        return SignatureStatus(path=sig_rel, verified=False, message=f"unreadable signature: {exc.message}")
+    key = options.extra.get("signature_key")
+    chain = options.extra.get("signature_chain") or ()
+    verified: bool | None = None
+    message = "signature parsed; not authenticated (no trusted key or CA given)"
+    method: str | None = signed.signer_kind if signed.signer_kind != "unknown" else None
+    if key or chain:
+        try:
+            result = verify_signature(root, sig_path, key=Path(key) if key else None, chain=[Path(c) for c in chain])
+            verified, method, message = True, result.method, f"verified with the given {result.method}"
+        except SignatureInvalid as exc:
+            verified, message = False, exc.message
+        except IntegrityMismatch as exc:
+            verified, message = False, exc.message
+        except Error as exc:
+            message = f"could not verify: {exc.message}"
+    elif mismatched:
+        message = f"{len(mismatched)} file(s) differ from the signed digests"
+    return SignatureStatus(
+        path=sig_rel,
+        verified=verified,
+        method=method,
+        digests_match=not mismatched,
+        signed_files=len(signed.files),
+        mismatched=mismatched,
+        message=message,
+    )
+
+
+def integrity_enricher(evidence: Evidence, options: VetOptions, progress: Progress | None) -> tuple[Evidence, dict[str, Any]]:
+    """Hash local files (when ``options.hash_files``) and record signatures; see the module docs."""
+    local = [f.path for f in evidence.local_files]
+    sig_files = tuple(sorted(p for p in local if is_signature_file(p)))
+    root = Path(evidence.target.local_path) if evidence.target.local_path else None
+    if root is None or not root.is_dir():
+        info = IntegrityInfo(signature_files=sig_files)
+        return replace(evidence, integrity=info), {}
+    problems: list[Problem] = []
+    hashes: dict[str, str] = {}
+    unreadable: tuple[str, ...] = ()
+    total = 0
+    if options.hash_files and local:
+
+        def report(done: int, total_bytes: int | None, what: str) -> None:
+            if progress:
+                progress(done, total_bytes, f"hashing {what}")
+
+        manifest = build_manifest(root, progress=report if progress else None)
+        wanted = set(local)
+        hashes = {e.path: e.sha256 for e in manifest.entries if e.path in wanted}
+        total = sum(e.size for e in manifest.entries if e.path in wanted)
+        unreadable = tuple(sorted(wanted - hashes.keys()))
+    expected = _cache_expectations(root, local)
+    manifest_path = options.extra.get("manifest")
+    if manifest_path:
+        try:
+            for e in read_manifest(Path(manifest_path)).entries:
+                expected.setdefault(e.path, ExpectedHash(sha256=e.sha256, size=e.size, source="manifest"))
+        except Error as exc:
+            problems.append(Problem(str(manifest_path), exc.message))
+    signature = _signature_status(root, sig_files[0], options) if sig_files and options.hash_files else None
+    if signature is None and sig_files:
+        signature = SignatureStatus(path=sig_files[0], verified=None, message="signature present; not examined (hashing disabled)")
+    info = IntegrityInfo(hashes=hashes, expected=expected, signature=signature, signature_files=sig_files, unreadable=unreadable)
+    section = {
+        "integrity": {
+            "files_hashed": len(hashes),
+            "bytes_hashed": total,
+            "expected_digests": len(expected),
+            "signature": signature.path if signature else None,
+        }
+    }
+    ev = replace(evidence, integrity=info, problems=(*evidence.problems, *problems))
+    return ev, section
