@@ -1,0 +1,90 @@
+"""The licence enrichment stage: intended use and lineage into the evidence.
+
+Checks are pure, so what needs I/O happens here: the ``base_model`` chain is
+looked up in the registry data the run was given (``VetOptions.registry_db``,
+``VetOptions.dump``, or the Hub when online). Without any of them lineage is
+skipped with the reason, and the lineage checks report *skipped*.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ptmvet.licenses.classify import classify, describe
+from ptmvet.licenses.compat import IntendedUse, use_verdict
+from ptmvet.licenses.detect import detect
+from ptmvet.licenses.lineage import Lineage, ModelRecord, Progress, Resolver, bases_from, build_lineage, node_for
+from ptmvet.licenses.resolvers import DuckDBResolver, DumpResolver, HubResolver
+
+if TYPE_CHECKING:
+    from ptmvet.audit import VetOptions
+    from ptmvet.evidence import Evidence
+
+
+def root_record(evidence: Evidence) -> ModelRecord:
+    """The vetted model as a lineage record: licence, parents and datasets from its card and registry data."""
+    target = evidence.target
+    model_id = target.repo_id or target.name
+    card_meta: dict[str, Any] = dict(evidence.card.metadata) if evidence.card else {}
+    tags: list[str] = list(evidence.registry.tags) if evidence.registry else []
+    if not card_meta and evidence.registry and evidence.registry.card_data:
+        card_meta = dict(evidence.registry.card_data)
+    primary = detect(evidence).primary
+    datasets: list[str] = []
+    if evidence.card:
+        datasets.extend(evidence.card.meta_list("datasets"))
+    for t in tags:
+        if t.startswith("dataset:") and t.split(":", 1)[1] not in datasets:
+            datasets.append(t.split(":", 1)[1])
+    # Card metadata is what the author wrote for this revision; registry tags are the fallback.
+    bases = bases_from(model_id, [t for t in tags if not t.startswith("base_model:")], card_meta) if card_meta.get("base_model") else bases_from(model_id, tags, None)
+    return ModelRecord(id=model_id, license=primary.spdx if primary else None, bases=bases, datasets=tuple(datasets))
+
+
+def _offline(options: VetOptions) -> bool:
+    if options.offline is not None:
+        return options.offline
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def resolver_for(options: VetOptions) -> tuple[Resolver | None, str]:
+    """The registry data to walk lineage through, or None and why not."""
+    datasets = options.extra.get("datasets_dump")
+    if options.registry_db is not None:
+        return DuckDBResolver(Path(options.registry_db)), f"registry database {options.registry_db}"
+    if options.dump is not None:
+        return DumpResolver(Path(options.dump), Path(datasets) if datasets else None), f"metadata dump {options.dump}"
+    if not _offline(options):
+        return HubResolver(), "the Hub"
+    return None, "offline and no registry data given (pass --registry hub.duckdb or --dump listing.jsonl.gz)"
+
+
+def lineage_for(evidence: Evidence, options: VetOptions, progress: Progress | None = None) -> Lineage:
+    """Look up the lineage of the vetted model, or a root-only lineage saying why not."""
+    root = root_record(evidence)
+    if not root.bases and not root.datasets:
+        return Lineage(root=root.id, source="card", nodes=(node_for(root, root.id, 0),))
+    resolver, why = resolver_for(options)
+    if resolver is None:
+        return Lineage(root=root.id, source="none", nodes=(node_for(root, root.id, 0),), skipped=f"lineage not looked up: {why}")
+    return build_lineage(root, resolver, progress=progress)
+
+
+def license_enricher(evidence: Evidence, options: VetOptions, progress: Progress | None = None) -> tuple[Evidence, dict[str, Any]]:
+    """Enricher: set the intended use, look up lineage, add the ``license`` and ``lineage`` report sections."""
+    use = IntendedUse.parse(options.intended_use)
+    lineage = lineage_for(evidence, options, progress)
+    evidence = replace(evidence, intended_use=use.value, lineage=lineage)
+    detection = detect(evidence)
+    primary = detection.primary
+    section: dict[str, Any] = {"intended_use": use.value, "detection": detection.to_dict()}
+    if primary is not None:
+        klass = classify(primary.spdx)
+        section["spdx"] = primary.spdx
+        section["class"] = klass.to_dict()
+        section["summary"] = describe(klass)
+        section["use_verdict"] = use_verdict(klass, use).to_dict()
+    return evidence, {"license": section, "lineage": lineage.to_section()}
