@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ptmvet.card import Claim, ModelCard
 from ptmvet.scan.model import ScanReport
+
+if TYPE_CHECKING:
+    from ptmvet.licenses.lineage import Lineage
 
 #: Files whose suffix marks model weights, and whether loading them can run code.
 WEIGHT_SUFFIXES: Mapping[str, str] = {
@@ -245,6 +248,8 @@ class Evidence:
     integrity: IntegrityInfo | None = None  # local hashes and signature (integrity enricher)
     scan: tuple[ScanReport, ...] = ()  # static safety scan of local files (ptmvet.scan.enrich)
     extras: Mapping[str, Any] = field(default_factory=dict)  # enrichments (scan, integrity, lineage, measurements)
+    intended_use: str = "commercial"  # commercial | research | internal (VetOptions.intended_use)
+    lineage: Lineage | None = None  # base-model ancestry with licences (ptmvet.licenses.enrich)
 
     @property
     def claims(self) -> tuple[Claim, ...]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ptmvet.checks import documentation, integrity, maintenance, portability, provenance, reproducibility, safety
+from ptmvet.checks import documentation, integrity, license, maintenance, portability, provenance, reproducibility, safety
 from ptmvet.checks.interface import Attribute, Check, CheckMeta, Finding, Need, Outcome, Severity, run_check
 
 REGISTRY: tuple[Check, ...] = (
@@ -16,6 +16,7 @@ REGISTRY: tuple[Check, ...] = (
     *reproducibility.CHECKS,
     *portability.CHECKS,
     *documentation.CHECKS,
+    *license.CHECKS,
     *integrity.CHECKS,
     *safety.CHECKS,
     *maintenance.CHECKS,
