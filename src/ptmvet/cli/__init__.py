@@ -22,7 +22,10 @@ COMMANDS: tuple[str, ...] = (
     "checks_cmd",
     "demo",
     "gate",
+    "manifest",
     "scan",
+    "sign",
+    "verify",
 )
 
 

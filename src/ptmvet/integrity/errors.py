@@ -64,13 +64,15 @@ class IntegrityMismatch(IntegrityError):
         super().__init__(f"{what} does not match: " + "; ".join(parts or ["no difference listed"]), hint=hint)
         self.what = what
 
-    def diagnostics(self) -> str:
+    def listing(self) -> str:
+        """Every difference, one per line: ``changed  path: ...``, ``added    path``, ``removed  path``."""
         lines = [f"changed  {c.describe()}" for c in self.changed]
         lines += [f"added    {p}" for p in self.added]
         lines += [f"removed  {p}" for p in self.removed]
-        if self.hint:
-            lines.append(self.hint)
         return "\n".join(lines)
+
+    def diagnostics(self) -> str:
+        return self.hint or "the differing files are listed above"
 
 
 class SignatureInvalid(IntegrityError):

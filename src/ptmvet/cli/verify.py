@@ -1,0 +1,222 @@
+"""``ptmvet verify MODEL``: against a manifest, the registry's LFS sha256, or a signature.
+
+Exit 0 when everything matches, 4 (integrity) with the changed, added and
+removed files listed when not, 3 when an input cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ptmvet.cli._common import progress_bar
+from ptmvet.errors import InputError, UsageError
+from ptmvet.integrity.errors import IntegrityMismatch
+from ptmvet.integrity.lfs import RegistryComparison, compare_with_registry
+from ptmvet.integrity.manifest import build_manifest, diff_manifests, read_manifest
+from ptmvet.integrity.registry import RegistrySnapshot, fetch_snapshot, load_dump
+from ptmvet.integrity.signing import verify_signature
+from ptmvet.ref import ModelRef
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "verify",
+        help="verify a model package against a manifest, the registry's hashes or a signature",
+        description="Verify the files of a model package. Exactly one of --manifest, --against-registry or --signature.",
+    )
+    p.add_argument("model", help="folder, or org/name[@revision] from the HF cache")
+    p.add_argument("--revision", "-r", help="revision of org/name (or use org/name@rev)")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--manifest", type=Path, help="a manifest written by `ptmvet manifest`")
+    what.add_argument("--against-registry", action="store_true", help="compare with the registry's LFS sha256 per file")
+    what.add_argument("--signature", type=Path, help="a model_signing signature (Sigstore bundle), e.g. MODEL/model.sig")
+    reg = p.add_argument_group("registry")
+    reg.add_argument("--dump", type=Path, help="model_info JSON / JSONL(.gz) / zip dump instead of asking the Hub")
+    reg.add_argument("--repo-id", help="which model of the dump (default: the reference's id, or the dump's only record)")
+    reg.add_argument("--partial", action="store_true", help="do not fail on files the registry lists but the copy lacks")
+    sig = p.add_argument_group("signature")
+    sig.add_argument("--key", type=Path, help="public key (PEM) the signature must verify with")
+    sig.add_argument("--chain", type=Path, action="append", default=[], help="trusted CA certificate(s) (PEM), repeatable")
+    sig.add_argument("--sigstore", action="store_true", help="a keyless Sigstore signature (needs a network)")
+    sig.add_argument("--identity", help="expected signer identity (Sigstore: the certificate's SAN, e.g. an email)")
+    sig.add_argument("--oidc-issuer", help="expected OIDC issuer of --identity (Sigstore)")
+    p.add_argument("--format", "-f", choices=("text", "json"), default="text", help="verdict format (default: text)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    ref = ModelRef.parse(args.model, revision=args.revision)
+    if args.signature is not None:
+        return _signature(args, ref)
+    if args.key or args.chain or args.sigstore or args.identity:
+        raise UsageError("--key, --chain, --sigstore and --identity go with --signature")
+    if args.manifest is not None:
+        return _manifest(args, ref)
+    return _registry(args, ref)
+
+
+def _root(ref: ModelRef) -> tuple[Path, Any]:
+    from ptmvet.sources import collect
+
+    if ref.path is not None:
+        if not ref.path.exists():
+            raise InputError(f"{ref.path}: no such file or directory", path=str(ref.path))
+        if ref.path.is_file():
+            return ref.path, None
+    evidence = collect(ref, offline=True if ref.path is None else None)
+    if not evidence.target.local_path:
+        raise InputError(f"{ref.raw}: no local copy to verify", hint="download it first")
+    return Path(evidence.target.local_path), evidence
+
+
+def _say(args: argparse.Namespace, verdict: dict[str, Any], lines: list[str]) -> None:
+    if args.format == "json":
+        sys.stdout.write(json.dumps(verdict, indent=2, sort_keys=True) + "\n")
+    else:
+        sys.stdout.write("\n".join(lines) + "\n")
+
+
+def _mismatch_verdict(exc: IntegrityMismatch) -> dict[str, Any]:
+    return {
+        "ok": False,
+        "changed": [c.path for c in exc.changed],
+        "added": list(exc.added),
+        "removed": list(exc.removed),
+        "message": exc.message,
+    }
+
+
+def _manifest(args: argparse.Namespace, ref: ModelRef) -> int:
+    expected = read_manifest(args.manifest)
+    root, _ = _root(ref)
+    exclude: list[str] = []
+    rel = _inside(args.manifest, root)
+    if rel:
+        exclude.append(rel)
+    with progress_bar("hashing") as progress:
+        actual = build_manifest(root, exclude=exclude, progress=progress)
+    diff = diff_manifests(expected, actual)
+    try:
+        diff.raise_for(f"{root} against {args.manifest}")
+    except IntegrityMismatch as exc:
+        _say(args, _mismatch_verdict(exc), [exc.listing()])
+        raise
+    _say(
+        args,
+        {"ok": True, "files": diff.matched, "manifest": str(args.manifest)},
+        [f"OK: {diff.matched} file(s) match {args.manifest}"],
+    )
+    return 0
+
+
+def _inside(path: Path, root: Path) -> str | None:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def _snapshot(args: argparse.Namespace, ref: ModelRef, evidence: Any) -> RegistrySnapshot:
+    target = evidence.target if evidence is not None else None
+    repo_id = args.repo_id or ref.repo_id or (target.repo_id if target else None)
+    if args.dump is not None:
+        return load_dump(args.dump, repo_id)
+    if not repo_id:
+        raise UsageError("which registry model is this? give --repo-id ORG/NAME (or --dump FILE)")
+    revision = ref.revision or (target.revision if target else None)
+    return fetch_snapshot(repo_id, revision)
+
+
+def _registry(args: argparse.Namespace, ref: ModelRef) -> int:
+    root, evidence = _root(ref)
+    snapshot = _snapshot(args, ref, evidence)
+    with progress_bar("hashing") as progress:
+        manifest = build_manifest(root, exclude=[".git"], progress=progress)
+    cmp = compare_with_registry(manifest, snapshot)
+    if args.partial:
+        from dataclasses import replace
+
+        cmp = replace(cmp, removed=())
+    notes = _pinning_notes(snapshot, evidence)
+    lines = [f"registry: {snapshot.repo_id} at {snapshot.revision or 'unknown revision'} ({snapshot.source})", *notes]
+    if not snapshot.has_hashes:
+        lines.append("note: the listing has no LFS sha256 (an older metadata dump); only file names were compared")
+    lines.append(
+        f"{len(cmp.matched)} matched, {len(cmp.changed)} changed, {len(cmp.pointers)} LFS pointer(s) without content, "
+        f"{len(cmp.removed)} missing locally, {len(cmp.added)} not in the registry, {len(cmp.unverified)} without a registry hash"
+    )
+    lines += [f"pointer  {c.path}: content not downloaded (sha256 {c.expected_sha256})" for c in cmp.pointers]
+    verdict = _registry_verdict(cmp, notes)
+    try:
+        cmp.raise_for()
+    except IntegrityMismatch as exc:
+        _say(args, verdict, [*lines, exc.listing()])
+        raise
+    _say(args, verdict, [*lines, "OK" if snapshot.has_hashes else "OK (names only)"])
+    return 0
+
+
+def _pinning_notes(snapshot: RegistrySnapshot, evidence: Any) -> list[str]:
+    target = evidence.target if evidence is not None else None
+    notes: list[str] = []
+    if target is None or not target.pinned:
+        notes.append(
+            "finding: the local copy is not pinned to a commit; the registry listing "
+            + (f"is for {snapshot.revision}" if snapshot.revision else "has no revision")
+            + " and may describe other bytes"
+        )
+    elif snapshot.revision and target.revision and snapshot.revision != target.revision:
+        notes.append(f"finding: the local copy is revision {target.revision}, the registry listing is {snapshot.revision}")
+    return notes
+
+
+def _registry_verdict(cmp: RegistryComparison, notes: list[str]) -> dict[str, Any]:
+    return {
+        "ok": cmp.ok,
+        "repo_id": cmp.snapshot.repo_id,
+        "revision": cmp.snapshot.revision,
+        "source": cmp.snapshot.source,
+        "hashes_in_listing": cmp.snapshot.has_hashes,
+        "matched": list(cmp.matched),
+        "changed": [c.path for c in cmp.changed],
+        "lfs_pointers": [c.path for c in cmp.pointers],
+        "pointer_mismatches": [c.path for c in cmp.pointer_mismatches],
+        "removed": list(cmp.removed),
+        "added": list(cmp.added),
+        "unverified": list(cmp.unverified),
+        "findings": notes,
+    }
+
+
+def _signature(args: argparse.Namespace, ref: ModelRef) -> int:
+    if args.dump or args.repo_id:
+        raise UsageError("--dump and --repo-id go with --against-registry")
+    root, _ = _root(ref)
+    with progress_bar("hashing") as progress:
+        try:
+            result = verify_signature(
+                root,
+                args.signature,
+                key=args.key,
+                chain=args.chain,
+                identity=args.identity,
+                oidc_issuer=args.oidc_issuer,
+                sigstore=args.sigstore,
+                progress=progress,
+            )
+        except IntegrityMismatch as exc:
+            _say(args, _mismatch_verdict(exc), [exc.listing()])
+            raise
+    _say(
+        args,
+        {"ok": True, "method": result.method, "files": result.files, "signature": str(result.signature)},
+        [f"OK: signature {args.signature} verified ({result.method}); {result.files} file(s) match"],
+    )
+    return 0
+
+
+__all__ = ["register", "run"]
