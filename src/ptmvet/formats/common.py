@@ -152,7 +152,7 @@ def header_facts(report: Report) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = [
         ("Target", t.repo_id or t.name),
         ("Revision", short_revision(t.revision) + ("" if t.pinned else " (not pinned)" if t.revision else "")),
-        ("Source", t.source + (f" ({t.local_path})" if t.local_path else "")),
+        ("Source", t.source),
         ("Licence", str(s.get("license") or "none declared")),
     ]
     if s.get("pipeline_tag"):
@@ -167,6 +167,8 @@ def header_facts(report: Report) -> list[tuple[str, str]]:
         rows.append(("Weights size", human_bytes(s["weights_bytes"])))
     if s.get("base_model"):
         rows.append(("Base model", fmt_value(list(s["base_model"]))))
+    if t.local_path:
+        rows.append(("Path", t.local_path))
     return rows
 
 

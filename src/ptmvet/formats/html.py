@@ -68,6 +68,7 @@ code,.mono{font-family:ui-monospace,SFMono-Regular,"SF Mono",Menlo,Consolas,"Lib
 .pill.high{color:var(--pass);background:var(--pass-bg)} .pill.mid{color:var(--skip);background:var(--skip-bg)} .pill.low{color:var(--fail);background:var(--fail-bg)}
 .pill.sev{background:transparent;border-color:var(--line);color:var(--muted);font-weight:500}
 .pill.sev.critical,.pill.sev.high{color:var(--fail);border-color:#ffcecb}
+.pill.sev.medium{color:var(--skip);border-color:#eed888}
 .chart{display:block;max-width:100%;height:auto;font-size:13px}
 .chart .label{fill:var(--fg);font-weight:500} .chart .value{fill:var(--fg);font-weight:700}
 .chart .na{fill:var(--muted);font-style:italic} .chart .tick{fill:var(--muted);font-size:11px}
@@ -80,6 +81,10 @@ code,.mono{font-family:ui-monospace,SFMono-Regular,"SF Mono",Menlo,Consolas,"Lib
 .finding.error{border-color:var(--error)} .finding.skipped{border-color:#d4a72c}
 .finding .head{display:flex;flex-wrap:wrap;align-items:center;gap:8px}
 .finding .id{font-weight:700} .finding .slug{color:var(--muted)}
+.finding.compact{padding:5px 14px;margin:6px 0;background:transparent}
+.finding.compact .msg{flex:1 1 280px;overflow-wrap:break-word}
+.finding.compact details{margin-left:2px}
+.path{color:var(--muted);font-size:12.5px;overflow-wrap:anywhere;margin-top:2px}
 .finding p{margin:4px 0 0;overflow-wrap:anywhere}
 .finding ul{margin:6px 0 0;padding-left:18px;color:var(--muted);font-size:13.5px}
 .finding li{overflow-wrap:anywhere}
@@ -143,7 +148,10 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, numeric: Seq
 
 def _header(report: Report) -> str:
     t = report.target
-    facts = "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in c.header_facts(report)[1:])
+    all_facts = dict(c.header_facts(report))
+    path = all_facts.pop("Path", None)
+    all_facts.pop("Target", None)
+    facts = "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in all_facts.items())
     pills = "".join(
         badge(f"{report.count(o)} {c.OUTCOME_LABEL[o]}", o.value) for o in c.OUTCOME_ORDER if report.count(o)
     )
@@ -151,7 +159,8 @@ def _header(report: Report) -> str:
         '<header class="card">'
         '<div class="eyebrow">ptmvet report card</div>'
         f"<h1>{esc(t.repo_id or t.name)}</h1>"
-        f'<dl class="facts">{facts}</dl>'
+        + (f'<div class="path mono">{esc(path)}</div>' if path else "")
+        + f'<dl class="facts">{facts}</dl>'
         f'<div class="pills">{pills or badge("no findings", "none")}</div>'
         "</header>"
     )
@@ -169,22 +178,28 @@ def _scores(report: Report) -> str:
 
 
 def _finding(f: Finding) -> str:
-    parts = [
-        f'<article class="finding {esc(f.outcome.value)}">',
-        '<div class="head">',
-        badge(c.OUTCOME_LABEL[f.outcome], f.outcome.value),
-        f'<span class="id mono">{esc(f.check_id)}</span><span class="slug mono">{esc(f.slug)}</span>',
-        f'<span class="pill sev {esc(f.severity.value)}">{esc(f.severity.value)}</span>',
-        "</div>",
-        f"<p>{esc(f.message)}</p>",
-    ]
+    """A failure is shown in full; other outcomes compactly, their evidence folded."""
+    failed = f.outcome is Outcome.FAIL
+    sev = f"sev {f.severity.value}" if failed else "sev"
+    head = (
+        badge(c.OUTCOME_LABEL[f.outcome], f.outcome.value)
+        + f'<span class="id mono">{esc(f.check_id)}</span><span class="slug mono">{esc(f.slug)}</span>'
+        + f'<span class="pill {esc(sev)}">{esc(f.severity.value)}</span>'
+    )
+    if failed:
+        parts = [f'<article class="finding fail"><div class="head">{head}</div><p>{esc(f.message)}</p>']
+    else:
+        parts = [
+            f'<article class="finding compact {esc(f.outcome.value)}"><div class="head">{head}'
+            f'<span class="msg">{esc(f.message)}</span></div>'
+        ]
     if f.evidence:
         items = "".join(f"<li>{esc(e)}</li>" for e in f.evidence)
-        if f.outcome is Outcome.FAIL:
+        if failed:
             parts.append(f"<ul>{items}</ul>")
         else:
             parts.append(f"<details><summary>Evidence ({len(f.evidence)})</summary><ul>{items}</ul></details>")
-    if f.remedy and f.outcome is Outcome.FAIL:
+    if f.remedy and failed:
         parts.append(f'<div class="remedy"><b>Remedy:</b> {esc(f.remedy)}</div>')
     parts.append("</article>")
     return "".join(parts)
