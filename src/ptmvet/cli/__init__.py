@@ -22,6 +22,7 @@ COMMANDS: tuple[str, ...] = (
     "checks_cmd",
     "demo",
     "gate",
+    "lineage",
     "manifest",
     "scan",
     "sign",
