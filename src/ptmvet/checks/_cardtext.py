@@ -21,6 +21,8 @@ _PLACEHOLDER = re.compile(
 )
 _HTML_TAG = re.compile(r"<[^>]+>")
 _URL = re.compile(r"https?://[^\s)\]>\"'`|]+", re.I)
+#: Markdown syntax that is not words: heading markers, table pipes and rules, horizontal rules, list bullets.
+_MARKUP = re.compile(r"^[ \t]*#{1,6}(?=[ \t])|\||^[ \t]*[-:| \t]{3,}$|^[ \t]*[-*+](?=[ \t])", re.M)
 _HEADING_LINE = re.compile(r"^[ \t]*#{1,6}[ \t].*$", re.M)
 _FENCE_OPEN = re.compile(r"^[ \t]*(```|~~~)", re.M)
 
@@ -32,11 +34,17 @@ def strip_comments(text: str) -> str:
     return _COMMENT.sub(" ", text)
 
 
-def prose(text: str) -> str:
-    """The text without HTML comments, fenced code, HTML tags and template placeholders."""
+def prose(text: str, *, keep_markup: bool = False) -> str:
+    """The text without HTML comments, fenced code, HTML tags and template placeholders.
+
+    Markdown markup (heading markers, table pipes, bullets) is removed too unless
+    ``keep_markup``, so that word counts count words.
+    """
     text = strip_comments(text)
     text = _FENCED.sub(" ", text)
     text = _HTML_TAG.sub(" ", text)
+    if not keep_markup:
+        text = _MARKUP.sub(" ", text)
     return _PLACEHOLDER.sub(" ", text)
 
 
@@ -129,7 +137,7 @@ def snippet(text: str, match: re.Match[str], width: int = 60) -> str:
 
 def find_in_prose(card: ModelCard, pattern: re.Pattern[str]) -> tuple[str, ...]:
     """Quotes of the first five matches of ``pattern`` in the card's prose (code and headings excluded)."""
-    text = _HEADING_LINE.sub(" ", prose(card.body))
+    text = prose(_HEADING_LINE.sub(" ", strip_comments(card.body)), keep_markup=True)
     return tuple(snippet(text, m) for m in list(pattern.finditer(text))[:5])
 
 

@@ -107,7 +107,7 @@ def base_model_declared(ev: Evidence) -> Iterator[Finding]:
             "base model named only in prose or config (weaker evidence); declare `base_model` in the card metadata",
             evidence=ev_lines,
             details={
-                "base_models": card_ids + [c.rsplit(": ", 1)[-1] for c in config_ids],
+                "base_models": list(dict.fromkeys(card_ids + [c.rsplit(": ", 1)[-1] for c in config_ids])),
                 "strength": "card-text" if card_ids else "config",
             },
         )

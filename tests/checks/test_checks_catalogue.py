@@ -1,0 +1,103 @@
+"""The check catalogue: every registered check (all families) is well-formed and documented."""
+
+from __future__ import annotations
+
+import filecmp
+from pathlib import Path
+
+import pytest
+
+from ptmvet.checks import REGISTRY, all_meta, lookup
+from ptmvet.checks import docs as checkdocs
+from ptmvet.cli import main
+from ptmvet.errors import UsageError
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs" / "checks"
+
+
+def test_ids_and_slugs_are_unique_and_well_formed() -> None:
+    assert REGISTRY, "the registry is empty"
+    assert checkdocs.meta_problems(c.meta for c in REGISTRY) == []
+
+
+def test_meta_problems_catches_bad_and_duplicate_entries() -> None:
+    good = REGISTRY[0].meta
+    from dataclasses import replace
+
+    bad = [good, replace(good, slug="Not_Kebab"), replace(good, id="VET12")]
+    problems = checkdocs.meta_problems(bad)
+    assert any("duplicate id" in p for p in problems)
+    assert any("not kebab-case" in p for p in problems)
+    assert any("id must look like VET###" in p for p in problems)
+
+
+def test_id_prefix_matches_attribute() -> None:
+    prefix = {"provenance": "1", "reproducibility": "2", "portability": "3", "documentation": "4", "license": "5",
+              "integrity": "6", "safety": "7", "claims": "8", "maintenance": "9"}  # fmt: skip
+    wrong = [c.meta.id for c in REGISTRY if c.meta.id[3] != prefix[c.meta.attribute.value]]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("meta", list(all_meta()), ids=lambda m: m.id)
+def test_every_check_has_a_page_with_the_fixed_headings(meta: object) -> None:
+    from ptmvet.checks.interface import CheckMeta
+
+    assert isinstance(meta, CheckMeta)
+    page = ROOT / meta.doc_path
+    assert page.is_file(), f"{meta.id} has no page at {meta.doc_path}"
+    assert checkdocs.page_problems(page.read_text(encoding="utf-8"), meta) == []
+
+
+def test_page_problems_reports_wrong_title_and_headings() -> None:
+    meta = REGISTRY[0].meta
+    text = f"# {meta.id} wrong-slug\n\n## What it checks\nx\n## Example\n\n## Remediation\nx\n"
+    problems = checkdocs.page_problems(text, meta)
+    assert any("first line" in p for p in problems)
+    assert any("level-2 headings" in p for p in problems)
+    assert any("'## Example' is empty" in p for p in problems)
+
+
+def test_no_page_without_a_check() -> None:
+    ids = {c.meta.id for c in REGISTRY}
+    orphans = sorted(p.stem for p in DOCS.glob("VET*.md") if p.stem not in ids)
+    assert orphans == []
+
+
+def test_index_table_is_up_to_date() -> None:
+    readme = (DOCS / "README.md").read_text(encoding="utf-8")
+    assert checkdocs.update_index(readme, all_meta()) == readme, (
+        "run `python -m ptmvet.checks.docs` to refresh docs/checks/README.md"
+    )
+
+
+def test_package_data_pages_are_the_repository_pages() -> None:
+    shipped = checkdocs.package_docs_dir()
+    assert shipped is not None, "src/ptmvet/data/checks is missing"
+    names = sorted(p.name for p in DOCS.glob("*.md"))
+    match, mismatch, errors = filecmp.cmpfiles(DOCS, shipped, names, shallow=False)
+    assert (mismatch, errors) == ([], [])
+    assert sorted(match) == names
+
+
+def test_explain_by_id_and_slug() -> None:
+    by_id = checkdocs.explain("VET101")
+    assert by_id.startswith("# VET101 base-model-declared\n")
+    assert checkdocs.explain("base-model-declared") == by_id
+    assert checkdocs.explain("vet101") == by_id
+    with pytest.raises(UsageError):
+        checkdocs.explain("VET000")
+
+
+def test_explain_falls_back_to_package_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(checkdocs, "repo_docs_dir", lambda: None)
+    path = checkdocs.page_path("VET301")
+    assert path is not None and "data" in path.parts
+    assert checkdocs.explain("VET301").startswith("# VET301 safe-weight-format\n")
+
+
+def test_cli_checks_explain(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["checks", "explain", "VET405"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# VET405 card-metadata-valid")
+    assert lookup("card-metadata-valid") is not None

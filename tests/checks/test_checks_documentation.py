@@ -1,0 +1,124 @@
+"""Documentation (VET4xx) and maintenance (VET9xx) checks on small evidence."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from vetkit import make_evidence, one
+
+from ptmvet.checks import documentation as d
+from ptmvet.checks import maintenance as mt
+from ptmvet.checks.interface import Outcome, Severity
+from ptmvet.evidence import Problem, RegistryInfo
+
+PROSE = " ".join(["This encoder maps English sentences to vectors for semantic search."] * 12)
+
+
+def test_card_missing_short_template_and_good() -> None:
+    f = one(
+        d.model_card_present,
+        make_evidence(
+            None, files=["config.json"], problems=(Problem("README.md", "binary content where text was expected"),)
+        ),
+    )
+    assert f.outcome is Outcome.FAIL and f.evidence == ("README.md: binary content where text was expected",)
+    f = one(d.model_card_present, make_evidence("# M\nA model.\n"))
+    assert f.outcome is Outcome.FAIL and f.severity is Severity.HIGH and f.details["prose_words"] == 3
+    template = f"# M\n\n{PROSE}\n\n## Model description\n\nMore information needed\n\n## Intended uses & limitations\n\nMore information needed\n\n## Training data\n\n[More Information Needed]\n"
+    f = one(d.model_card_present, make_evidence(template))
+    assert f.outcome is Outcome.FAIL and f.severity is Severity.MEDIUM and f.details["placeholder_sections"] == 3
+    f = one(d.model_card_present, make_evidence(f"# M\n\n{PROSE}\n"))
+    assert f.outcome is Outcome.PASS and f.details["prose_words"] == 1 + 120
+
+
+def test_code_and_comments_do_not_make_a_card() -> None:
+    code = "```python\n" + "x = 1\n" * 200 + "```\n"
+    card = f"# M\n<!-- {PROSE} -->\n{code}"
+    assert one(d.model_card_present, make_evidence(card)).outcome is Outcome.FAIL
+
+
+@pytest.mark.parametrize(
+    ("check", "good", "prose_only"),
+    [
+        (
+            d.intended_use,
+            "## Intended uses\n\nEncoding short English sentences for retrieval and clustering.",
+            "It is intended for retrieval.",
+        ),
+        (
+            d.limitations_and_bias,
+            "## Bias, Risks, and Limitations\n\nThe model reproduces gender stereotypes from web text.",
+            "Outputs may be biased against minorities.",
+        ),
+        (
+            d.out_of_scope_use,
+            "## Out-of-Scope Use\n\nDo not use it for medical or legal decisions about people.",
+            "It should not be used for surveillance.",
+        ),
+    ],
+)
+def test_section_checks(check: object, good: str, prose_only: str) -> None:
+    from ptmvet.checks.interface import Check
+
+    assert isinstance(check, Check)
+    f = one(check, make_evidence(f"# M\n\n{good}\n"))
+    assert f.outcome is Outcome.PASS and f.evidence[0].startswith('card section "## ')
+    f = one(check, make_evidence(f"# M\n\n{prose_only}\n"))
+    assert f.outcome is Outcome.PASS and f.details["strength"] == "card-text"
+    title = good.split("\n", 1)[0]
+    f = one(check, make_evidence(f"# M\n\n{title}\n\nMore information needed\n"))
+    assert f.outcome is Outcome.FAIL and "placeholder" in f.evidence[0]
+    assert one(check, make_evidence(None, files=["a"])).outcome is Outcome.FAIL
+
+
+def test_headings_alone_are_not_prose_evidence() -> None:
+    card = "# M\n\n## Intended uses & limitations\n\nMore information needed\n"
+    assert one(d.limitations_and_bias, make_evidence(card)).outcome is Outcome.FAIL
+
+
+def test_card_metadata_valid() -> None:
+    assert one(d.card_metadata_valid, make_evidence("---\nlicense: mit\n---\n# M\n")).outcome is Outcome.PASS
+    f = one(d.card_metadata_valid, make_evidence("---\nlicense: [mit\n---\n# M\n"))
+    assert f.outcome is Outcome.FAIL and f.severity is Severity.MEDIUM
+    assert f.evidence[0].startswith("README.md: front matter is not valid YAML")
+    f = one(d.card_metadata_valid, make_evidence("---\nmodel_index:\n- name: x\n---\n"))
+    assert f.outcome is Outcome.FAIL and any("model_index" in e for e in f.evidence)
+    f = one(d.card_metadata_valid, make_evidence("# M\nno metadata\n"))
+    assert f.outcome is Outcome.FAIL and f.severity is Severity.LOW
+    assert one(d.card_metadata_valid, make_evidence(None, files=["a"])).outcome is Outcome.SKIPPED
+
+
+def test_maintenance_skipped_without_registry() -> None:
+    ev = make_evidence("# M\n")
+    for c in mt.CHECKS:
+        f = one(c, ev)
+        assert f.outcome is Outcome.SKIPPED and "no registry information" in f.message
+
+
+def test_maintenance_thresholds() -> None:
+    now = datetime.now(UTC)
+    fresh = RegistryInfo(
+        source="hub",
+        repo_id="o/m",
+        downloads=5000,
+        downloads_all_time=90000,
+        likes=3,
+        last_modified=now - timedelta(days=30),
+    )
+    ev = make_evidence(None, registry=fresh)
+    assert [one(c, ev).outcome for c in mt.CHECKS] == [Outcome.PASS] * 3
+    assert one(mt.downloads, ev).evidence == ("hub downloads (30 days): 5,000", "hub downloads (all time): 90,000")
+    assert one(mt.recently_updated, ev).details["age_days"] == 30
+    stale = RegistryInfo(
+        source="dump",
+        repo_id="o/m",
+        downloads=3,
+        likes=0,
+        last_modified=(now - timedelta(days=1000)).replace(tzinfo=None),
+    )
+    ev = make_evidence(None, registry=stale)
+    assert [one(c, ev).outcome for c in mt.CHECKS] == [Outcome.FAIL] * 3
+    assert one(mt.recently_updated, ev).message == "not modified for 1000 days (over 730)"
+    partial = RegistryInfo(source="dump", repo_id="o/m")
+    assert [one(c, make_evidence(None, registry=partial)).outcome for c in mt.CHECKS] == [Outcome.SKIPPED] * 3
