@@ -90,6 +90,8 @@ _SKIP_SUFFIXES = frozenset(
 
 def sniff(head: bytes, suffix: str, size: int) -> str:
     """The format a file's first bytes and suffix say it holds."""
+    if not head:
+        return "pickle" if suffix in _PICKLE_SUFFIXES else "unrecognised"
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return "zip"
     if head.startswith(b"version https://git-lfs.github.com/spec/"):

@@ -497,7 +497,8 @@ def scan_pickle(
                 need(8)
                 n = int.from_bytes(data[pos + 1 : pos + 9], "little")
                 if pos + 9 + n > end:
-                    raise _Stop("truncated", f"truncated: frame of {n} bytes at offset {pos} runs past the end")
+                    # the unpickler would stop here; keep walking so the globals are still listed
+                    issue("truncated", Verdict.MALFORMED, f"truncated: frame of {n} bytes at offset {pos} runs past the end")
                 pos += 9
             elif op in (0x43, 0x42, 0x8E, 0x96):  # SHORT_BINBYTES, BINBYTES, BINBYTES8, BYTEARRAY8
                 width = 1 if op == 0x43 else (4 if op == 0x42 else 8)
