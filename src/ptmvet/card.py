@@ -2,8 +2,13 @@
 
 Real cards are written by hand and are often broken: CRLF line ends, tabs in
 YAML, ``model_index`` instead of ``model-index``, a string where a list is
-expected. :func:`parse_card` never raises on card content; what it cannot
-understand is recorded in :attr:`ModelCard.errors` and becomes a finding.
+expected, a front matter that is a list, or a YAML "billion laughs" built from
+anchors and aliases. :func:`parse_card` never raises on card content; what it
+cannot understand is recorded in :attr:`ModelCard.errors` and becomes a finding.
+
+The front matter block is found with the same regular expression as
+``huggingface_hub`` (``repocard.REGEX_YAML_BLOCK``), so ptmvet and the Hub
+library agree on what the metadata of a card is.
 """
 
 from __future__ import annotations
@@ -12,63 +17,149 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import yaml
 
-try:  # the C loader is ~10x faster; fall back where libyaml is missing
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~10x faster
 
-# Same block shape as huggingface_hub's REGEX_YAML_BLOCK, so both agree on
-# what the front matter is.
-_YAML_BLOCK = re.compile(r"^(\s*---[\r\n]+)([\S\s]*?)([\r\n]+---(\r\n|\n|$))")
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
+# Same block shape as huggingface_hub 2.x's REGEX_YAML_BLOCK (repocard.py), so
+# both agree on what the front matter is.
+_YAML_BLOCK = re.compile(r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))")
+
+#: Front matter larger than this is not parsed (real cards with a long
+#: model-index stay well under 100 kB).
+MAX_FRONT_MATTER_CHARS = 1_000_000
+#: A YAML document whose aliases expand to more nodes than this is rejected
+#: (a "billion laughs" document is small on disk and huge once expanded).
+MAX_YAML_NODES = 100_000
+
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
+_ATX_CLOSE = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_HTML_HEADING = re.compile(r"^ {0,3}<h([1-6])(?:\s[^>]*)?>(.*?)</h\1\s*>", re.IGNORECASE)
+_NOT_PARAGRAPH = re.compile(r"^ {0,3}(?:[-*+>|]|\d+[.)][ \t]|<|#)|^ {4}|^\t")
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+_PLACEHOLDER = re.compile(r"\[?more information needed\]?\.?", re.IGNORECASE)
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"[*`]+|(?<!\w)_+|_+(?!\w)")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
 
 #: The official Hub model card template (huggingface_hub modelcard_template.md):
-#: canonical section -> lowercase heading fragments that map onto it.
+#: canonical section -> heading fragments that map onto it. The first fragment
+#: of each key is the template's own heading (normalised: lower case, words
+#: only). Fragments match whole words, and a trailing "s" (plural) is allowed.
 TEMPLATE_SECTIONS: Mapping[str, tuple[str, ...]] = {
-    "model_details": ("model details", "model description", "model summary", "overview", "about"),
-    "model_sources": ("model sources", "sources", "repository", "resources"),
-    "uses": ("uses", "intended use", "intended uses", "how to use", "usage"),
+    "model_details": ("model details", "details of the model", "overview", "about", "introduction", "model summary"),
+    "model_description": ("model description", "description"),
+    "model_sources": ("model sources", "sources", "repository", "resources", "links"),
+    "uses": ("uses", "intended use", "intended uses", "use case", "use cases", "applications"),
     "direct_use": ("direct use",),
     "downstream_use": ("downstream use",),
-    "out_of_scope_use": ("out-of-scope", "out of scope", "misuse", "not intended"),
-    "bias_risks_limitations": ("bias", "risks", "limitations", "limitation", "ethical considerations", "caveats"),
+    "out_of_scope_use": ("out of scope use", "out of scope", "misuse", "not intended", "prohibited use"),
+    "bias_risks_limitations": (
+        "bias risks and limitations",
+        "bias",
+        "biases",
+        "risks",
+        "limitation",
+        "ethical considerations",
+        "ethics",
+        "caveats",
+        "disclaimer",
+    ),
     "recommendations": ("recommendations",),
-    "get_started": ("how to get started", "getting started", "quick start", "quickstart", "example", "usage example"),
+    "get_started": (
+        "how to get started with the model",
+        "how to get started",
+        "getting started",
+        "get started",
+        "quick start",
+        "quickstart",
+        "how to use",
+        "usage",
+        "example",
+        "example usage",
+        "usage example",
+        "installation",
+        "inference",
+        "code",
+    ),
     "training_details": ("training details", "training"),
-    "training_data": ("training data", "training dataset", "pretraining data", "dataset"),
-    "training_procedure": ("training procedure", "fine-tuning", "finetuning", "pretraining", "pre-training"),
-    "preprocessing": ("preprocessing", "pre-processing"),
-    "training_hyperparameters": ("hyperparameters", "training hyperparameters", "training parameters"),
-    "speeds_sizes_times": ("speeds", "sizes", "times"),
-    "evaluation": ("evaluation", "eval results", "evaluation results"),
-    "testing_data": ("testing data", "test data", "evaluation data"),
+    "training_data": ("training data", "training dataset", "pretraining data", "dataset", "data used"),
+    "training_procedure": (
+        "training procedure",
+        "fine tuning",
+        "finetuning",
+        "pretraining",
+        "pre training",
+        "training setup",
+        "training results",
+    ),
+    "preprocessing": ("preprocessing", "pre processing", "tokenization"),
+    "training_hyperparameters": (
+        "training hyperparameters",
+        "hyperparameters",
+        "hyper parameters",
+        "training parameters",
+        "training config",
+        "training configuration",
+    ),
+    "speeds_sizes_times": ("speeds sizes times", "speeds", "sizes", "throughput"),
+    "evaluation": ("evaluation",),
+    "testing_data_factors_metrics": ("testing data factors and metrics",),
+    "testing_data": ("testing data", "test data", "evaluation data", "test set"),
     "factors": ("factors",),
-    "metrics": ("metrics",),
-    "results": ("results", "benchmark", "performance"),
+    "metrics": ("metrics", "metric"),
+    "results": (
+        "results",
+        "benchmark",
+        "performance",
+        "evaluation results",
+        "eval results",
+        "validation metrics",
+        "scores",
+        "accuracy",
+    ),
     "summary": ("summary",),
     "model_examination": ("model examination", "interpretability", "explainability"),
-    "environmental_impact": ("environmental impact", "carbon", "co2"),
-    "technical_specifications": ("technical specifications", "technical specs"),
-    "architecture": ("model architecture", "architecture", "objective"),
-    "compute_infrastructure": ("compute infrastructure", "infrastructure"),
+    "environmental_impact": ("environmental impact", "carbon", "co2", "emissions"),
+    "technical_specifications": ("technical specifications", "technical specs", "specifications"),
+    "architecture": ("model architecture and objective", "model architecture", "architecture", "objective"),
+    "compute_infrastructure": ("compute infrastructure", "infrastructure", "compute"),
     "hardware": ("hardware",),
-    "software": ("software", "framework versions", "framework"),
-    "citation": ("citation", "bibtex", "cite", "reference"),
+    "software": ("software", "framework versions", "framework", "requirements", "dependencies"),
+    "citation": ("citation", "bibtex", "cite", "citing", "reference", "how to cite"),
     "glossary": ("glossary",),
     "more_information": ("more information",),
-    "card_authors": ("model card authors", "card authors", "authors"),
-    "card_contact": ("model card contact", "contact"),
+    "card_authors": ("model card authors", "card authors", "authors", "author"),
+    "card_contact": ("model card contact", "contact", "contacts"),
+}
+
+#: Frequent headings that are not in the template but cover two of its
+#: sections (measured on the 2022 Hub cards: the Trainer's generated card).
+_MULTI: Mapping[str, tuple[str, ...]] = {
+    "intended uses and limitations": ("uses", "bias_risks_limitations"),
+    "intended use and limitations": ("uses", "bias_risks_limitations"),
+    "limitations and bias": ("bias_risks_limitations",),
+    "training and evaluation data": ("training_data", "testing_data"),
+    "evaluation results": ("results", "evaluation"),
+    "eval results": ("results", "evaluation"),
+    "model description": ("model_description", "model_details"),
+    "citing and authors": ("citation", "card_authors"),
 }
 
 
 @dataclass(frozen=True)
 class Claim:
-    """A performance claim: a metric value on a dataset split for a task."""
+    """A performance claim: a metric value on a dataset split for a task.
+
+    From ``model-index`` (README front matter) or from ``.eval_results/*.yaml``.
+    ``verified`` is the card's own flag (``verified: true`` in model-index, a
+    ``verifyToken`` in eval results); ptmvet does not check the signature.
+    """
 
     task_type: str | None
     dataset_name: str | None
@@ -85,6 +176,11 @@ class Claim:
     source: str = "model-index"  # model-index, eval-results, user, cli
     task_name: str | None = None
     model_name: str | None = None
+    task_id: str | None = None  # eval results: the benchmark's task (e.g. gpqa_diamond)
+    verify_token: str | None = None
+    source_url: str | None = None  # where the result comes from (eval logs, paper)
+    date: str | None = None
+    notes: str | None = None
 
     @property
     def dataset(self) -> str | None:
@@ -93,9 +189,11 @@ class Claim:
 
     @property
     def metric(self) -> str | None:
+        """The metric's id (type) if given, else its display name."""
         return self.metric_type or self.metric_name
 
     def to_dict(self) -> dict[str, Any]:
+        """The claim as the report's JSON object (see schemas/report.schema.json)."""
         return {
             "task": self.task_type,
             "task_name": self.task_name,
@@ -120,10 +218,23 @@ class Section:
     level: int
     canonical: str | None  # key of TEMPLATE_SECTIONS, or None
     text: str  # body text under the heading (without subsections)
+    keys: tuple[str, ...] = ()  # every template section the heading covers; canonical first
+
+    @property
+    def visible_text(self) -> str:
+        """The text without HTML comments and "[More Information Needed]" placeholders."""
+        text = _COMMENT.sub(" ", self.text) if "<!--" in self.text else self.text
+        return _PLACEHOLDER.sub(" ", text) if "nformation" in text else text
 
     @property
     def words(self) -> int:
-        return len(self.text.split())
+        """Words a reader sees (template comments and placeholders do not count)."""
+        return len(self.visible_text.split())
+
+    @property
+    def is_placeholder(self) -> bool:
+        """True when the section holds nothing but template comments or placeholders."""
+        return self.words == 0
 
 
 @dataclass(frozen=True)
@@ -138,6 +249,8 @@ class ModelCard:
     claims: tuple[Claim, ...] = ()
     errors: tuple[str, ...] = ()  # what could not be understood
     path: str = "README.md"
+    #: Why the front matter could not be used (its metadata is then empty), else None.
+    front_matter_error: str | None = None
 
     @property
     def body_words(self) -> int:
@@ -145,9 +258,10 @@ class ModelCard:
 
     def section(self, canonical: str) -> tuple[Section, ...]:
         """Sections mapped onto one canonical template section."""
-        return tuple(s for s in self.sections if s.canonical == canonical)
+        return tuple(s for s in self.sections if s.canonical == canonical or canonical in s.keys)
 
     def has_section(self, canonical: str, *, min_words: int = 1) -> bool:
+        """Whether a section for ``canonical`` has at least ``min_words`` visible words."""
         return any(s.words >= min_words for s in self.section(canonical))
 
     def meta_list(self, key: str) -> tuple[str, ...]:
@@ -155,6 +269,7 @@ class ModelCard:
         return as_str_list(self.metadata.get(key))
 
     def meta_str(self, key: str) -> str | None:
+        """A metadata field as one string (the first, if a list), or None."""
         value = self.metadata.get(key)
         if isinstance(value, str):
             return value.strip() or None
@@ -196,83 +311,295 @@ def split_front_matter(text: str) -> tuple[str | None, str]:
     return match.group(2), text[match.end() :]
 
 
-def load_front_matter(block: str) -> tuple[dict[str, Any], list[str]]:
-    """Parse a YAML block. Returns (mapping, errors); never raises."""
-    errors: list[str] = []
-    try:
-        data = yaml.load(block, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        # Tabs are the commonest hand-written mistake: retry with them expanded.
-        if "\t" in block:
-            try:
-                data = yaml.load(block.replace("\t", "  "), Loader=_Loader)  # noqa: S506
-                errors.append("front matter contains tabs (parsed after expanding them)")
-            except yaml.YAMLError:
-                return {}, [f"front matter is not valid YAML: {_one_line(exc)}"]
-        else:
-            return {}, [f"front matter is not valid YAML: {_one_line(exc)}"]
-    except (ValueError, TypeError, RecursionError) as exc:  # pathological YAML
-        return {}, [f"front matter could not be parsed: {type(exc).__name__}"]
-    if data is None:
-        return {}, errors
-    if not isinstance(data, dict):
-        return {}, [*errors, f"front matter is a {type(data).__name__}, not a mapping"]
-    return {str(k): v for k, v in data.items()}, errors
-
-
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:200]
 
 
-def parse_sections(body: str) -> tuple[Section, ...]:
-    """Split the markdown body into sections by ATX headings (outside code fences)."""
-    sections: list[Section] = []
-    title: str | None = None
-    level = 0
-    buf: list[str] = []
-    in_fence = False
+class _YamlTooBig(Exception):
+    pass
 
-    def flush() -> None:
-        if title is not None:
-            sections.append(Section(title=title, level=level, canonical=canonical_section(title), text="\n".join(buf).strip()))
 
-    for line in body.splitlines():
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            buf.append(line)
-            continue
-        m = None if in_fence else _HEADING.match(line)
-        if m:
-            flush()
-            level = len(m.group(1))
-            title = _clean_heading(m.group(2))
-            buf = []
-        else:
-            buf.append(line)
-    flush()
-    return tuple(sections)
+def _expanded_size(root: yaml.Node, limit: int) -> int:
+    """Nodes in the document once aliases are expanded; raises past ``limit`` or on a cycle.
+
+    Memoised per node, so it costs one pass over the composed graph however
+    many times an anchor is referenced.
+    """
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise _YamlTooBig("front matter has a recursive alias")
+        active.add(key)
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            for child in node.value:
+                total += size(child)
+        elif isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                total += size(k) + size(v)
+        active.discard(key)
+        if total > limit:
+            raise _YamlTooBig(f"front matter expands to more than {limit} YAML nodes (anchors and aliases)")
+        sizes[key] = total
+        return total
+
+    return size(root)
+
+
+def _load_yaml(block: str) -> Any:
+    """Load one YAML document with the safe loader, bounding alias expansion."""
+    if "*" not in block or "&" not in block:  # no alias: size is bounded by the text
+        return yaml.load(block, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    loader = _Loader(block)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _expanded_size(node, MAX_YAML_NODES)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def load_front_matter(block: str) -> tuple[dict[str, Any], list[str]]:
+    """Parse a YAML block. Returns (mapping, errors); never raises.
+
+    On any error the mapping is empty and the first error says why.
+    """
+    if len(block) > MAX_FRONT_MATTER_CHARS:
+        return {}, [f"front matter is too large ({len(block)} characters; limit {MAX_FRONT_MATTER_CHARS})"]
+    errors: list[str] = []
+    try:
+        try:
+            data = _load_yaml(block)
+        except yaml.YAMLError as exc:
+            # Tabs are the commonest hand-written mistake: retry with them expanded.
+            if "\t" not in block:
+                raise
+            try:
+                data = _load_yaml(block.replace("\t", "  "))
+            except yaml.YAMLError:
+                raise exc from None
+            errors.append("front matter contains tabs (parsed after expanding them; the Hub rejects it)")
+    except yaml.YAMLError as exc:
+        return {}, [f"front matter is not valid YAML: {_one_line(exc)}"]
+    except _YamlTooBig as exc:
+        return {}, [str(exc)]
+    except (ValueError, TypeError, OverflowError, RecursionError, MemoryError) as exc:  # pathological YAML
+        return {}, [f"front matter could not be parsed: {type(exc).__name__}: {_one_line(exc)}"]
+    if data is None:
+        return {}, errors
+    if not isinstance(data, dict):
+        return {}, [f"front matter is a {type(data).__name__}, not a mapping", *errors]
+    if not all(isinstance(k, str) for k in data):
+        errors.append("front matter has keys that are not strings: " + ", ".join(repr(k) for k in data if not isinstance(k, str))[:120])
+        return {str(k): v for k, v in data.items()}, errors
+    return data, errors
 
 
 def _clean_heading(title: str) -> str:
-    title = re.sub(r"\[optional\]", "", title, flags=re.I)
-    title = re.sub(r"<[^>]*>", "", title)
-    title = re.sub(r"[*_`]", "", title)
+    if "<" in title:
+        title = re.sub(r"<[^>]*>", "", title)
+    if "[" in title:
+        title = re.sub(r"\[optional\]", "", title, flags=re.I)
+        title = _LINK.sub(r"\1", title)
+    if "*" in title or "_" in title or "`" in title:
+        title = _EMPHASIS.sub("", title)
     return title.strip(" :\t")
+
+
+def _normalise(title: str) -> str:
+    t = title.lower().replace("&", " and ")
+    t = t.replace("[optional]", " ")
+    return _NON_WORD.sub(" ", t).strip()
+
+
+def _build_exact() -> dict[str, tuple[str, ...]]:
+    exact: dict[str, tuple[str, ...]] = {}
+    for key, fragments in TEMPLATE_SECTIONS.items():
+        for frag in fragments:
+            exact.setdefault(_normalise(frag), (key,))
+    for heading, keys in _MULTI.items():
+        exact[_normalise(heading)] = keys
+    return exact
+
+
+_EXACT = _build_exact()
+
+
+def _build_index() -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """First word of each fragment -> (fragment words, key), longest fragment first."""
+    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for key, frags in TEMPLATE_SECTIONS.items():
+        for frag in frags:
+            words = tuple(_normalise(frag).split())
+            index.setdefault(words[0], []).append((words, key))
+    for entries in index.values():
+        entries.sort(key=lambda e: -len(e[0]))
+    return index
+
+
+_INDEX = _build_index()
+
+
+def _word_eq(word: str, frag_word: str) -> bool:
+    return word == frag_word or (word == frag_word + "s")
+
+
+@lru_cache(maxsize=8192)
+def section_keys(title: str) -> tuple[str, ...]:
+    """Every template section a heading covers, the main one first ("" -> ()).
+
+    An exact template heading maps to its one section. Otherwise template
+    fragments are looked up as whole words (a plural "s" allowed); the
+    fragment that starts first in the heading (the longest, on a tie) gives
+    the main section, and words already covered by a longer fragment are not
+    matched again.
+    """
+    t = _normalise(title)
+    if not t:
+        return ()
+    exact = _EXACT.get(t)
+    if exact is not None:
+        return exact
+    words = t.split()
+    covered = [False] * len(words)
+    out: list[str] = []
+    for i, word in enumerate(words):
+        if covered[i]:
+            continue
+        candidates = _INDEX.get(word)
+        if candidates is None and word.endswith("s"):
+            candidates = _INDEX.get(word[:-1])
+        if not candidates:
+            continue
+        for frag, key in candidates:
+            n = len(frag)
+            if i + n <= len(words) and all(_word_eq(words[i + j], frag[j]) for j in range(n)):
+                for j in range(i, i + n):
+                    covered[j] = True
+                if key not in out:
+                    out.append(key)
+                break
+    return tuple(out)
 
 
 def canonical_section(title: str) -> str | None:
     """Map a heading onto the Hub template section it corresponds to."""
-    t = title.lower()
-    # Exact matches first, then the most specific (longest) fragment.
-    for key, fragments in TEMPLATE_SECTIONS.items():
-        if t in fragments:
-            return key
-    best: tuple[int, str] | None = None
-    for key, fragments in TEMPLATE_SECTIONS.items():
-        for frag in fragments:
-            if frag in t and (best is None or len(frag) > best[0]):
-                best = (len(frag), key)
-    return best[1] if best else None
+    keys = section_keys(title)
+    return keys[0] if keys else None
+
+
+# Lines that may change the section structure; everything else is plain text
+# and is never looked at line by line (that keeps parsing 16k cards fast).
+# The leading newline lets the regex engine skip ahead by a literal search.
+# (An HTML comment that hides headings starts a line, as a CommonMark HTML block.)
+_INTERESTING = re.compile(r"\n {0,3}(?:#|```|~~~|<(?:[hH][1-6]|!--)|=+[ \t]*\n|-+[ \t]*\n)")
+_FENCE_CLOSE: dict[tuple[str, int], re.Pattern[str]] = {}
+
+
+def _fence_close(char: str, length: int) -> re.Pattern[str]:
+    pattern = _FENCE_CLOSE.get((char, length))
+    if pattern is None:
+        pattern = re.compile(r"\n {0,3}" + re.escape(char) + "{" + str(length) + r",}[ \t]*(?=\n)")
+        _FENCE_CLOSE[(char, length)] = pattern
+    return pattern
+
+
+def parse_sections(body: str) -> tuple[Section, ...]:
+    """Split the markdown body into sections.
+
+    Recognises ATX (``## Title``), setext (``Title`` over ``===``/``---``) and
+    one-line HTML (``<h2>Title</h2>``) headings, outside code fences and HTML
+    comments, as CommonMark does. Text before the first heading is not a section.
+    """
+    if "\r" in body:
+        body = body.replace("\r\n", "\n").replace("\r", "\n")
+    body = "\n" + body + "\n"  # every line, the first included, follows a newline
+    sections: list[Section] = []
+    title: str | None = None
+    level = 0
+    text_start = 0  # where the current section's text starts
+    floor = 0  # a setext heading's text line must start at or after this offset
+    n = len(body)
+
+    def close(end: int) -> None:
+        if title is not None:
+            keys = section_keys(title)
+            sections.append(
+                Section(
+                    title=title,
+                    level=level,
+                    canonical=keys[0] if keys else None,
+                    text=body[text_start:end].strip(),
+                    keys=keys,
+                )
+            )
+
+    pos = 0
+    while True:
+        m = _INTERESTING.search(body, pos)
+        if m is None:
+            break
+        line_start = m.start() + 1
+        line_end = body.find("\n", line_start)  # always found: body ends with a newline
+        line = body[line_start:line_end]
+        pos = line_end  # the next search starts at this line's newline
+        first = line.lstrip(" ")[:1]
+        if first == "<" and line.lstrip(" ").startswith("<!--"):
+            close_at = body.find("-->", line_start)
+            if close_at < 0:
+                break  # an unclosed comment hides the rest of the card
+            pos = body.find("\n", close_at)
+            floor = pos + 1
+            continue
+        if first in "`~":
+            fm = _FENCE.match(line)
+            if fm is None:
+                continue
+            opening = fm.group(1)
+            if opening[0] == "`" and "`" in line[fm.end() :]:
+                continue  # an info string may not hold a backtick: inline code
+            closing = _fence_close(opening[0], len(opening)).search(body, line_end + 1)
+            if closing is None:
+                break  # an unclosed fence runs to the end of the card
+            pos = closing.end()
+            floor = pos + 1
+            continue
+        if first == "#":
+            atx = _ATX.match(line)
+            if atx is None:
+                continue
+            close(line_start)
+            level = len(atx.group(1))
+            title = _clean_heading(_ATX_CLOSE.sub("", atx.group(2) or ""))
+            text_start = floor = line_end + 1
+            continue
+        if first == "<":
+            h = _HTML_HEADING.match(line)
+            if h is None:
+                continue
+            close(line_start)
+            level = int(h.group(1))
+            title = _clean_heading(h.group(2))
+            text_start = floor = line_end + 1
+            continue
+        # a setext underline: the line above, if it is paragraph text, is a heading
+        prev_start = body.rfind("\n", 0, line_start - 1) + 1
+        prev = body[prev_start : line_start - 1]
+        if prev_start < floor or not prev.strip() or _NOT_PARAGRAPH.match(prev) is not None:
+            continue
+        close(prev_start)
+        level = 1 if first == "=" else 2
+        title = _clean_heading(prev.strip())
+        text_start = floor = line_end + 1
+    close(n)
+    return tuple(sections)
 
 
 def to_float(value: Any) -> float | None:
@@ -280,10 +607,15 @@ def to_float(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        f = float(value)
+        try:
+            f = float(value)
+        except OverflowError:
+            return None
         return f if math.isfinite(f) else None
     if isinstance(value, str):
         s = value.strip().rstrip("%").strip()
+        if len(s) > 64:
+            return None
         try:
             f = float(s)
         except ValueError:
@@ -293,7 +625,7 @@ def to_float(value: Any) -> float | None:
 
 
 def _s(value: Any) -> str | None:
-    if value is None or isinstance(value, (dict, list)):
+    if value is None or isinstance(value, (dict, list, bool)):
         return None
     s = str(value).strip()
     return s or None
@@ -307,24 +639,35 @@ def _mappings(value: Any) -> list[Mapping[str, Any]]:
     return []
 
 
+def _raw(value: Any) -> Any:
+    return value if isinstance(value, (int, float, str)) and not isinstance(value, bool) else None
+
+
 def claims_from_model_index(index: Any, *, source: str = "model-index") -> tuple[tuple[Claim, ...], list[str]]:
-    """Typed claims from a ``model-index`` value. Returns (claims, errors)."""
+    """Typed claims from a ``model-index`` value. Returns (claims, errors).
+
+    Tolerates a single mapping where a list is expected, a task or dataset
+    given as a list, and missing fields (left as None, with an error).
+    """
     claims: list[Claim] = []
     errors: list[str] = []
     entries = _mappings(index)
-    if index is not None and not entries:
+    if index is not None and not entries and index != []:
         errors.append(f"model-index is a {type(index).__name__}, not a list of models")
     for entry in entries:
         model_name = _s(entry.get("name"))
         results = _mappings(entry.get("results"))
+        if not results and entry.get("results") != []:  # [] is the Trainer's "no evaluation"
+            errors.append(f"model-index entry without results (model {model_name or '?'})")
         for result in results:
-            tasks = _mappings(result.get("task")) or [{}]
-            task = tasks[0]
-            datasets = _mappings(result.get("dataset")) or [{}]
-            ds = datasets[0]
+            task = (_mappings(result.get("task")) or [{}])[0]
+            ds = (_mappings(result.get("dataset")) or [{}])[0]
+            src = (_mappings(result.get("source")) or [{}])[0]
             metrics = _mappings(result.get("metrics"))
             if not metrics:
                 errors.append(f"model-index result without metrics (model {model_name or '?'})")
+            elif not ds:
+                errors.append(f"model-index result without a dataset (model {model_name or '?'})")
             for metric in metrics:
                 raw = metric.get("value")
                 value = to_float(raw)
@@ -343,54 +686,124 @@ def claims_from_model_index(index: Any, *, source: str = "model-index") -> tuple
                         metric_name=_s(metric.get("name")),
                         metric_config=_s(metric.get("config")),
                         value=value,
-                        raw_value=raw if isinstance(raw, (int, float, str)) else None,
+                        raw_value=_raw(raw),
                         verified=metric.get("verified") is True,
+                        verify_token=_s(metric.get("verifyToken")),
                         source=source,
                         model_name=model_name,
+                        source_url=_s(src.get("url")),
                     )
                 )
     return tuple(claims), errors
 
 
-def claims_from_eval_results(data: Any, *, path: str = ".eval_results") -> tuple[tuple[Claim, ...], list[str]]:
-    """Claims from one ``.eval_results/*.yaml`` document.
+def _eval_result_entry(item: Mapping[str, Any], path: str, errors: list[str]) -> Claim | None:
+    """One entry of the ``.eval_results/*.yaml`` format (hub-docs eval_results.yaml)."""
+    data = item.get("data", item) if isinstance(item.get("data"), Mapping) else item
+    if "error" in item and "data" not in item:  # the Hub API marks files it rejected
+        errors.append(f"{path}: rejected by the Hub: {str(item.get('error'))[:120]}")
+        return None
+    ds = (_mappings(data.get("dataset")) or [{}])[0]
+    src = (_mappings(data.get("source")) or [{}])[0]
+    dataset_id = _s(ds.get("id"))
+    raw = data.get("value")
+    value = to_float(raw)
+    if dataset_id is None:
+        errors.append(f"{path}: eval result without dataset.id")
+    if raw is None:
+        errors.append(f"{path}: eval result without a value (dataset {dataset_id or '?'})")
+    elif value is None:
+        errors.append(f"{path}: eval result has a non-numeric value {str(raw)[:40]!r}")
+    task_id = _s(ds.get("task_id"))
+    token = _s(data.get("verifyToken"))
+    return Claim(
+        task_type=None,
+        task_name=task_id,
+        task_id=task_id,
+        dataset_name=dataset_id,
+        dataset_type=dataset_id,
+        dataset_config=_s(ds.get("config")),
+        dataset_split=_s(ds.get("split")),
+        dataset_revision=_s(ds.get("revision")),
+        metric_type=None,
+        value=value,
+        raw_value=_raw(raw),
+        verified=token is not None,
+        verify_token=token,
+        source="eval-results",
+        source_url=_s(src.get("url")),
+        date=_s(data.get("date")),
+        notes=_s(data.get("notes")),
+    )
 
-    The files hold either a ``model-index``-shaped document or a flat list of
-    results (``task``/``dataset``/``metrics`` or ``task_type``/``dataset_type``/
-    ``metric_type``/``metric_value`` keys, as in huggingface_hub's EvalResult).
+
+def claims_from_eval_results(data: Any, *, path: str = ".eval_results") -> tuple[tuple[Claim, ...], list[str]]:
+    """Claims from one parsed ``.eval_results/*.yaml`` document. Returns (claims, errors).
+
+    The format (huggingface_hub 2.x ``EvalResultEntry``, hub-docs
+    ``eval_results.yaml``) is a list of entries::
+
+        - dataset: {id: cais/hle, task_id: default, revision: <sha>}   # config/split in early drafts
+          value: 20.90
+          verifyToken: ...          # optional signature
+          date: "2025-01-15"        # optional
+          source: {url: ..., name: ..., user: ..., org: ...}
+          notes: no-tools
+
+    The Hub API wraps entries as ``{"data": {...}, "filename": ...}`` (or
+    ``{"error": ...}``); both are accepted. A ``model-index``-shaped document
+    is accepted too.
     """
     if isinstance(data, Mapping) and ("model-index" in data or "model_index" in data):
         return claims_from_model_index(data.get("model-index", data.get("model_index")), source="eval-results")
-    items = _mappings(data.get("results") if isinstance(data, Mapping) and "results" in data else data)
+    if isinstance(data, Mapping) and "dataset" not in data and isinstance(data.get("results"), list):
+        data = data["results"]
+    items = _mappings(data)
     claims: list[Claim] = []
     errors: list[str] = []
     for item in items:
-        if "metrics" in item or "task" in item:
+        if "metrics" in item and "dataset" in item and "value" not in item:  # a model-index result
             sub, errs = claims_from_model_index([{"results": [item]}], source="eval-results")
             claims.extend(sub)
             errors.extend(errs)
             continue
-        raw = item.get("metric_value", item.get("value"))
-        claims.append(
-            Claim(
-                task_type=_s(item.get("task_type")),
-                task_name=_s(item.get("task_name")),
-                dataset_name=_s(item.get("dataset_name")),
-                dataset_type=_s(item.get("dataset_type")),
-                dataset_config=_s(item.get("dataset_config")),
-                dataset_split=_s(item.get("dataset_split")),
-                dataset_revision=_s(item.get("dataset_revision")),
-                metric_type=_s(item.get("metric_type")),
-                metric_name=_s(item.get("metric_name")),
-                value=to_float(raw),
-                raw_value=raw if isinstance(raw, (int, float, str)) else None,
-                verified=item.get("verified") is True,
-                source="eval-results",
-            )
-        )
+        claim = _eval_result_entry(item, path, errors)
+        if claim is not None:
+            claims.append(claim)
     if not items and data is not None:
-        errors.append(f"{path}: no results found")
+        errors.append(f"{path}: no eval results found (expected a list of entries, got {type(data).__name__})")
     return tuple(claims), errors
+
+
+def parse_eval_results(text: str, *, path: str = ".eval_results/results.yaml") -> tuple[tuple[Claim, ...], list[str]]:
+    """Parse the text of one ``.eval_results/*.yaml`` file. Never raises on content."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if len(text) > MAX_FRONT_MATTER_CHARS:
+        return (), [f"{path}: too large ({len(text)} characters)"]
+    try:
+        data = _load_yaml(text)
+    except yaml.YAMLError as exc:
+        return (), [f"{path}: invalid YAML: {_one_line(exc)}"]
+    except _YamlTooBig as exc:
+        return (), [f"{path}: {exc}"]
+    except (ValueError, TypeError, OverflowError, RecursionError, MemoryError) as exc:
+        return (), [f"{path}: could not be parsed: {type(exc).__name__}"]
+    return claims_from_eval_results(data, path=path)
+
+
+def _unrecognised_fence(text: str) -> str | None:
+    """Why a card that looks like it starts with front matter has none (or None)."""
+    start = text.lstrip()
+    if not start.startswith("---"):
+        return None
+    first, _, rest = start.partition("\n")
+    first = first.rstrip("\r")
+    if first.strip() == "---":
+        return "front matter is not closed: no '---' line after the opening '---'; the metadata is ignored"
+    if set(first.strip()) == {"-"} and re.search(r"^-{3,}[ \t]*\r?$", rest, re.M):
+        return f"front matter opens with {first.strip()!r} instead of '---'; the Hub ignores it"
+    return None
 
 
 def parse_card(text: str, *, path: str = "README.md") -> ModelCard:
@@ -400,12 +813,19 @@ def parse_card(text: str, *, path: str = "README.md") -> ModelCard:
     block, body = split_front_matter(text)
     metadata: dict[str, Any] = {}
     errors: list[str] = []
+    fm_error: str | None = None
     if block is not None:
         metadata, errors = load_front_matter(block)
+        if not metadata and errors:
+            fm_error = errors[0]
+    else:
+        fm_error = _unrecognised_fence(text)
+        if fm_error:
+            errors.append(fm_error)
     index = metadata.get("model-index")
     if index is None and "model_index" in metadata:
         index = metadata["model_index"]
-        errors.append("uses 'model_index' instead of 'model-index'")
+        errors.append("uses 'model_index' instead of 'model-index' (the Hub ignores it)")
     claims, claim_errors = claims_from_model_index(index)
     errors.extend(claim_errors)
     return ModelCard(
@@ -417,4 +837,5 @@ def parse_card(text: str, *, path: str = "README.md") -> ModelCard:
         claims=claims,
         errors=tuple(errors),
         path=path,
+        front_matter_error=fm_error,
     )
