@@ -1,0 +1,677 @@
+"""Stream registry dumps into the store.
+
+Inputs:
+
+- Hub listings and ``model_info`` dumps: ``.jsonl`` / ``.jsonl.gz`` (one record a
+  line), ``.json`` (one ``model_info`` object or one listing page, a JSON array),
+  ``.zip`` archives of such ``.json`` files, or folders of any of these. Both the
+  2022 shape (``modelId``, ``siblings[rfilename]``, ``config``) and the 2024 shape
+  (``id``, ``createdAt``, ``cardData``, ``gated``, ``safetensors``...) are read;
+  unknown fields are ignored.
+- Model cards: a tarball (``.tar``, ``.tar.gz``, ``.tgz``) or a folder holding
+  ``<prefix>/<org>/<name>/README.md`` (a leading ``models/`` is dropped) or
+  ``<org>__<name>.md`` files.
+
+Everything streams: a batch of records is read, parsed by DuckDB's JSON reader
+(vectorised, off the Python heap), and committed together with the cursor that
+points past it, so memory stays flat and a killed run resumes exactly where its
+last batch ended. Malformed records are written to ``ingest_errors`` with their
+position (``file:line`` or ``archive:member``) and never stop the run.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import tarfile
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+
+from ptmvet.card import parse_card
+from ptmvet.errors import DependencyMissing, InputError
+from ptmvet.registry.store import Store
+
+Progress = Callable[[int, int | None, str], None]
+
+#: Records per transaction. Bounded memory: one batch of raw lines at a time.
+BATCH_RECORDS = 50_000
+CARD_BATCH = 2_000
+#: Larger single JSON documents than this are reported, not read.
+JSON_DOC_MAX = 256 * 1024 * 1024
+CARD_MAX = 5 * 1024 * 1024
+_READ_CHUNK = 8 * 1024 * 1024
+
+# The fields ptmvet reads from a model record. DuckDB's from_json is lenient:
+# a field of the wrong type becomes NULL instead of failing the batch.
+_RECORD_SHAPE = json.dumps(
+    {
+        "id": "VARCHAR",
+        "modelId": "VARCHAR",
+        "author": "VARCHAR",
+        "sha": "VARCHAR",
+        "lastModified": "VARCHAR",
+        "createdAt": "VARCHAR",
+        "private": "BOOLEAN",
+        "disabled": "BOOLEAN",
+        "gated": "JSON",
+        "pipeline_tag": "VARCHAR",
+        "library_name": "VARCHAR",
+        "downloads": "BIGINT",
+        "downloadsAllTime": "BIGINT",
+        "likes": "BIGINT",
+        "usedStorage": "BIGINT",
+        "tags": ["VARCHAR"],
+        "siblings": [
+            {"rfilename": "VARCHAR", "size": "BIGINT", "blobId": "VARCHAR", "lfs": {"sha256": "VARCHAR", "size": "BIGINT"}}
+        ],
+        "config": {"architectures": ["VARCHAR"], "model_type": "VARCHAR"},
+        "cardData": "JSON",
+        "model-index": "JSON",
+    }
+)
+
+_LINEAGE_RELATIONS = ("finetune", "adapter", "quantized", "merge")
+
+
+@dataclass
+class MineStats:
+    """Counters of one mining run (computed from the database, so resume-proof)."""
+
+    run_id: int = 0
+    resumed: bool = False
+    records: int = 0
+    models_new: int = 0
+    models_changed: int = 0
+    models_unchanged: int = 0
+    cards: int = 0
+    cards_changed: int = 0
+    errors: int = 0
+    error_samples: list[tuple[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "resumed": self.resumed,
+            "records": self.records,
+            "models_new": self.models_new,
+            "models_changed": self.models_changed,
+            "models_unchanged": self.models_unchanged,
+            "cards": self.cards,
+            "cards_changed": self.cards_changed,
+            "errors": self.errors,
+        }
+
+
+# ----------------------------------------------------------------------------------
+# Reading inputs as batches of (ordinal, position label or None, text)
+# ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Batch:
+    ordinals: list[int]  # 1-based record number within the input (line number for jsonl)
+    texts: list[str]
+    labels: list[str] | None  # explicit position labels (archives); None: '<name>:<ordinal>'
+    consumed: int  # records consumed from the input after this batch (the cursor)
+
+
+def expand_inputs(paths: Sequence[Path]) -> list[Path]:
+    """Files to read, in a stable order (folders expand to their dump files)."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found = [
+                f
+                for f in sorted(p.rglob("*"))
+                if f.is_file() and (f.name.endswith((".jsonl", ".jsonl.gz", ".json", ".zip")))
+            ]
+            out.extend(found)
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise InputError(f"{p}: no such file or folder", path=str(p))
+    return out
+
+
+def _open_binary(path: Path) -> IO[bytes]:
+    with path.open("rb") as probe:
+        magic = probe.read(2)
+    if magic == b"\x1f\x8b":
+        return gzip.open(path, "rb")
+    return path.open("rb")
+
+
+def _iter_lines(path: Path, start: int, batch: int) -> Iterator[_Batch]:
+    """Lines of a (gzipped) JSON-lines file, skipping the first ``start`` lines."""
+    lineno = 0
+    ordinals: list[int] = []
+    texts: list[str] = []
+    rest = b""
+    try:
+        fh = _open_binary(path)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc})", path=str(path)) from exc
+    with fh:
+        while True:
+            try:
+                chunk = fh.read(_READ_CHUNK)
+            except (OSError, EOFError, gzip.BadGzipFile) as exc:
+                # A truncated archive: report what was read; the cursor stays consistent.
+                raise InputError(f"{path}: corrupt after line {lineno} ({exc})", path=str(path)) from exc
+            if not chunk:
+                break
+            parts = (rest + chunk).split(b"\n")
+            rest = parts.pop()
+            for raw in parts:
+                lineno += 1
+                if lineno <= start or not raw.strip():
+                    continue
+                ordinals.append(lineno)
+                texts.append(raw.decode("utf-8", "replace"))
+                if len(texts) >= batch:
+                    yield _Batch(ordinals, texts, None, lineno)
+                    ordinals, texts = [], []
+        if rest.strip():
+            lineno += 1
+            if lineno > start:
+                ordinals.append(lineno)
+                texts.append(rest.decode("utf-8", "replace"))
+    yield _Batch(ordinals, texts, None, max(lineno, start))
+
+
+def _json_records(data: bytes, label: str) -> tuple[list[str], list[str], str | None]:
+    """One JSON document -> record texts (an object, or each element of a listing page)."""
+    try:
+        doc = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return [], [], f"malformed JSON: {exc}"
+    if isinstance(doc, list):
+        return [json.dumps(x) for x in doc], [f"{label}[{i}]" for i in range(len(doc))], None
+    return [json.dumps(doc)], [label], None
+
+
+def _iter_documents(path: Path, start: int, batch: int, errors: list[tuple[str, str]]) -> Iterator[_Batch]:
+    """Records of a ``.json`` file or a ``.zip`` of ``.json`` files (one cursor step per document)."""
+    ordinals: list[int] = []
+    texts: list[str] = []
+    labels: list[str] = []
+    consumed = start
+
+    def docs() -> Iterator[tuple[str, bytes | None, str | None]]:
+        if path.suffix == ".zip":
+            try:
+                zf = zipfile.ZipFile(path)
+            except (OSError, zipfile.BadZipFile) as exc:
+                raise InputError(f"{path}: not a readable zip archive ({exc})", path=str(path)) from exc
+            with zf:
+                members = sorted(i for i in zf.infolist() if not i.is_dir() and i.filename.endswith(".json"))
+                for info in members:
+                    label = f"{path.name}:{info.filename}"
+                    if info.file_size > JSON_DOC_MAX:
+                        yield label, None, f"document larger than {JSON_DOC_MAX} bytes"
+                        continue
+                    try:
+                        yield label, zf.read(info), None
+                    except (OSError, zipfile.BadZipFile, EOFError) as exc:
+                        yield label, None, f"unreadable member: {exc}"
+        else:
+            if path.stat().st_size > JSON_DOC_MAX:
+                yield path.name, None, f"document larger than {JSON_DOC_MAX} bytes"
+                return
+            yield path.name, path.read_bytes(), None
+
+    for n, (label, data, problem) in enumerate(docs(), 1):
+        if n <= start:
+            continue
+        consumed = n
+        if data is None or problem:
+            errors.append((label, problem or "unreadable"))
+        else:
+            recs, labs, err = _json_records(data, label)
+            if err:
+                errors.append((label, err))
+            texts.extend(recs)
+            labels.extend(labs)
+            ordinals.extend([n] * len(recs))
+        if len(texts) >= batch or errors:
+            yield _Batch(ordinals, texts, labels, consumed)
+            ordinals, texts, labels = [], [], []
+    yield _Batch(ordinals, texts, labels, consumed)
+
+
+# ----------------------------------------------------------------------------------
+# Writing a batch of model records
+# ----------------------------------------------------------------------------------
+
+_STAGE_SQL = f"""
+CREATE OR REPLACE TEMP TABLE stage AS
+WITH raw_ok AS (
+    SELECT ordinal, label, line FROM raw_batch WHERE json_valid(line)
+), parsed AS (
+    SELECT ordinal, label, from_json(line, '{_RECORD_SHAPE}') AS j FROM raw_ok
+), flat AS (
+    SELECT
+        ordinal, label,
+        coalesce(j.id, j.modelId) AS model_id,
+        j.author AS author,
+        j.sha AS sha,
+        try_cast(j.lastModified AS TIMESTAMP) AS last_modified,
+        try_cast(j.createdAt AS TIMESTAMP) AS created_at,
+        j.pipeline_tag AS pipeline_tag,
+        j.library_name AS library_name,
+        j.config.architectures[1] AS architecture,
+        j.config.model_type AS model_type,
+        j.downloads AS downloads,
+        j.downloadsAllTime AS downloads_all_time,
+        j.likes AS likes,
+        j.private AS private,
+        CASE WHEN j.gated IS NULL THEN NULL ELSE coalesce(j.gated ->> '$', 'null') END AS gated,
+        j.disabled AS disabled,
+        coalesce(j.tags, []) AS tags,
+        j.siblings AS siblings,
+        j.cardData AS card_data,
+        j.usedStorage AS used_storage,
+        (list_contains(coalesce(j.tags, []), 'model-index')
+            OR j."model-index" IS NOT NULL
+            OR coalesce(json_exists(j.cardData, '$."model-index"'), false)) AS has_model_index,
+        CASE json_type(j.cardData, '$.license')
+            WHEN 'VARCHAR' THEN [j.cardData ->> '$.license']
+            WHEN 'ARRAY' THEN from_json(j.cardData -> '$.license', '["VARCHAR"]')
+            ELSE [] END AS cd_licenses,
+        CASE json_type(j.cardData, '$.base_model')
+            WHEN 'VARCHAR' THEN [j.cardData ->> '$.base_model']
+            WHEN 'ARRAY' THEN from_json(j.cardData -> '$.base_model', '["VARCHAR"]')
+            ELSE [] END AS cd_bases,
+        md5(concat_ws(chr(31), coalesce(j.id, j.modelId), coalesce(j.sha, ''), coalesce(j.lastModified, ''),
+            coalesce(j.tags::VARCHAR, ''), coalesce(j.pipeline_tag, ''), coalesce(j.library_name, ''),
+            coalesce(j.siblings::VARCHAR, ''), coalesce(j.cardData::VARCHAR, ''), coalesce(j.config::VARCHAR, ''),
+            coalesce(j."model-index"::VARCHAR, ''))) AS fingerprint
+    FROM parsed
+)
+SELECT
+    f.*,
+    coalesce(sha, 'lm:' || strftime(last_modified, '%Y-%m-%dT%H:%M:%S'), 'fp:' || fingerprint[1:16]) AS revision,
+    coalesce(
+        lower(list_filter(tags, lambda t: starts_with(t, 'license:'))[1][9:]),
+        lower(list_filter(cd_licenses, lambda x: x IS NOT NULL)[1])
+    ) AS license
+FROM flat f
+WHERE model_id IS NOT NULL AND model_id <> ''
+QUALIFY row_number() OVER (PARTITION BY model_id ORDER BY ordinal DESC) = 1
+"""
+
+_CHANGE_SQL = """
+CREATE OR REPLACE TEMP TABLE change AS
+SELECT
+    s.model_id,
+    m.first_run AS old_first_run,
+    CASE
+        WHEN m.model_id IS NULL THEN true
+        WHEN m.sha IS NOT NULL AND s.sha IS NOT NULL
+            THEN m.sha <> s.sha OR (m.last_modified IS DISTINCT FROM s.last_modified)
+        WHEN m.last_modified IS NOT NULL AND s.last_modified IS NOT NULL THEN m.last_modified <> s.last_modified
+        ELSE m.fingerprint <> s.fingerprint
+    END AS changed
+FROM stage s LEFT JOIN models m USING (model_id)
+"""
+
+
+def _write_batch(store: Store, run_id: int, input_key: str, name: str, b: _Batch,
+                 doc_errors: list[tuple[str, str]]) -> int:
+    """Commit one batch and its cursor atomically; returns the number of valid records."""
+    import pyarrow as pa
+
+    labels = b.labels if b.labels is not None else [f"{name}:{o}" for o in b.ordinals]
+    table = pa.table(
+        {
+            "ordinal": pa.array(b.ordinals, pa.int64()),
+            "label": pa.array(labels, pa.string()),
+            "line": pa.array(b.texts, pa.string()),
+        }
+    )
+    con = store.con
+    con.register("raw_batch", table)
+    try:
+        with store.transaction():
+            con.execute(
+                "INSERT INTO ingest_errors SELECT ?, ?, label, 'malformed JSON' FROM raw_batch WHERE NOT json_valid(line)",
+                [run_id, input_key],
+            )
+            for label, message in doc_errors:
+                con.execute("INSERT INTO ingest_errors VALUES (?, ?, ?, ?)", [run_id, input_key, label, message])
+            con.execute(_STAGE_SQL)
+            con.execute(
+                """INSERT INTO ingest_errors
+                SELECT ?, ?, label, 'not a model record (no id or modelId)'
+                FROM (SELECT label, line FROM raw_batch WHERE json_valid(line)) r
+                WHERE coalesce(json_extract_string(line, '$.id'), json_extract_string(line, '$.modelId'), '') = ''""",
+                [run_id, input_key],
+            )
+            _apply_stage(con, run_id)
+            store.set_cursor(con, run_id, input_key, b.consumed, labels[-1] if labels else None)
+    finally:
+        con.unregister("raw_batch")
+    return int(con.execute("SELECT count(*) FROM stage").fetchone()[0])
+
+
+def _apply_stage(con: Any, run_id: int) -> None:
+    con.execute(_CHANGE_SQL)
+    # History: one row per (model, revision); keep the first run that saw it.
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE rev AS
+        SELECT s.model_id, s.revision, s.sha, s.last_modified, s.fingerprint,
+               coalesce(r.first_run, $run) AS first_run, $run AS last_run
+        FROM stage s LEFT JOIN revisions r ON r.model_id = s.model_id AND r.revision = s.revision""",
+        {"run": run_id},
+    )
+    con.execute("DELETE FROM revisions WHERE (model_id, revision) IN (SELECT model_id, revision FROM rev)")
+    con.execute("INSERT INTO revisions SELECT * FROM rev")
+    # Children of changed models are replaced.
+    con.execute("CREATE OR REPLACE TEMP TABLE changed_ids AS SELECT model_id FROM change WHERE changed")
+    con.execute("DELETE FROM tags WHERE model_id IN (SELECT model_id FROM changed_ids)")
+    con.execute("DELETE FROM files WHERE model_id IN (SELECT model_id FROM changed_ids)")
+    con.execute(
+        "DELETE FROM licences WHERE source IN ('tag', 'card_data') AND model_id IN (SELECT model_id FROM changed_ids)"
+    )
+    con.execute(
+        "DELETE FROM lineage WHERE source IN ('tag', 'card_data') AND model_id IN (SELECT model_id FROM changed_ids)"
+    )
+    con.execute(
+        """INSERT INTO tags SELECT model_id, tag FROM (
+            SELECT s.model_id, unnest(s.tags) AS tag FROM stage s SEMI JOIN changed_ids c USING (model_id)
+        ) WHERE tag IS NOT NULL"""
+    )
+    con.execute(
+        """INSERT INTO files SELECT model_id, f.rfilename, coalesce(f.size, f.lfs.size), f.lfs.sha256, f.blobId FROM (
+            SELECT s.model_id, unnest(s.siblings) AS f FROM stage s SEMI JOIN changed_ids c USING (model_id)
+            WHERE s.siblings IS NOT NULL
+        ) WHERE f.rfilename IS NOT NULL"""
+    )
+    con.execute(
+        """INSERT INTO licences SELECT DISTINCT model_id, license, source FROM (
+            SELECT s.model_id, lower(unnest(list_filter(s.tags, lambda t: starts_with(t, 'license:'))))[9:] AS license,
+                   'tag' AS source
+            FROM stage s SEMI JOIN changed_ids c USING (model_id)
+            UNION ALL
+            SELECT s.model_id, lower(unnest(s.cd_licenses)), 'card_data'
+            FROM stage s SEMI JOIN changed_ids c USING (model_id)
+        ) WHERE license IS NOT NULL AND license <> ''"""
+    )
+    con.execute(
+        f"""INSERT INTO lineage SELECT DISTINCT model_id, parent_id, relation, source FROM (
+            SELECT model_id,
+                   CASE WHEN split_part(rest, ':', 1) IN {_LINEAGE_RELATIONS!r}
+                        THEN substr(rest, strpos(rest, ':') + 1) ELSE rest END AS parent_id,
+                   CASE WHEN split_part(rest, ':', 1) IN {_LINEAGE_RELATIONS!r}
+                        THEN split_part(rest, ':', 1) ELSE 'base' END AS relation,
+                   'tag' AS source
+            FROM (
+                SELECT s.model_id, unnest(list_filter(s.tags, lambda t: starts_with(t, 'base_model:')))[12:] AS rest
+                FROM stage s SEMI JOIN changed_ids c USING (model_id)
+            )
+            UNION ALL
+            SELECT s.model_id, unnest(s.cd_bases), 'base', 'card_data'
+            FROM stage s SEMI JOIN changed_ids c USING (model_id)
+        ) WHERE parent_id IS NOT NULL AND parent_id <> ''"""
+    )
+    con.execute(
+        """INSERT OR REPLACE INTO models
+        SELECT s.model_id, coalesce(s.author, CASE WHEN contains(s.model_id, '/') THEN split_part(s.model_id, '/', 1) END),
+               s.sha, s.last_modified, s.created_at, s.revision, s.pipeline_tag, s.library_name, s.architecture,
+               s.model_type, s.downloads, s.downloads_all_time, s.likes, s.private, s.gated, s.disabled, s.license,
+               s.has_model_index, s.card_data, s.used_storage,
+               CASE WHEN s.siblings IS NULL THEN NULL ELSE len(s.siblings) END,
+               s.fingerprint, s.label, coalesce(c.old_first_run, $run), $run, $run
+        FROM stage s JOIN change c USING (model_id) WHERE c.changed""",
+        {"run": run_id},
+    )
+    # Unchanged models: popularity is an observation, refreshed in place.
+    con.execute(
+        """UPDATE models SET downloads = coalesce(s.downloads, models.downloads),
+               downloads_all_time = coalesce(s.downloads_all_time, models.downloads_all_time),
+               likes = coalesce(s.likes, models.likes), last_run = $run
+        FROM stage s JOIN change c USING (model_id)
+        WHERE models.model_id = s.model_id AND NOT c.changed""",
+        {"run": run_id},
+    )
+
+
+# ----------------------------------------------------------------------------------
+# Cards
+# ----------------------------------------------------------------------------------
+
+
+def card_model_id(member: str) -> str | None:
+    """The model id a card path names, or None when it is not a card.
+
+    ``models/org/name/README.md`` -> ``org/name``; ``bert-base-uncased/README.md``
+    -> ``bert-base-uncased``; ``org__name.md`` -> ``org/name``.
+    """
+    p = PurePosixPath(member.replace("\\", "/"))
+    parts = [x for x in p.parts if x not in (".", "")]
+    if not parts:
+        return None
+    if parts[-1].lower() == "readme.md":
+        dirs = parts[:-1]
+        if dirs and dirs[0] == "models":
+            dirs = dirs[1:]
+        return "/".join(dirs) or None
+    if parts[-1].lower().endswith(".md") and len(parts) == 1:
+        return parts[-1][:-3].replace("__", "/") or None
+    return None
+
+
+def _iter_cards(path: Path, start: int) -> Iterator[tuple[int, str, str | None, bytes | None, str | None]]:
+    """(ordinal, label, model id, bytes, problem) for every card file, skipping ``start``."""
+    if path.is_dir():
+        files = sorted(f for f in path.rglob("*") if f.is_file() and f.name.lower().endswith(".md"))
+        for n, f in enumerate(files, 1):
+            if n <= start:
+                continue
+            rel = f.relative_to(path).as_posix()
+            mid = card_model_id(rel)
+            if f.stat().st_size > CARD_MAX:
+                yield n, f"{path.name}:{rel}", mid, None, f"card larger than {CARD_MAX} bytes"
+            else:
+                yield n, f"{path.name}:{rel}", mid, f.read_bytes(), None
+        return
+    try:
+        tf = tarfile.open(path, "r|*")
+    except (OSError, tarfile.TarError) as exc:
+        raise InputError(f"{path}: not a readable tar archive ({exc})", path=str(path)) from exc
+    with tf:
+        n = 0
+        try:
+            for member in tf:
+                if not member.isfile() or not member.name.lower().endswith(".md"):
+                    continue
+                n += 1
+                if n <= start:
+                    continue
+                label = f"{path.name}:{member.name}"
+                mid = card_model_id(member.name)
+                if member.size > CARD_MAX:
+                    yield n, label, mid, None, f"card larger than {CARD_MAX} bytes"
+                    continue
+                fh = tf.extractfile(member)
+                yield n, label, mid, (fh.read() if fh else None), None
+        except (OSError, tarfile.TarError, EOFError) as exc:
+            raise InputError(f"{path}: corrupt after member {n} ({exc})", path=str(path)) from exc
+
+
+def _card_rows(model_id: str, text: str, digest: str, label: str, run_id: int) -> dict[str, Any]:
+    card = parse_card(text)
+    words: dict[str, int] = {}
+    for s in card.sections:
+        if s.canonical:
+            words[s.canonical] = words.get(s.canonical, 0) + s.words
+    md = card.metadata
+    has_mi = "model-index" in md or "model_index" in md
+    return {
+        "card": (
+            model_id, digest, text, not text.strip(), card.has_front_matter, has_mi, card.body_words,
+            len(card.sections), len(card.claims), len(card.errors), json.dumps(list(card.errors)), label, run_id,
+        ),
+        "sections": [(model_id, k, v) for k, v in sorted(words.items())],
+        "claims": [
+            (model_id, i, c.task_type, c.dataset, c.dataset_split, c.metric, c.value, c.verified, c.source)
+            for i, c in enumerate(card.claims)
+        ],
+        "licences": sorted({(model_id, x.strip().lower(), "card") for x in card.meta_list("license") if x.strip()}),
+        "lineage": sorted({(model_id, x.strip(), "base", "card") for x in card.meta_list("base_model") if x.strip()}),
+    }
+
+
+def _write_cards(store: Store, run_id: int, input_key: str,
+                 items: list[tuple[int, str, str | None, bytes | None, str | None]], consumed: int) -> int:
+    """Parse and commit one batch of cards; unchanged cards (same sha256) are skipped."""
+    con = store.con
+    errors: list[tuple[str, str]] = []
+    candidates: dict[str, tuple[str, str, str]] = {}
+    for _, label, mid, data, problem in items:
+        if problem or data is None:
+            errors.append((label, problem or "unreadable"))
+            continue
+        if not mid:
+            errors.append((label, "cannot tell which model this card belongs to"))
+            continue
+        text = data.decode("utf-8", "replace")
+        candidates[mid] = (text, hashlib.sha256(data).hexdigest(), label)
+    known: dict[str, str] = {}
+    if candidates:
+        ids = list(candidates)
+        rows = con.execute("SELECT model_id, card_sha256 FROM cards WHERE list_contains(?, model_id)", [ids]).fetchall()
+        known = {r[0]: r[1] for r in rows}
+    changed = {m: v for m, v in candidates.items() if known.get(m) != v[1]}
+    parsed = [_card_rows(m, t, d, lab, run_id) for m, (t, d, lab) in sorted(changed.items())]
+    with store.transaction():
+        for label, message in errors:
+            con.execute("INSERT INTO ingest_errors VALUES (?, ?, ?, ?)", [run_id, input_key, label, message])
+        if parsed:
+            ids = sorted(changed)
+            con.execute("DELETE FROM card_sections WHERE list_contains(?, model_id)", [ids])
+            con.execute("DELETE FROM claims WHERE list_contains(?, model_id)", [ids])
+            con.execute("DELETE FROM licences WHERE source = 'card' AND list_contains(?, model_id)", [ids])
+            con.execute("DELETE FROM lineage WHERE source = 'card' AND list_contains(?, model_id)", [ids])
+            _insert_rows(con, "cards", [p["card"] for p in parsed], replace=True)
+            _insert_rows(con, "card_sections", [r for p in parsed for r in p["sections"]])
+            _insert_rows(con, "claims", [r for p in parsed for r in p["claims"]])
+            _insert_rows(con, "licences", [r for p in parsed for r in p["licences"]])
+            _insert_rows(con, "lineage", [r for p in parsed for r in p["lineage"]])
+        store.set_cursor(con, run_id, input_key, consumed, items[-1][2] if items else None)
+    return len(parsed)
+
+
+def _insert_rows(con: Any, table: str, rows: list[tuple[Any, ...]], *, replace: bool = False) -> None:
+    """Bulk insert through Arrow (DuckDB's executemany goes row by row)."""
+    if not rows:
+        return
+    import pyarrow as pa
+
+    names = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+    columns = list(zip(*rows, strict=True))
+    arrow = pa.table({n: pa.array(list(col)) for n, col in zip(names, columns, strict=True)})
+    verb = "INSERT OR REPLACE" if replace else "INSERT"
+    con.register("rows_batch", arrow)
+    try:
+        con.execute(f"{verb} INTO {table} SELECT * FROM rows_batch")  # noqa: S608 - internal table names
+    finally:
+        con.unregister("rows_batch")
+
+
+# ----------------------------------------------------------------------------------
+# Entry points
+# ----------------------------------------------------------------------------------
+
+
+def mine_dump(
+    store: Store,
+    inputs: Sequence[Path],
+    *,
+    cards: Sequence[Path] = (),
+    batch_size: int = BATCH_RECORDS,
+    progress: Progress | None = None,
+) -> MineStats:
+    """Ingest dumps (and cards) into ``store``; resumes an interrupted identical run."""
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError as exc:  # pragma: no cover
+        raise DependencyMissing("pyarrow", "registry ingest") from exc
+    files = expand_inputs(inputs)
+    card_paths = [Path(c) for c in cards]
+    for c in card_paths:
+        if not c.exists():
+            raise InputError(f"{c}: no such card archive or folder", path=str(c))
+    keys = [str(f.resolve()) for f in files]
+    card_keys = ["cards:" + str(c.resolve()) for c in card_paths]
+    run_id, resumed = store.start_run("mine", "dump", {"inputs": keys, "cards": card_keys})
+    done = 0
+    for f, key in zip(files, keys, strict=True):
+        start, _ = store.cursor(run_id, key)
+        doc_errors: list[tuple[str, str]] = []
+        if f.name.endswith((".json", ".zip")):
+            batches = _iter_documents(f, start, batch_size, doc_errors)
+        else:
+            batches = _iter_lines(f, start, batch_size)
+        for b in batches:
+            if not b.texts and not doc_errors and b.consumed == start:
+                continue
+            pending = list(doc_errors)
+            doc_errors.clear()
+            _write_batch(store, run_id, key, f.name, b, pending)
+            done += len(b.texts)
+            if progress:
+                progress(done, None, f.name)
+    for c, key in zip(card_paths, card_keys, strict=True):
+        start, _ = store.cursor(run_id, key)
+        pending_cards: list[tuple[int, str, str | None, bytes | None, str | None]] = []
+        consumed = start
+        for item in _iter_cards(c, start):
+            pending_cards.append(item)
+            consumed = item[0]
+            if len(pending_cards) >= CARD_BATCH:
+                _write_cards(store, run_id, key, pending_cards, consumed)
+                done += len(pending_cards)
+                pending_cards = []
+                if progress:
+                    progress(done, None, c.name)
+        if pending_cards:
+            _write_cards(store, run_id, key, pending_cards, consumed)
+            done += len(pending_cards)
+    stats = run_stats(store, run_id)
+    stats.resumed = resumed
+    store.finish_run(run_id, stats.to_dict())
+    return stats
+
+
+def run_stats(store: Store, run_id: int) -> MineStats:
+    """Counters of a mining run, from the database (correct across resumption)."""
+    con = store.con
+    row = con.execute(
+        """SELECT count(*) FILTER (WHERE last_run = $r),
+                  count(*) FILTER (WHERE first_run = $r),
+                  count(*) FILTER (WHERE changed_run = $r AND first_run <> $r),
+                  count(*) FILTER (WHERE last_run = $r AND changed_run <> $r)
+           FROM models""",
+        {"r": run_id},
+    ).fetchone()
+    cards_row = con.execute("SELECT count(*) FROM cards WHERE run_id = ?", [run_id]).fetchone()
+    total_cards = con.execute("SELECT count(*) FROM cards").fetchone()
+    errs = con.execute(
+        "SELECT position, message FROM ingest_errors WHERE run_id = ? ORDER BY input, position", [run_id]
+    ).fetchall()
+    return MineStats(
+        run_id=run_id,
+        records=int(row[0]),
+        models_new=int(row[1]),
+        models_changed=int(row[2]),
+        models_unchanged=int(row[3]),
+        cards=int(total_cards[0]),
+        cards_changed=int(cards_row[0]),
+        errors=len(errs),
+        error_samples=[(str(a), str(b)) for a, b in errs[:20]],
+    )
