@@ -311,7 +311,7 @@ def classify(spdx: str) -> LicenseClass:
 
     try:
         parsed = _licensing().parse(spdx, validate=False)
-    except (ExpressionError, TypeError, ValueError):
+    except (ExpressionError, AttributeError, TypeError, ValueError):  # license-expression can raise AttributeError on odd input
         return unknown_class(spdx, note="not a valid licence expression")
     if parsed is None:
         return unknown_class(spdx)

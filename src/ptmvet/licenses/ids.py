@@ -181,7 +181,7 @@ def is_valid_expression(expr: str) -> bool:
     licensing = _licensing()
     try:
         parsed = licensing.parse(expr, validate=False)
-    except (ExpressionError, TypeError, ValueError):
+    except (ExpressionError, AttributeError, TypeError, ValueError):  # license-expression can raise AttributeError on odd input
         return False
     if parsed is None:
         return False
@@ -209,7 +209,7 @@ def _canonical_spdx(expr: str) -> str | None:
     licensing = _licensing()
     try:
         info = licensing.validate(expr)
-    except (ExpressionError, TypeError, ValueError):
+    except (ExpressionError, AttributeError, TypeError, ValueError):  # license-expression can raise AttributeError on odd input
         return None
     if info.errors or not info.normalized_expression:
         return None

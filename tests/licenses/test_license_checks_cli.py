@@ -1,0 +1,126 @@
+"""VET5xx checks on tiny evidence, the licence enricher, and `ptmvet lineage`."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from ptmvet.audit import VetOptions
+from ptmvet.card import parse_card
+from ptmvet.checks.interface import Outcome, run_check
+from ptmvet.checks.license import CHECKS
+from ptmvet.cli import main
+from ptmvet.evidence import Evidence, FileEntry, Target
+from ptmvet.licenses.detect import detect, identify_text
+from ptmvet.licenses.enrich import license_enricher
+
+APACHE = "                                 Apache License\n                           Version 2.0, January 2004\n"
+MIT = "MIT License\n\nPermission is hereby granted, free of charge, to any person obtaining a copy\n"
+BY_ID = {c.meta.id: c for c in CHECKS}
+
+
+def ev(card: str | None, licenses: dict[str, str] | None = None, **kw: object) -> Evidence:
+    files = [FileEntry("README.md", 10, True), *(FileEntry(p, 10, True) for p in licenses or {})]
+    return Evidence(target=Target(name="me/model", source="local", repo_id="me/model"), files=tuple(files), card=parse_card(card) if card else None, license_texts=licenses or {}, **kw)  # type: ignore[arg-type]
+
+
+def outcome(check_id: str, evidence: Evidence) -> tuple[Outcome, str]:
+    (f,) = run_check(BY_ID[check_id], evidence)
+    assert f.outcome is not Outcome.ERROR, f.message
+    return f.outcome, f.message
+
+
+def test_identify_licence_texts() -> None:
+    assert identify_text(APACHE) == "apache-2.0"
+    assert identify_text(MIT) == "mit"
+    assert identify_text("LLAMA 2 COMMUNITY LICENSE AGREEMENT\nLlama 2 Version Release Date") == "llama2"
+    assert identify_text("Attribution-NonCommercial 4.0 International") == "cc-by-nc-4.0"
+    assert identify_text("our own bespoke terms") is None
+
+
+def test_front_matter_licence_file_and_text_disagree() -> None:
+    card = "---\nlicense: mit\n---\n# Model\n\n## License\n\nThis model is licensed under the Apache 2.0 license.\n"
+    e = ev(card, {"LICENSE": APACHE})
+    d = detect(e)
+    assert len(d.disagreements) == 2
+    assert outcome("VET502", e)[0] is Outcome.FAIL
+    agreeing = ev("---\nlicense: apache-2.0\n---\n# M\n\nReleased under the Apache 2.0 license.\n", {"LICENSE": APACHE})
+    assert outcome("VET502", agreeing)[0] is Outcome.PASS
+    assert outcome("VET502", ev("---\nlicense: mit\n---\n# M\n"))[0] is Outcome.NOT_APPLICABLE
+
+
+def test_identified_other_and_unknown() -> None:
+    assert outcome("VET501", ev("---\nlicense: cc-by-nc-4.0\n---\n"))[0] is Outcome.PASS
+    assert outcome("VET501", ev("---\nlicense: other\n---\n", {"LICENSE": "bespoke terms"}))[0] is Outcome.FAIL
+    # `other` with a recognisable LICENSE text is identified from the file.
+    assert outcome("VET501", ev("---\nlicense: other\n---\n", {"LICENSE": "LLAMA 2 COMMUNITY LICENSE AGREEMENT"}))[0] is Outcome.PASS
+    assert outcome("VET501", ev("---\nlicense: apachy\n---\n"))[0] is Outcome.FAIL
+    assert outcome("VET501", ev("# no metadata\n"))[0] is Outcome.SKIPPED
+
+
+@pytest.mark.parametrize(("use", "expected"), [("commercial", Outcome.FAIL), ("research", Outcome.PASS), ("internal", Outcome.FAIL)])
+def test_intended_use_changes_vet503(use: str, expected: Outcome) -> None:
+    e = replace(ev("---\nlicense: cc-by-nc-4.0\n---\n"), intended_use=use)
+    got, message = outcome("VET503", e)
+    assert got is expected
+    assert use in message
+
+
+def test_no_licence_permits_nothing() -> None:
+    assert outcome("VET503", ev("# M\n"))[0] is Outcome.FAIL
+
+
+def _dump(tmp_path: Path) -> Path:
+    path = tmp_path / "hf_models_list.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.write(json.dumps({"id": "org/nc-base", "tags": ["license:cc-by-nc-4.0"]}) + "\n")
+        fh.write(json.dumps({"id": "org/loop", "tags": ["license:mit", "base_model:org/loop"]}) + "\n")
+    with gzip.open(tmp_path / "hf_datasets_list.jsonl.gz", "wt", encoding="utf-8") as fh:
+        fh.write(json.dumps({"id": "tatsu-lab/alpaca", "tags": ["license:cc-by-nc-4.0"]}) + "\n")
+    return path
+
+
+def test_enricher_with_a_dump_feeds_the_lineage_checks(tmp_path: Path) -> None:
+    dump = _dump(tmp_path)
+    card = "---\nlicense: mit\nbase_model: org/nc-base\ndatasets:\n- tatsu-lab/alpaca\n---\n# M\n"
+    enriched, sections = license_enricher(ev(card), VetOptions(dump=dump, intended_use="commercial", offline=True), None)
+    assert enriched.intended_use == "commercial"
+    lineage = sections["lineage"]
+    assert lineage["edges"] == [{"child": "me/model", "parent": "org/nc-base", "relation": "finetune", "inferred": True}]
+    assert lineage["conflicts"][0]["dropped"] == ["non-commercial"]
+    assert sections["license"]["use_verdict"]["status"] == "ok"
+    assert outcome("VET504", enriched)[0] is Outcome.FAIL
+    assert outcome("VET505", enriched)[0] is Outcome.FAIL
+    assert outcome("VET506", enriched)[0] is Outcome.PASS
+    research, _ = license_enricher(ev(card), VetOptions(dump=dump, intended_use="research", offline=True), None)
+    assert outcome("VET505", research)[0] is Outcome.PASS
+
+
+def test_enricher_without_registry_data_skips_with_reason() -> None:
+    card = "---\nlicense: mit\nbase_model: org/nc-base\n---\n# M\n"
+    enriched, sections = license_enricher(ev(card), VetOptions(offline=True), None)
+    assert sections["lineage"]["skipped"].startswith("lineage not looked up")
+    got, message = outcome("VET504", enriched)
+    assert got is Outcome.SKIPPED and "--dump" in message
+    plain, _ = license_enricher(ev("---\nlicense: mit\n---\n"), VetOptions(offline=True), None)
+    assert outcome("VET504", plain)[0] is Outcome.NOT_APPLICABLE
+    assert outcome("VET504", ev("# M\n"))[0] is Outcome.SKIPPED  # no enrichment at all
+
+
+def test_lineage_cli_json_and_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dump = _dump(tmp_path)
+    assert main(["lineage", "org/loop", "--dump", str(dump), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["lineage"]["cycles"] == [["org/loop"]]
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "README.md").write_text("---\nlicense: apache-2.0\nbase_model: org/nc-base\n---\n# M\n", encoding="utf-8")
+    assert main(["lineage", str(folder), "--dump", str(dump)]) == 0
+    out = capsys.readouterr().out
+    assert "org/nc-base" in out and "drops non-commercial" in out
+    assert main(["lineage", "nobody/none", "--dump", str(dump)]) == 3
+    assert main(["lineage", "org/loop", "--offline"]) == 2
