@@ -66,6 +66,7 @@ _PICKLE_SUFFIXES = frozenset(
         ".nemo",
     }
 )
+_READ_WHOLE = 8 << 20
 _COMPRESSED_SUFFIXES = frozenset(
     {".joblib", ".pkl", ".pickle", ".gz", ".bz2", ".xz", ".z", ".zlib", ".lzma", ".bin", ".sav", ""}
 )
@@ -403,7 +404,8 @@ def scan_file(
         with p.open("rb") as fh:
             size = os.fstat(fh.fileno()).st_size
             head = fh.read(64)
-            fmt = sniff(head, p.suffix.lower(), size)
+            suffix = p.suffix.lower()
+            fmt = sniff(head, suffix, size)
             if fmt == "zip":
                 fmt = _scan_zip(acc, fh, limits, "")
                 if fmt == "zip" and not acc.details["pickles"] and not acc.details.get("arrays"):
@@ -416,14 +418,17 @@ def scan_file(
                     if err:
                         acc.issue("truncated", Verdict.MALFORMED, err)
                     _pickle_sequence(acc, blob, 0, len(blob), limits=limits, location="decompressed")
-                    fmt = "joblib" if acc.details.get("joblib_arrays") or p.suffix.lower() == ".joblib" else "pickle"
+                    fmt = "joblib" if acc.details.get("joblib_arrays") or suffix == ".joblib" else "pickle"
                     acc.details["compressed"] = True
             elif fmt in ("unrecognised", "lfs-pointer") or size == 0:
                 if size == 0 and fmt != "unrecognised":
                     acc.issue("truncated", Verdict.MALFORMED, "empty file")
+            elif size <= _READ_WHOLE:  # small files: one read beats mapping them
+                fh.seek(0)
+                fmt = _scan_mapped(acc, fh.read(), size, fmt, suffix=suffix, limits=limits)
             else:
                 with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-                    fmt = _scan_mapped(acc, mm, size, fmt, suffix=p.suffix.lower(), limits=limits)
+                    fmt = _scan_mapped(acc, mm, size, fmt, suffix=suffix, limits=limits)
     except OSError as exc:
         acc.issue("io-error", Verdict.ERROR, f"cannot read: {exc.strerror or exc}")
     if fmt in ("unrecognised", "lfs-pointer") and not acc.issues:
@@ -443,7 +448,7 @@ def scan_file(
     )
 
 
-def _scan_mapped(acc: _Acc, mm: mmap.mmap, size: int, fmt: str, *, suffix: str, limits: ScanLimits) -> str:
+def _scan_mapped(acc: _Acc, mm: Buffer, size: int, fmt: str, *, suffix: str, limits: ScanLimits) -> str:
     if fmt == "torch-legacy":
         # torch.load unpickles: magic number, protocol version, sys info, the object, the storage keys
         _pickle_sequence(acc, mm, 0, size, limits=limits, location="", expect=5)
@@ -467,7 +472,7 @@ def _scan_mapped(acc: _Acc, mm: mmap.mmap, size: int, fmt: str, *, suffix: str, 
     header: Callable[[], Any]
     if fmt == "safetensors":
         n = int.from_bytes(mm[:8], "little") if size >= 8 else 0
-        header = lambda: parse_safetensors_header(mm[: min(size, 8 + n)] if n < (1 << 28) else mm[:8], size)  # noqa: E731
+        header = lambda: parse_safetensors_header(bytes(mm[: min(size, 8 + n)] if n < (1 << 28) else mm[:8]), size)  # noqa: E731
     elif fmt == "gguf":
         header = lambda: validate_gguf(mm, size)  # noqa: E731
     else:
