@@ -121,14 +121,72 @@ def sample_sections(text: str = "") -> dict[str, object]:
                 {"id": f"acme/sentiment-mit {text}", "license": "mit", "spdx": "MIT", "class": "permissive"},
                 {"id": "org/base-nc", "license": "cc-by-nc-4.0", "spdx": "CC-BY-NC-4.0", "class": "non-commercial"},
                 {"id": "google/bert-base", "license": "apache-2.0", "spdx": "Apache-2.0", "class": "permissive"},
+                {"id": f"org/ghost {text}", "license": None, "spdx": None, "class": "unknown", "found": False},
             ],
             "edges": [
                 {"child": f"acme/sentiment-mit {text}", "parent": "org/base-nc", "relation": "finetune"},
                 {"child": "org/base-nc", "parent": "google/bert-base", "relation": "finetune"},
+                {"child": f"acme/sentiment-mit {text}", "parent": f"org/ghost {text}", "relation": "merge"},
             ],
-            "conflicts": [f"acme/sentiment-mit declares MIT but org/base-nc is non-commercial {text}"],
+            "conflicts": [
+                {
+                    "child": f"acme/sentiment-mit {text}",
+                    "ancestor": "org/base-nc",
+                    "child_license": "MIT",
+                    "ancestor_license": "CC-BY-NC-4.0",
+                    "dropped": ["non-commercial"],
+                    "serious": True,
+                    "direct": True,
+                    "reason": f"acme/sentiment-mit declares MIT but org/base-nc is non-commercial {text}",
+                },
+                f"free-text conflict {text}",
+            ],
+            "missing": [f"org/ghost {text}"],
+            "datasets": [
+                {
+                    "id": "glue",
+                    "license": "cc-by-4.0",
+                    "spdx": "CC-BY-4.0",
+                    "class": "permissive",
+                    "commercial": "yes",
+                    "found": True,
+                },
+                {
+                    "id": f"secret-data {text}",
+                    "license": None,
+                    "spdx": None,
+                    "class": None,
+                    "commercial": None,
+                    "found": False,
+                },
+            ],
         },
-        "scan": {"files": 2, "dangerous_imports": [f"os.system {text}"], "tool": "ptmvet"},
+        "license": {
+            "intended_use": "commercial",
+            "spdx": "MIT",
+            "summary": f"permissive, commercial use: yes {text}",
+            "class": {"family": "permissive", "source": "https://opensource.org/license/mit"},
+            "use_verdict": {
+                "status": "conflict",
+                "reasons": [f"ancestor is non-commercial {text}"],
+                "duties": ["keep notices"],
+            },
+            "detection": {"disagreements": [f"README says Apache-2.0 {text}"]},
+        },
+        "scan": {
+            "verdict": "dangerous",
+            "files": [
+                {"path": "model.safetensors", "format": "safetensors", "verdict": "safe", "globals": [], "issues": []},
+                {
+                    "path": f"pytorch_model.bin {text}",
+                    "format": "pickle",
+                    "verdict": "dangerous",
+                    "globals": [f"os.system {text}"],
+                    "issues": [{"code": "dangerous-global", "message": f"imports os.system {text}"}],
+                },
+            ],
+        },
+        "integrity": {"files_hashed": 2, "signature": None, "nested": {"deep": [f"value {text}"]}},
     }
 
 

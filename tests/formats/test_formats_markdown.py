@@ -38,6 +38,11 @@ def test_structure() -> None:
     assert prov.index("VET103") < prov.index("VET101")
     assert "❌ fail **VET103**" in text and "remedy: Add an arXiv link" in text
     assert "**overstated**" in text and "not-verifiable (no data)" in text
+    assert "## Licence" in text and "- **Intended use**: commercial: conflict" in text
+    assert "## Serialization scan" in text and "Overall verdict: **dangerous**" in text
+    assert "| pytorch\\_model.bin | pickle | dangerous |" in text
+    assert "Training datasets:" in text and "| glue | cc-by-4.0 | CC-BY-4.0 |" in text
+    assert "## Integrity" in text
 
 
 def test_rendered_markdown_is_inert() -> None:

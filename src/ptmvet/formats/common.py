@@ -224,6 +224,10 @@ def lineage_layout(lineage: Mapping[str, Any]) -> LineageLayout:
     return LineageLayout(levels=levels, level_of=level_of, nodes=nodes, edges=edges)
 
 
+def as_mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
 def _dicts(value: Any) -> list[Mapping[str, Any]]:
     if not isinstance(value, Sequence) or isinstance(value, (str, bytes)):
         return []
@@ -241,11 +245,116 @@ def lineage_section(report: Report) -> Mapping[str, Any] | None:
 
 
 #: Sections with a dedicated rendering; any other section is shown generically.
-KNOWN_SECTIONS = frozenset({"measurements", "lineage"})
+KNOWN_SECTIONS = frozenset({"measurements", "lineage", "license", "scan"})
 
 
 def other_sections(report: Report) -> list[tuple[str, Any]]:
     return [(k, v) for k, v in report.sections.items() if k not in KNOWN_SECTIONS and v not in (None, {}, [])]
+
+
+def conflict_text(conflict: Any) -> str:
+    """One line for a lineage licence conflict (a dict with ``reason`` or free text)."""
+    if isinstance(conflict, Mapping):
+        if conflict.get("reason"):
+            return str(conflict["reason"])
+        if conflict.get("child") and conflict.get("ancestor"):
+            return (
+                f"{conflict['child']} ({conflict.get('child_license') or '?'}) drops restrictions of "
+                f"{conflict['ancestor']} ({conflict.get('ancestor_license') or '?'})"
+            )
+    return fmt_value(conflict)
+
+
+def lineage_notes(lineage: Mapping[str, Any]) -> list[str]:
+    """Plain-text remarks about a lineage: why it was not looked up, missing ancestors, cycles, truncation."""
+    notes: list[str] = []
+    if lineage.get("skipped"):
+        notes.append(str(lineage["skipped"]))
+    missing = [str(m) for m in lineage.get("missing") or []]
+    if missing:
+        notes.append("ancestors named but not found: " + ", ".join(missing))
+    for cycle in lineage.get("cycles") or []:
+        notes.append("cycle: " + " → ".join(str(x) for x in cycle) if isinstance(cycle, list) else f"cycle: {cycle}")
+    if lineage.get("truncated"):
+        notes.append("lineage truncated (too deep)")
+    unresolved = [str(u) for u in lineage.get("unresolved") or []]
+    if unresolved:
+        notes.append("look-ups that failed: " + ", ".join(unresolved))
+    review = [str(r) for r in lineage.get("review") or []]
+    if review:
+        notes.append("needs human review: " + ", ".join(review))
+    return notes
+
+
+def lineage_datasets(lineage: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return _dicts(lineage.get("datasets"))
+
+
+def license_section(report: Report) -> Mapping[str, Any] | None:
+    value = report.sections.get("license")
+    return value if isinstance(value, Mapping) and value else None
+
+
+def license_facts(section: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) lines summarising the ``license`` section; unknown keys are left to the JSON."""
+    rows: list[tuple[str, str]] = []
+    klass = as_mapping(section.get("class"))
+    if section.get("spdx"):
+        rows.append(("SPDX", str(section["spdx"])))
+    if section.get("summary"):
+        rows.append(("Class", str(section["summary"])))
+    elif klass.get("family"):
+        rows.append(("Class", str(klass["family"])))
+    verdict = as_mapping(section.get("use_verdict"))
+    if section.get("intended_use"):
+        status = f": {verdict['status']}" if verdict.get("status") else ""
+        rows.append(("Intended use", f"{section['intended_use']}{status}"))
+    for reason in verdict.get("reasons") or []:
+        rows.append(("Reason", fmt_value(reason)))
+    for duty in verdict.get("duties") or []:
+        rows.append(("Duty", fmt_value(duty)))
+    detection = as_mapping(section.get("detection"))
+    for d in detection.get("disagreements") or []:
+        rows.append(("Disagreement", fmt_value(d)))
+    if klass.get("source"):
+        rows.append(("Classified from", str(klass["source"])))
+    return rows
+
+
+def license_status_band(section: Mapping[str, Any]) -> str:
+    verdict = as_mapping(section.get("use_verdict"))
+    status = str(verdict.get("status") or "")
+    return {"ok": "high", "review": "mid", "conflict": "low"}.get(status, "none")
+
+
+def scan_section(report: Report) -> Mapping[str, Any] | None:
+    value = report.sections.get("scan")
+    return value if isinstance(value, Mapping) and value else None
+
+
+def scan_rows(section: Mapping[str, Any]) -> list[dict[str, str]]:
+    """One row per scanned file: path, format, verdict, issues, globals (all plain text)."""
+    rows = []
+    for f in _dicts(section.get("files")):
+        issues = f.get("issues") or []
+        rows.append(
+            {
+                "path": str(f.get("path") or "–"),
+                "format": str(f.get("format") or "–"),
+                "verdict": str(f.get("verdict") or "–"),
+                "issues": "; ".join(one_line(fmt_value(i), 160) for i in issues)
+                if isinstance(issues, list)
+                else fmt_value(issues),
+                "globals": one_line(fmt_value(f.get("globals") or []), 200),
+            }
+        )
+    return rows
+
+
+def scan_band(verdict: Any) -> str:
+    return {"safe": "high", "unknown": "mid", "error": "mid", "malformed": "low", "dangerous": "low"}.get(
+        str(verdict), "none"
+    )
 
 
 def verdict_band(verdict: Any) -> str:

@@ -102,6 +102,12 @@ tbody tr:hover{background:#f6f8fa}
 .lineage .edge{fill:var(--muted);font-size:11.5px;font-style:italic}
 .legend{display:flex;flex-wrap:wrap;gap:14px;font-size:12.5px;color:var(--muted)}
 .legend i{display:inline-block;width:12px;height:12px;border-radius:3px;margin-right:5px;vertical-align:-1px;border:1px solid}
+.sw.permissive{background:#dafbe1;border-color:#1a7f37} .sw.copyleft{background:#ddf4ff;border-color:#0969da}
+.sw.rail{background:#fff8c5;border-color:#9a6700} .sw.nc{background:#ffebe9;border-color:#cf222e}
+.sw.unknown{background:#f6f8fa;border-color:#6e7781} .sw.missing{background:#fff;border:1px dashed #6e7781}
+.notes{color:var(--muted);font-size:13.5px;margin:10px 0 0;padding-left:18px}
+.muted{color:var(--muted)} h3.sub3{font-size:14px;margin:18px 0 6px;color:var(--muted)}
+dl.kv dl.kv{font-size:13.5px}
 .warn{border:1px solid #ffcecb;background:var(--fail-bg);border-radius:8px;padding:8px 14px;margin-top:12px}
 .warn ul{margin:4px 0 0;padding-left:18px}
 dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0}
@@ -271,37 +277,120 @@ def _measurements(rows: Sequence[Mapping[str, Any]]) -> str:
 def _lineage(lineage: Mapping[str, Any]) -> str:
     legend = (
         '<div class="legend">'
-        '<span><i style="background:#dafbe1;border-color:#1a7f37"></i>permissive</span>'
-        '<span><i style="background:#ddf4ff;border-color:#0969da"></i>copyleft / share-alike</span>'
-        '<span><i style="background:#fff8c5;border-color:#9a6700"></i>use-restricted (RAIL)</span>'
-        '<span><i style="background:#ffebe9;border-color:#cf222e"></i>non-commercial / proprietary</span>'
-        '<span><i style="background:#f6f8fa;border-color:#6e7781"></i>unknown / needs review</span>'
+        '<span><i class="sw permissive"></i>permissive</span>'
+        '<span><i class="sw copyleft"></i>copyleft / share-alike</span>'
+        '<span><i class="sw rail"></i>use-restricted (RAIL)</span>'
+        '<span><i class="sw nc"></i>non-commercial / proprietary</span>'
+        '<span><i class="sw unknown"></i>unknown / needs review</span>'
+        '<span><i class="sw missing"></i>not found</span>'
         "</div>"
     )
+    has_graph = bool(lineage.get("edges")) or len(lineage.get("nodes") or []) > 1
+    graph = (
+        lineage_svg(lineage) + legend
+        if has_graph
+        else '<p class="sub">No ancestor: the card declares no base model.</p>'
+    )
+    parts = ['<section class="card" id="lineage"><h2>Lineage</h2>', graph]
     conflicts = lineage.get("conflicts") or []
-    warn = ""
     if isinstance(conflicts, list) and conflicts:
-        items = "".join(f"<li>{esc(c.fmt_value(x))}</li>" for x in conflicts)
-        warn = f'<div class="warn"><b>Licence conflicts</b><ul>{items}</ul></div>'
-    return f'<section class="card" id="lineage"><h2>Lineage</h2>{lineage_svg(lineage)}{legend}{warn}</section>'
+        items = "".join(f"<li>{esc(c.conflict_text(x))}</li>" for x in conflicts)
+        parts.append(f'<div class="warn"><b>Licence conflicts</b><ul>{items}</ul></div>')
+    notes = c.lineage_notes(lineage)
+    if notes:
+        parts.append('<ul class="notes">' + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
+    found = [d for d in c.lineage_datasets(lineage) if d.get("found", True)]
+    unknown = [str(d.get("id")) for d in c.lineage_datasets(lineage) if not d.get("found", True)]
+    if found:
+        parts.append("<h3 class=sub3>Training datasets</h3>")
+        parts.append(
+            table(
+                ["Dataset", "Licence", "SPDX", "Class", "Commercial use"],
+                [
+                    [f'<span class="mono">{esc(d.get("id"))}</span>']
+                    + [
+                        esc(d.get(k) if d.get(k) is not None else "–")
+                        for k in ("license", "spdx", "class", "commercial")
+                    ]
+                    for d in found
+                ],
+            )
+        )
+    if unknown:
+        parts.append(
+            f'<p class="note">Training datasets whose licence was not found ({len(unknown)}): '
+            + ", ".join(f'<span class="mono">{esc(u)}</span>' for u in unknown)
+            + "</p>"
+        )
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _license(section: Mapping[str, Any]) -> str:
+    facts = c.license_facts(section)
+    if not facts:
+        return _generic("license", section)
+    verdict = c.as_mapping(section.get("use_verdict")).get("status")
+    pill = (
+        badge(f"{section.get('intended_use') or 'intended use'}: {verdict}", c.license_status_band(section))
+        if verdict
+        else ""
+    )
+    rows = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts)
+    return f'<section class="card" id="license"><h2>Licence {pill}</h2><dl class="kv">{rows}</dl></section>'
+
+
+def _scan(section: Mapping[str, Any]) -> str:
+    rows = c.scan_rows(section)
+    if not rows and "verdict" not in section:
+        return _generic("scan", section)
+    verdict = section.get("verdict")
+    pill = badge(verdict, c.scan_band(verdict)) if verdict else ""
+    body = (
+        table(
+            ["File", "Format", "Verdict", "Issues", "Imports (globals)"],
+            [
+                [
+                    f'<span class="mono">{esc(r["path"])}</span>',
+                    esc(r["format"]),
+                    badge(r["verdict"], c.scan_band(r["verdict"])),
+                    esc(r["issues"] or "–"),
+                    f'<span class="mono">{esc(r["globals"])}</span>',
+                ]
+                for r in rows
+            ],
+        )
+        if rows
+        else '<p class="sub">No file was scanned.</p>'
+    )
+    return f'<section class="card" id="scan"><h2>Serialization scan {pill}</h2>{body}</section>'
+
+
+def _value_html(value: Any, depth: int = 0) -> str:
+    """Any JSON-like value as escaped HTML: mappings as definition lists, lists of mappings as tables."""
+    if isinstance(value, Mapping):
+        if not value:
+            return "–"
+        if depth >= 3:
+            return esc(c.one_line(c.fmt_value(value), 400))
+        items = list(value.items())[:200]
+        return (
+            '<dl class="kv">'
+            + "".join(f"<dt>{esc(k)}</dt><dd>{_value_html(v, depth + 1)}</dd>" for k, v in items)
+            + "</dl>"
+        )
+    if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value) and depth < 3:
+        cols = list(dict.fromkeys(k for row in value for k in row))[:8]
+        return table(
+            [esc(k) for k in cols],
+            [[esc(c.one_line(c.fmt_value(r.get(k)), 160)) for k in cols] for r in value[:500]],
+        )
+    return esc(c.one_line(c.fmt_value(value), 400))
 
 
 def _generic(name: str, value: Any) -> str:
-    if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
-        cols = list(dict.fromkeys(k for row in value for k in row))[:8]
-        body = table(
-            [esc(k) for k in cols], [[esc(c.one_line(c.fmt_value(r.get(k)), 160)) for k in cols] for r in value[:500]]
-        )
-    else:
-        items = (
-            value.items() if isinstance(value, Mapping) else enumerate(value if isinstance(value, list) else [value])
-        )
-        body = (
-            '<dl class="kv">'
-            + "".join(f"<dt>{esc(k)}</dt><dd>{esc(c.one_line(c.fmt_value(v), 400))}</dd>" for k, v in list(items)[:500])
-            + "</dl>"
-        )
-    return f'<section class="card" id="section-{esc(name)}"><h2>{esc(name.replace("_", " ").capitalize())}</h2>{body}</section>'
+    title = esc(name.replace("_", " ").capitalize())
+    return f'<section class="card" id="section-{esc(name)}"><h2>{title}</h2>{_value_html(value)}</section>'
 
 
 def _problems(report: Report) -> str:
@@ -320,9 +409,15 @@ def render_html(report: Report) -> str:
     rows = c.measurement_rows(report)
     if rows:
         parts.append(_measurements(rows))
+    lic = c.license_section(report)
+    if lic is not None:
+        parts.append(_license(lic))
     lineage = c.lineage_section(report)
     if lineage is not None:
         parts.append(_lineage(lineage))
+    scan = c.scan_section(report)
+    if scan is not None:
+        parts.append(_scan(scan))
     parts.extend(_generic(k, v) for k, v in c.other_sections(report))
     parts.append(_problems(report))
     footer = (

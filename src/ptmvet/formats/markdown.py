@@ -122,9 +122,31 @@ def render_markdown(report: Report) -> str:
         )
         lines.append("")
 
+    lic = c.license_section(report)
+    if lic is not None:
+        facts = c.license_facts(lic)
+        lines += ["## Licence", ""]
+        lines += [f"- **{md_escape(k)}**: {md_escape(v)}" for k, v in facts] if facts else _generic(lic)
+        lines.append("")
+
     lineage = c.lineage_section(report)
     if lineage is not None:
         lines += _lineage(lineage)
+
+    scan = c.scan_section(report)
+    if scan is not None:
+        rows_scan = c.scan_rows(scan)
+        lines += ["## Serialization scan", ""]
+        if scan.get("verdict"):
+            lines += [f"Overall verdict: **{md_escape(scan['verdict'])}**", ""]
+        if rows_scan:
+            lines += md_table(
+                ["File", "Format", "Verdict", "Issues", "Imports (globals)"],
+                [[md_escape(r[k]) for k in ("path", "format", "verdict", "issues", "globals")] for r in rows_scan],
+            )
+        else:
+            lines += _generic(scan)
+        lines.append("")
 
     for name, value in c.other_sections(report):
         lines += [f"## {md_escape(name.replace('_', ' ').capitalize())}", ""]
@@ -154,15 +176,18 @@ def _verdict(m: Mapping[str, Any]) -> str:
 def _lineage(lineage: Mapping[str, Any]) -> list[str]:
     layout = c.lineage_layout(lineage)
     lines = ["## Lineage", ""]
-    lines += md_table(
-        ["Model", "Depth", "Licence", "SPDX", "Class"],
-        [
-            [md_escape(n), str(layout.level_of[n])]
-            + [md_escape(layout.nodes[n].get(k)) for k in ("license", "spdx", "class")]
-            for level in layout.levels
-            for n in level
-        ],
-    )
+    if not layout.edges and len(layout.nodes) <= 1:
+        lines.append("No ancestor: the card declares no base model.")
+    else:
+        lines += md_table(
+            ["Model", "Depth", "Licence", "SPDX", "Class"],
+            [
+                [md_escape(n), str(layout.level_of[n])]
+                + [md_escape(layout.nodes[n].get(k)) for k in ("license", "spdx", "class")]
+                for level in layout.levels
+                for n in level
+            ],
+        )
     if layout.edges:
         lines += ["", "Edges:", ""]
         lines += [
@@ -172,7 +197,24 @@ def _lineage(lineage: Mapping[str, Any]) -> list[str]:
     conflicts = lineage.get("conflicts") or []
     if isinstance(conflicts, list) and conflicts:
         lines += ["", "**Licence conflicts:**", ""]
-        lines += [f"- {md_escape(c.fmt_value(x))}" for x in conflicts]
+        lines += [f"- {md_escape(c.conflict_text(x))}" for x in conflicts]
+    notes = c.lineage_notes(lineage)
+    if notes:
+        lines += [""] + [f"- {md_escape(n)}" for n in notes]
+    datasets = c.lineage_datasets(lineage)
+    found = [d for d in datasets if d.get("found", True)]
+    unknown = [str(d.get("id")) for d in datasets if not d.get("found", True)]
+    if found:
+        lines += ["", "Training datasets:", ""]
+        lines += md_table(
+            ["Dataset", "Licence", "SPDX", "Class", "Commercial use"],
+            [[md_escape(d.get(k)) for k in ("id", "license", "spdx", "class", "commercial")] for d in found],
+        )
+    if unknown:
+        lines += [
+            "",
+            f"Training datasets whose licence was not found ({len(unknown)}): {md_escape(', '.join(unknown))}",
+        ]
     lines.append("")
     return lines
 

@@ -214,11 +214,16 @@ def lineage_svg(
         fill, stroke = license_colours(node.get("class"))
         lic = node.get("spdx") or node.get("license")
         is_root = layout.level_of.get(n) == 0
+        missing = node.get("found") is False
+        dash = ' stroke-dasharray="5 4"' if missing else ""
+        if missing:
+            fill, stroke = "#ffffff", "#6e7781"
+            lic = lic or "not found"
         out.append(
             f'<g class="node"><title>{esc(n)} — {esc(lic or "no licence")}'
             f"{' (' + esc(node.get('class')) + ')' if node.get('class') else ''}</title>"
             f'<rect x="{_num(x)}" y="{_num(y)}" width="{node_w}" height="{node_h}" rx="8" fill="{fill}" stroke="{stroke}" '
-            f'stroke-width="{2.5 if is_root else 1.2}"/>'
+            f'stroke-width="{2.5 if is_root else 1.2}"{dash}/>'
             f'<text x="{_num(x + 12)}" y="{_num(y + 23)}" class="node-id">{esc(c.one_line(n, 30))}</text>'
             f'<text x="{_num(x + 12)}" y="{_num(y + 43)}" class="node-lic">{esc(c.one_line(lic or "no licence", 22))}'
             f"{' · ' + esc(c.one_line(node.get('class'), 16)) if node.get('class') else ''}</text></g>"

@@ -215,11 +215,58 @@ def lineage_tree(lineage: Mapping[str, Any]) -> RenderableType:
                 seen.add(parent)
                 stack.append((branch.add(label(parent, rel)), parent))
         group.append(tree)
+    if not layout.edges and len(layout.nodes) <= 1:
+        group = [Text("No ancestor: the card declares no base model.", style="dim")]
     conflicts = lineage.get("conflicts") or []
     if isinstance(conflicts, list):
         for conflict in conflicts:
-            group.append(Text.assemble(("conflict: ", "bold red"), _t(c.fmt_value(conflict))))
+            group.append(Text.assemble(("conflict: ", "bold red"), _t(c.conflict_text(conflict))))
+    for note in c.lineage_notes(lineage):
+        group.append(_t(note, "dim"))
+    datasets = c.lineage_datasets(lineage)
+    found = [d for d in datasets if d.get("found", True)]
+    unknown = [str(d.get("id")) for d in datasets if not d.get("found", True)]
+    for d in found:
+        group.append(
+            Text.assemble(
+                ("dataset ", "dim"),
+                _t(d.get("id"), "bold"),
+                "  ",
+                _t(d.get("spdx") or d.get("license") or "no licence"),
+                " ",
+                _t(f"({d.get('class') or 'unknown'}, commercial: {d.get('commercial') or '?'})", "dim"),
+            )
+        )
+    if unknown:
+        group.append(_t(f"datasets whose licence was not found ({len(unknown)}): " + ", ".join(unknown), "dim"))
     return Panel(Group(*group), title="Lineage", title_align="left", box=box.ROUNDED)
+
+
+def license_panel(section: Mapping[str, Any]) -> RenderableType:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    for label, value in c.license_facts(section):
+        grid.add_row(label, _t(value, BAND_STYLE[c.license_status_band(section)] if label == "Intended use" else ""))
+    return Panel(grid, title="Licence", title_align="left", box=box.ROUNDED)
+
+
+def scan_table(section: Mapping[str, Any]) -> RenderableType:
+    verdict = section.get("verdict")
+    title = Text.assemble(
+        "Serialization scan", ": " if verdict else "", _t(verdict or "", BAND_STYLE[c.scan_band(verdict)])
+    )
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", expand=True)
+    table.add_column("File", overflow="fold")
+    table.add_column("Format", no_wrap=True)
+    table.add_column("Verdict", no_wrap=True)
+    table.add_column("Issues / imports", ratio=1, overflow="fold")
+    for r in c.scan_rows(section):
+        detail = "; ".join(x for x in (r["issues"], r["globals"] if r["globals"] != "–" else "") if x)
+        table.add_row(
+            _t(r["path"]), _t(r["format"]), _t(r["verdict"], BAND_STYLE[c.scan_band(r["verdict"])]), _t(detail or "–")
+        )
+    return table
 
 
 def generic(name: str, value: Any) -> RenderableType:
@@ -251,9 +298,15 @@ def renderables(report: Report, width: int = 100) -> list[RenderableType]:
         out.append(claims_table(report))
     if c.measurement_rows(report):
         out.append(measurements_table(report, width))
+    lic = c.license_section(report)
+    if lic is not None:
+        out.append(license_panel(lic) if c.license_facts(lic) else generic("license", lic))
     lineage = c.lineage_section(report)
     if lineage is not None:
         out.append(lineage_tree(lineage))
+    scan = c.scan_section(report)
+    if scan is not None:
+        out.append(scan_table(scan) if c.scan_rows(scan) else generic("scan", scan))
     for name, value in c.other_sections(report):
         out.append(generic(name, value))
     problems = report.summary.get("problems") or []
