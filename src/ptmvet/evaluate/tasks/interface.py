@@ -1,0 +1,271 @@
+"""The task-runner axis: load a model safely, stream data through it, keep per-row predictions.
+
+Weights load only from safetensors (transformers, sentence-transformers) or
+skops with trusted types (scikit-learn). A package with only pickle weights
+(``pytorch_model.bin``) is refused with :class:`RefusedWeights`; with
+``allow_pickle`` it is read through ``torch.load(weights_only=True)``, which
+unpickles tensors and containers only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from ptmvet.errors import DependencyMissing, Error, ExitCode
+from ptmvet.evaluate.datasets import ColumnMap, Dataset
+from ptmvet.evaluate.labels import LabelMap, PermutationCheck
+from ptmvet.evaluate.metrics import Predictions
+
+Progress = Callable[[int, int | None, str], None]
+
+PICKLE_WEIGHTS = ("pytorch_model.bin", "model.pt", "model.pth", "pytorch_model.pt")
+
+
+class RefusedWeights(Error):
+    """The model's weights would need code execution (pickle) to load."""
+
+    exit_code = ExitCode.FAILED
+
+
+class UnsupportedTask(Error):
+    """No runner for this task, or the model does not fit it."""
+
+    exit_code = ExitCode.USAGE
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunOptions:
+    """How a runner runs. Keyword-only."""
+
+    batch_size: int = 32
+    chunk_rows: int = 1024  # rows read, sorted by length and batched at a time
+    device: str = "cpu"
+    threads: int | None = None
+    allow_pickle: bool = False
+    max_length: int | None = None
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class RunOutput:
+    """What a runner returns: predictions for metrics, and what it learned on the way."""
+
+    predictions: Predictions
+    rows: int
+    label_map: LabelMap | None = None
+    permutation: PermutationCheck | None = None
+    alternative: Predictions | None = None  # predictions under the suggested relabelling
+    notes: tuple[str, ...] = ()
+    weight_files: Mapping[str, str] = field(default_factory=dict)  # path -> sha256
+    libraries: Mapping[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+class TaskRunner(Protocol):
+    """Runs one kind of model over one dataset."""
+
+    task: str
+
+    def run(self, model_path: Path, data: Dataset, columns: ColumnMap, options: RunOptions, progress: Progress | None = None) -> RunOutput:
+        """Predict every row; raise RefusedWeights, UnsupportedTask or InputError."""
+        ...
+
+
+TASK_MODULES: Mapping[str, str] = {
+    "text-classification": "text_classification",
+    "token-classification": "token_classification",
+    "sentence-similarity": "sentence_similarity",
+    "tabular-classification": "tabular",
+    "tabular-regression": "tabular",
+    "image-classification": "image_classification",
+}
+TASK_ALIASES: Mapping[str, str] = {
+    "sentiment-analysis": "text-classification",
+    "natural-language-inference": "text-classification",
+    "text-pair-classification": "text-classification",
+    "semantic-similarity-classification": "text-classification",
+    "sequence-classification": "text-classification",
+    "ner": "token-classification",
+    "named-entity-recognition": "token-classification",
+    "feature-extraction": "sentence-similarity",
+    "semantic-textual-similarity": "sentence-similarity",
+    "sts": "sentence-similarity",
+    "tabular-classification": "tabular-classification",
+    "tabular-regression": "tabular-regression",
+}
+
+
+def canonical_task(task: str | None) -> str | None:
+    """A task name from a card mapped onto a runner's task, or None."""
+    if not task:
+        return None
+    t = task.strip().lower().replace("_", "-")
+    return t if t in TASK_MODULES else TASK_ALIASES.get(t)
+
+
+def runner_for(task: str) -> TaskRunner:
+    """The runner for a (canonical) task."""
+    mod = TASK_MODULES.get(task)
+    if mod is None:
+        raise UnsupportedTask(f"no runner for task {task!r}", hint=f"supported: {', '.join(sorted(TASK_MODULES))}")
+    module = importlib.import_module(f"ptmvet.evaluate.tasks.{mod}")
+    runner: TaskRunner = module.RUNNER
+    return runner if runner.task == task else module.runner(task)  # type: ignore[no-any-return]
+
+
+def infer_task(model_path: Path, configs: Mapping[str, Any] | None = None) -> str | None:
+    """The task a model package is for, from its files and config."""
+    if any(model_path.glob("*.skops")):
+        return "tabular-classification"
+    if (model_path / "modules.json").is_file() or (model_path / "config_sentence_transformers.json").is_file():
+        return "sentence-similarity"
+    config = (configs or {}).get("config.json") if configs else None
+    if config is None and (model_path / "config.json").is_file():
+        try:
+            config = json.loads((model_path / "config.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            config = None
+    archs = " ".join(config.get("architectures") or []) if isinstance(config, Mapping) else ""
+    for suffix, task in (
+        ("ForSequenceClassification", "text-classification"),
+        ("ForTokenClassification", "token-classification"),
+        ("ForImageClassification", "image-classification"),
+    ):
+        if suffix in archs:
+            return task
+    return None
+
+
+# ---------------------------------------------------------------- weights
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def weight_policy(model_path: Path, *, allow_pickle: bool) -> tuple[str, list[Path]]:
+    """('safetensors' | 'pickle', files) for a transformers folder; raises RefusedWeights."""
+    st = sorted(model_path.glob("*.safetensors"))
+    if st:
+        return "safetensors", st
+    pk = [model_path / n for n in PICKLE_WEIGHTS if (model_path / n).is_file()] + sorted(model_path.glob("pytorch_model-*.bin"))
+    if not pk:
+        raise RefusedWeights(f"{model_path}: no weight file (model.safetensors or pytorch_model.bin) found")
+    if not allow_pickle:
+        raise RefusedWeights(
+            f"{model_path}: only pickle weights ({', '.join(p.name for p in pk)}); loading them can run code",
+            hint="convert them to safetensors, or pass --allow-pickle to load them with torch.load(weights_only=True)",
+        )
+    return "pickle", pk
+
+
+def hash_weights(files: list[Path], root: Path) -> dict[str, str]:
+    return {str(f.relative_to(root)) if f.is_relative_to(root) else f.name: sha256_file(f) for f in files}
+
+
+def load_hf_model(auto_class: Any, model_path: Path, *, allow_pickle: bool) -> tuple[Any, dict[str, str]]:
+    """Load a transformers model from safetensors only (or weights_only pickle behind the flag)."""
+    kind, files = weight_policy(model_path, allow_pickle=allow_pickle)
+    if kind == "safetensors":
+        model = auto_class.from_pretrained(str(model_path), use_safetensors=True, local_files_only=True, trust_remote_code=False)
+    else:
+        import torch
+        from transformers import AutoConfig
+
+        config = AutoConfig.from_pretrained(str(model_path), local_files_only=True, trust_remote_code=False)
+        model = auto_class.from_config(config)
+        state: dict[str, Any] = {}
+        for f in files:
+            state.update(torch.load(str(f), map_location="cpu", weights_only=True))
+        model.load_state_dict(state, strict=False)
+    model.eval()
+    return model, hash_weights(files, model_path)
+
+
+def configure_threads(options: RunOptions) -> None:
+    """Use the CPUs this process may run on (or ``threads``), and no more."""
+    import torch
+
+    want = options.threads
+    if want is None:
+        try:
+            cpus = len(os.sched_getaffinity(0))
+        except AttributeError:  # pragma: no cover - not Linux
+            cpus = os.cpu_count() or 1
+        # On a shared machine, threads beyond the idle CPUs only contend with each other.
+        try:
+            idle = cpus - os.getloadavg()[0]
+        except OSError:  # pragma: no cover
+            idle = float(cpus)
+        want = max(1, min(cpus, round(idle)))
+    if want > 0 and torch.get_num_threads() != want:
+        torch.set_num_threads(want)
+
+
+def library_versions(*names: str) -> dict[str, str]:
+    from importlib import metadata
+
+    out: dict[str, str] = {}
+    for n in ("ptmvet", "numpy", *names):
+        try:
+            out[n] = metadata.version(n)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def require(module: str, feature: str) -> Any:
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise DependencyMissing(module.split(".", maxsplit=1)[0], feature) from exc
+
+
+class Meter:
+    """Progress with rows per second, reported to the observer."""
+
+    def __init__(self, progress: Progress | None, label: str) -> None:
+        self.progress = progress
+        self.label = label
+        self.start = time.perf_counter()
+        self.rows = 0
+
+    def add(self, rows: int) -> None:
+        self.rows += rows
+        if self.progress is not None:
+            rate = self.rows / max(time.perf_counter() - self.start, 1e-9)
+            self.progress(self.rows, None, f"{self.label} ({rate:,.0f} rows/s)")
+
+    @property
+    def seconds(self) -> float:
+        return time.perf_counter() - self.start
+
+
+def pad(features: list[dict[str, list[int]]], pad_id: int) -> dict[str, Any]:
+    """Dynamic padding of tokenised rows to the longest in the batch, as int64 tensors."""
+    import numpy as np
+    import torch
+
+    longest = max(len(f["input_ids"]) for f in features)
+    out: dict[str, Any] = {}
+    for key in features[0]:
+        if key not in ("input_ids", "attention_mask", "token_type_ids"):
+            continue
+        fill = pad_id if key == "input_ids" else 0
+        arr = np.full((len(features), longest), fill, dtype=np.int64)
+        for i, f in enumerate(features):
+            arr[i, : len(f[key])] = f[key]
+        out[key] = torch.from_numpy(arr)
+    return out

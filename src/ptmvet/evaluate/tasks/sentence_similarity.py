@@ -1,0 +1,113 @@
+"""Sentence similarity: cosine similarity of sentence-transformers embeddings vs gold scores.
+
+Each chunk's two sentence lists are encoded in one call; sentence-transformers
+sorts them by length and pads each batch to its longest sentence. Only the
+gold score and the cosine similarity of each pair are kept.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ptmvet.errors import InputError
+from ptmvet.evaluate.datasets import ColumnMap, Dataset
+from ptmvet.evaluate.metrics import Predictions
+from ptmvet.evaluate.tasks.interface import (
+    Meter,
+    Progress,
+    RefusedWeights,
+    RunOptions,
+    RunOutput,
+    configure_threads,
+    hash_weights,
+    library_versions,
+    require,
+    weight_policy,
+)
+
+
+def _transformer_dir(model_path: Path) -> Path:
+    """The folder of the Transformer module (modules.json), where its weights are."""
+    try:
+        modules = json.loads((model_path / "modules.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return model_path
+    for m in modules if isinstance(modules, list) else []:
+        if isinstance(m, dict) and str(m.get("type", "")).endswith("Transformer"):
+            return model_path / str(m.get("path") or "")
+    return model_path
+
+
+def load_sentence_model(model_path: Path, options: RunOptions) -> tuple[Any, dict[str, str]]:
+    """A SentenceTransformer whose weights were checked to be safetensors first."""
+    tdir = _transformer_dir(model_path)
+    kind, files = weight_policy(tdir, allow_pickle=options.allow_pickle)
+    if kind == "pickle":
+        raise RefusedWeights(
+            f"{tdir}: sentence-transformers cannot be restricted to weights_only loading; only safetensors are accepted"
+        )
+    st = require("sentence_transformers", "sentence similarity")
+    model = st.SentenceTransformer(
+        str(model_path),
+        device=options.device,
+        local_files_only=True,
+        trust_remote_code=False,
+        model_kwargs={"use_safetensors": True},
+    )
+    if options.max_length:
+        model.max_seq_length = options.max_length
+    model.eval()
+    return model, hash_weights(files, model_path)
+
+
+def _floats(values: list[Any], path: Path, column: str) -> np.ndarray[Any, np.dtype[np.float64]]:
+    try:
+        return np.asarray([float(v) for v in values], dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{path.name}: column {column!r} holds a non-numeric score ({exc})", path=str(path)) from exc
+
+
+class SentenceSimilarityRunner:
+    task = "sentence-similarity"
+
+    def run(self, model_path: Path, data: Dataset, columns: ColumnMap, options: RunOptions, progress: Progress | None = None) -> RunOutput:
+        import torch
+
+        configure_threads(options)
+        model, hashes = load_sentence_model(model_path, options)
+        meter = Meter(progress, "sentence pairs")
+        gold: list[np.ndarray[Any, np.dtype[np.float64]]] = []
+        sims: list[np.ndarray[Any, np.dtype[np.float64]]] = []
+        c1, c2, cs = columns["sentence1"], columns["sentence2"], columns["score"]
+        with torch.inference_mode():
+            for batch in data.batches(options.chunk_rows):
+                s1 = [str(x) for x in batch[c1]]
+                s2 = [str(x) for x in batch[c2]]
+                emb = model.encode(
+                    s1 + s2,
+                    batch_size=options.batch_size,
+                    convert_to_numpy=True,
+                    normalize_embeddings=True,
+                    show_progress_bar=False,
+                )
+                n = len(s1)
+                sims.append(np.einsum("ij,ij->i", emb[:n], emb[n:]).astype(np.float64))
+                gold.append(_floats(batch[cs], data.path, cs))
+                meter.add(n)
+        if not gold:
+            raise InputError(f"{data.path.name}: no rows", path=str(data.path))
+        pred = Predictions("values", np.concatenate(gold), np.concatenate(sims))
+        return RunOutput(
+            predictions=pred,
+            rows=pred.n,
+            weight_files=hashes,
+            libraries=library_versions("torch", "transformers", "sentence-transformers"),
+            seconds=meter.seconds,
+        )
+
+
+RUNNER = SentenceSimilarityRunner()
