@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, overload
 
 import yaml
 
@@ -237,6 +237,32 @@ class Section:
         return self.words == 0
 
 
+class _LazySections:
+    """``ModelCard.sections``: as given, or split from the body on first use.
+
+    Splitting the body costs as much as parsing the front matter, and a
+    registry-wide scan of metadata never needs it, so it is deferred.
+    """
+
+    @overload
+    def __get__(self, obj: None, objtype: type | None = None) -> None: ...
+
+    @overload
+    def __get__(self, obj: ModelCard, objtype: type | None = None) -> tuple[Section, ...]: ...
+
+    def __get__(self, obj: ModelCard | None, objtype: type | None = None) -> tuple[Section, ...] | None:
+        if obj is None:
+            return None  # the dataclass default: "split the body when asked"
+        value: tuple[Section, ...] | None = obj.__dict__.get("_sections")
+        if value is None:
+            value = parse_sections(obj.body)
+            obj.__dict__["_sections"] = value
+        return value
+
+    def __set__(self, obj: ModelCard, value: tuple[Section, ...] | None) -> None:
+        obj.__dict__["_sections"] = value
+
+
 @dataclass(frozen=True)
 class ModelCard:
     """A parsed model card. Built by :func:`parse_card`, never raises on content."""
@@ -245,7 +271,7 @@ class ModelCard:
     metadata: Mapping[str, Any] = field(default_factory=dict)
     has_front_matter: bool = False
     body: str = ""
-    sections: tuple[Section, ...] = ()
+    sections: _LazySections = _LazySections()  # tuple[Section, ...]; computed from body when not given
     claims: tuple[Claim, ...] = ()
     errors: tuple[str, ...] = ()  # what could not be understood
     path: str = "README.md"
@@ -351,17 +377,62 @@ def _expanded_size(root: yaml.Node, limit: int) -> int:
     return size(root)
 
 
+class _Fallback(Exception):
+    pass
+
+
+_SAFE = yaml.constructor.SafeConstructor()
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "timestamp", "binary")
+)
+
+
+def _construct(node: yaml.Node) -> Any:
+    """Build the Python value of a composed node, as SafeConstructor does.
+
+    Covers what front matter holds (plain maps, lists and the YAML 1.1 scalar
+    types) without SafeConstructor's per-node bookkeeping; anything else (merge
+    keys, sets, unhashable keys, unknown tags) raises _Fallback and the caller
+    uses SafeConstructor itself, so results and errors stay PyYAML's.
+    """
+    tag = node.tag
+    if tag == _STR_TAG and isinstance(node, yaml.ScalarNode):
+        return node.value
+    if tag == _MAP_TAG and isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                raise _Fallback
+            key = _construct(key_node)
+            try:
+                out[key] = _construct(value_node)
+            except TypeError as exc:  # an unhashable key
+                raise _Fallback from exc
+        return out
+    if tag == _SEQ_TAG and isinstance(node, yaml.SequenceNode):
+        return [_construct(child) for child in node.value]
+    if tag in _SCALAR_TAGS and isinstance(node, yaml.ScalarNode):
+        return _SAFE.yaml_constructors[tag](_SAFE, node)
+    raise _Fallback
+
+
 def _load_yaml(block: str) -> Any:
-    """Load one YAML document with the safe loader, bounding alias expansion."""
-    if "*" not in block or "&" not in block:  # no alias: size is bounded by the text
-        return yaml.load(block, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    """Load one YAML document like ``yaml.safe_load``, bounding alias expansion."""
     loader = _Loader(block)
     try:
         node = loader.get_single_node()
         if node is None:
             return None
-        _expanded_size(node, MAX_YAML_NODES)
-        return loader.construct_document(node)
+        if "*" in block and "&" in block:  # aliases: bound what they expand to
+            _expanded_size(node, MAX_YAML_NODES)
+        try:
+            return _construct(node)
+        except (_Fallback, RecursionError):
+            return loader.construct_document(node)
     finally:
         loader.dispose()
 
@@ -833,7 +904,6 @@ def parse_card(text: str, *, path: str = "README.md") -> ModelCard:
         metadata=metadata,
         has_front_matter=block is not None,
         body=body,
-        sections=parse_sections(body),
         claims=claims,
         errors=tuple(errors),
         path=path,
