@@ -40,6 +40,14 @@ def test_2022_dump_lists_names_only(corpora: Path) -> None:
     assert not snap.has_hashes
 
 
+def test_2022_listing_still_flags_the_mirror_pointer(corpora: Path) -> None:
+    snap = load_dump(corpora / "hf-model-infos-cards-2022-02-saranscript" / "model_infos.jsonl.gz", "distilbert-base-uncased-finetuned-sst-2-english")
+    cmp = compare_with_registry(build_manifest(corpora / MIRROR), snap)
+    assert [c.path for c in cmp.pointers] == ["pytorch_model.bin"] and cmp.pointers[0].actual_sha256 == POINTER_OID
+    assert ".gitattributes" not in cmp.removed and {"tf_model.h5", "rust_model.ot"} <= set(cmp.removed)
+    assert "_SOURCE.json" in cmp.added
+
+
 def test_2024_zip_dump(corpora: Path) -> None:
     import zipfile
 

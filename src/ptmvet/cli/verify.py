@@ -149,7 +149,7 @@ def _registry(args: argparse.Namespace, ref: ModelRef) -> int:
         f"{len(cmp.matched)} matched, {len(cmp.changed)} changed, {len(cmp.pointers)} LFS pointer(s) without content, "
         f"{len(cmp.removed)} missing locally, {len(cmp.added)} not in the registry, {len(cmp.unverified)} without a registry hash"
     )
-    lines += [f"pointer  {c.path}: content not downloaded (sha256 {c.expected_sha256})" for c in cmp.pointers]
+    lines += [f"pointer  {c.path}: content not downloaded (LFS oid {c.actual_sha256}, {c.actual_size} bytes)" for c in cmp.pointers]
     verdict = _registry_verdict(cmp, notes)
     try:
         cmp.raise_for()

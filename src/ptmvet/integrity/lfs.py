@@ -68,7 +68,10 @@ def compare_with_registry(manifest: Manifest, snapshot: RegistrySnapshot) -> Reg
     for rel in sorted(local.keys() & listed.keys()):
         e, r = local[rel], listed[rel]
         if r.sha256 is None:
-            unverified.append(rel)
+            if e.lfs_pointer is not None:  # content missing, whatever the listing says
+                pointers.append(FileChange(rel, None, e.lfs_pointer.oid, r.size, e.lfs_pointer.size))
+            else:
+                unverified.append(rel)
             continue
         if e.lfs_pointer is not None and e.sha256 != r.sha256:
             change = FileChange(rel, r.sha256, e.lfs_pointer.oid, r.size, e.lfs_pointer.size)
@@ -77,7 +80,7 @@ def compare_with_registry(manifest: Manifest, snapshot: RegistrySnapshot) -> Reg
             changed.append(FileChange(rel, r.sha256, e.sha256, r.size, e.size))
         else:
             matched.append(rel)
-    removed = tuple(sorted(listed.keys() - local.keys()))
+    removed = tuple(sorted(p for p in listed.keys() - local.keys() if p not in _REPO_FILES))
     added = tuple(sorted(p for p in local.keys() - listed.keys() if p not in _REPO_FILES))
     return RegistryComparison(
         snapshot=snapshot,
