@@ -16,6 +16,7 @@ from ptmvet.card import Claim, ModelCard
 from ptmvet.scan.model import ScanReport
 
 if TYPE_CHECKING:
+    from ptmvet.evaluate.measurement import Measurement
     from ptmvet.licenses.lineage import Lineage
 
 #: Files whose suffix marks model weights, and whether loading them can run code.
@@ -250,6 +251,7 @@ class Evidence:
     extras: Mapping[str, Any] = field(default_factory=dict)  # enrichments (scan, integrity, lineage, measurements)
     intended_use: str = "commercial"  # commercial | research | internal (VetOptions.intended_use)
     lineage: Lineage | None = None  # base-model ancestry with licences (ptmvet.licenses.enrich)
+    measurements: tuple[Measurement, ...] = ()  # re-measured claims (ptmvet.evaluate.runner.measure_enricher)
 
     @property
     def claims(self) -> tuple[Claim, ...]:

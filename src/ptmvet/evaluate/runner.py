@@ -1,0 +1,266 @@
+"""Re-measure claims: claim -> task runner x dataset x metric x bootstrap -> Measurement.
+
+Claims that share a model task and a data file are measured with one pass
+over the data; every metric of the group is computed from the same kept
+predictions. A claim that cannot be measured becomes a ``not-verifiable``
+measurement with the reason (no data, unsupported task or metric, refused
+weights), never an exception.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ptmvet.card import Claim
+from ptmvet.errors import Error
+from ptmvet.evaluate.claims import ClaimSpec
+from ptmvet.evaluate.measurement import Measurement
+from ptmvet.evaluate.tasks.interface import RunOptions
+
+Progress = Callable[[int, int | None, str], None]
+
+TASK_KINDS: Mapping[str, str] = {
+    "sentence-similarity": "values",
+    "text-classification": "classes",
+    "image-classification": "classes",
+    "tabular-classification": "classes",
+    "tabular-regression": "values",
+    "token-classification": "entities",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReproduceOptions:
+    """Options of a re-measurement. ``tolerance`` is in the claim's own units (1.0 = one point of 91.3)."""
+
+    resamples: int = 1000
+    confidence: float = 0.95
+    seed: int = 0
+    tolerance: float | None = None
+    task: str | None = None
+    split: str | None = None
+    columns: Mapping[str, str] = field(default_factory=dict)
+    run: RunOptions = field(default_factory=RunOptions)
+
+    @classmethod
+    def default(cls) -> ReproduceOptions:
+        return cls()
+
+
+def _revision(model_path: Path) -> str | None:
+    parts = model_path.resolve().parts
+    if "snapshots" in parts:
+        i = parts.index("snapshots")
+        if i + 1 < len(parts):
+            return parts[i + 1]
+    head = model_path / ".git" / "HEAD"
+    try:
+        ref = head.read_text("utf-8").strip()
+        if ref.startswith("ref: "):
+            return (model_path / ".git" / ref[5:]).read_text("utf-8").strip()
+        return ref or None
+    except OSError:
+        return None
+
+
+def _not_verifiable(spec: ClaimSpec, reason: str, *, task: str | None = None, metric: str | None = None, data: Path | None = None) -> Measurement:
+    c = spec.claim
+    return Measurement(
+        claim=c,
+        task=task or c.task_type,
+        dataset=c.dataset,
+        split=c.dataset_split,
+        config=c.dataset_config,
+        metric=metric or c.metric,
+        claimed=c.value,
+        verdict="not-verifiable",
+        reason=reason,
+        data_path=str(data) if data else None,
+    )
+
+
+def reproduce(
+    model_path: Path | str,
+    claims: Sequence[Claim | ClaimSpec],
+    *,
+    data: Path | str | None = None,
+    data_dir: Path | str | None = None,
+    options: ReproduceOptions | None = None,
+    progress: Progress | None = None,
+    revision: str | None = None,
+) -> list[Measurement]:
+    """Measure each claim on local data; one Measurement per claim, in order."""
+    from ptmvet.evaluate import datasets as dsm
+    from ptmvet.evaluate.metrics import METRICS, canonical_metric
+    from ptmvet.evaluate.tasks.interface import TASK_MODULES, canonical_task, infer_task
+
+    options = options or ReproduceOptions.default()
+    model_path = Path(model_path)
+    specs = [c if isinstance(c, ClaimSpec) else ClaimSpec(c) for c in claims]
+    model_task = infer_task(model_path)
+    results: list[Measurement | None] = [None] * len(specs)
+    groups: dict[tuple[str, str, str | None, str | None, tuple[tuple[str, str], ...]], list[tuple[int, ClaimSpec, str]]] = {}
+    for i, spec in enumerate(specs):
+        c = spec.claim
+        task = canonical_task(options.task) or canonical_task(c.task_type) or model_task
+        if task is None:
+            results[i] = _not_verifiable(spec, "unsupported task: neither the claim nor the model names a task ptmvet can run")
+            continue
+        if task not in TASK_MODULES:
+            results[i] = _not_verifiable(spec, f"unsupported task {c.task_type!r}", task=task)
+            continue
+        metric = canonical_metric(c.metric, c.metric_config, task=task)
+        if metric is None:
+            results[i] = _not_verifiable(spec, f"unsupported metric {c.metric!r}", task=task)
+            continue
+        if task.startswith("tabular"):
+            task = "tabular-regression" if METRICS[metric].kind == "values" else "tabular-classification"
+        if METRICS[metric].kind != TASK_KINDS[task]:
+            results[i] = _not_verifiable(spec, f"metric {metric} does not apply to {task}", task=task, metric=metric)
+            continue
+        if c.value is None:
+            results[i] = _not_verifiable(spec, "the claim has no numeric value", task=task, metric=metric)
+            continue
+        path: Path | None = spec.data or (Path(data) if data else None)
+        if path is None and data_dir is not None:
+            path, why = dsm.match_claim(c, Path(data_dir))
+            if path is None:
+                results[i] = _not_verifiable(spec, f"no data: {why}", task=task, metric=metric)
+                continue
+        source = str(path) if path is not None else (c.dataset or "")
+        if path is None:
+            cached = dsm.find_cached_dataset(source, config=c.dataset_config, split=options.split or c.dataset_split) if source else None
+            if cached is None:
+                results[i] = _not_verifiable(spec, f"no data: {c.dataset!r} is not in the local HF cache; pass --data or --data-dir", task=task, metric=metric)
+                continue
+        split = options.split or c.dataset_split
+        cols = tuple(sorted({**options.columns, **spec.columns}.items()))
+        groups.setdefault((task, source, split, c.dataset_config, cols), []).append((i, spec, metric))
+    for (task, source, split, config, cols), members in groups.items():
+        for i, m in zip((i for i, _, _ in members), _measure_group(
+                model_path,
+                task,
+                source=source,
+                split=split,
+                config=config,
+                columns=dict(cols),
+                members=members,
+                options=options,
+                progress=progress,
+                revision=revision,
+            ), strict=True):
+            results[i] = m
+    return [m for m in results if m is not None]
+
+
+def _measure_group(
+    model_path: Path,
+    task: str,
+    *,
+    source: str,
+    split: str | None,
+    config: str | None,
+    columns: dict[str, str],
+    members: list[tuple[int, ClaimSpec, str]],
+    options: ReproduceOptions,
+    progress: Progress | None,
+    revision: str | None,
+) -> list[Measurement]:
+    from ptmvet.evaluate import datasets as dsm
+    from ptmvet.evaluate import stats
+    from ptmvet.evaluate.metrics import METRICS
+    from ptmvet.evaluate.tasks.interface import runner_for
+
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
+    try:
+        ds = dsm.open_dataset(source, split=split, config=config)
+        colmap = dsm.infer_columns(ds, task, columns)
+        out = runner_for(task).run(model_path, ds, colmap, options.run, progress)
+        data_sha = ds.sha256()
+    except Error as exc:
+        from ptmvet.evaluate.tasks.interface import RefusedWeights
+
+        kind = "refused weights" if isinstance(exc, RefusedWeights) else "could not measure"
+        return [_not_verifiable(spec, f"{kind}: {exc}", task=task, metric=metric, data=Path(source)) for _, spec, metric in members]
+    provenance = {
+        "model_path": str(model_path),
+        "model_revision": revision or _revision(model_path),
+        "weight_files": dict(out.weight_files),
+        "data_file": str(ds.path),
+        "data_format": ds.format,
+        "data_sha256": data_sha,
+        "rows": out.rows,
+        "columns": dict(colmap.roles),
+        "libraries": dict(out.libraries),
+        "device": options.run.device,
+        "seed": options.seed,
+        "resamples": options.resamples,
+        "confidence": options.confidence,
+        "inference_seconds": round(out.seconds, 3),
+        "rows_per_second": round(out.rows / out.seconds, 1) if out.seconds > 0 else None,
+        "started_at": started.isoformat(),
+    }
+    results: list[Measurement] = []
+    for _, spec, metric in members:
+        c = spec.claim
+        mspec = METRICS[metric]
+        claimed = float(c.value or 0.0)
+        scale = stats.claim_scale(claimed, mspec)
+        interval = stats.bootstrap(mspec, out.predictions, resamples=options.resamples, confidence=options.confidence, seed=options.seed)
+        min_tol = options.tolerance / scale if options.tolerance is not None else None
+        verdict, tol = stats.judge(claimed / scale, interval, mspec, min_tolerance=min_tol)
+        alternative = None
+        if out.alternative is not None:
+            alternative = float(mspec.compute(out.alternative, None)) * scale
+        results.append(
+            Measurement(
+                claim=c,
+                task=task,
+                dataset=c.dataset,
+                split=c.dataset_split or ds.split,
+                config=c.dataset_config,
+                metric=metric,
+                claimed=c.value,
+                verdict=verdict.value,
+                measured=_r(interval.value * scale),
+                ci_low=_r(interval.low * scale),
+                ci_high=_r(interval.high * scale),
+                n=out.rows,
+                tolerance=_r(tol * scale),
+                scale=scale,
+                reason="the metric is undefined on this data" if verdict is stats.Verdict.NOT_VERIFIABLE else None,
+                data_path=str(ds.path),
+                label_map=out.label_map.to_dict() if out.label_map else None,
+                permutation=out.permutation.to_dict() if out.permutation else None,
+                alternative=_r(alternative) if alternative is not None else None,
+                notes=out.notes,
+                provenance={**provenance, "duration_seconds": round(time.perf_counter() - t0, 3)},
+            )
+        )
+    return results
+
+
+def _r(x: float) -> float | None:
+    return round(x, 6) if math.isfinite(x) else None
+
+
+def measure_enricher(evidence: Any, options: Any, progress: Progress | None) -> tuple[Any, dict[str, Any]]:
+    """Audit enricher: re-measure the card's claims on ``options.data_dir`` (only when it is set)."""
+    data_dir = getattr(options, "data_dir", None)
+    if data_dir is None:
+        return evidence, {}
+    local = evidence.target.local_path
+    if not local:
+        return evidence, {"measurements": [], "measurements_skipped": "the model is not available locally"}
+    extra = getattr(options, "extra", {}) or {}
+    ropts = ReproduceOptions(run=RunOptions(allow_pickle=bool(extra.get("allow_pickle", False))))
+    ms = reproduce(Path(local), evidence.claims, data_dir=Path(data_dir), options=ropts, progress=progress, revision=evidence.target.revision)
+    evidence = replace(evidence, measurements=tuple(ms))
+    return evidence, {"measurements": [m.to_dict() for m in ms]}
