@@ -49,11 +49,12 @@ Enricher = Callable[[Evidence, VetOptions, Progress | None], tuple[Evidence, dic
 
 def enrichers() -> Sequence[Enricher]:
     """The enrichment stages, in order. One explicit list, like the check registry."""
+    from ptmvet.evaluate.runner import measure_enricher
     from ptmvet.integrity.enrich import integrity_enricher
     from ptmvet.licenses.enrich import license_enricher
     from ptmvet.scan.enrich import scan_enricher
 
-    return (integrity_enricher, scan_enricher, license_enricher)
+    return (integrity_enricher, scan_enricher, license_enricher, measure_enricher)
 
 
 def run_checks(evidence: Evidence, checks: Iterable[Check] = REGISTRY, *, only: Sequence[str] = ()) -> list[Finding]:

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ptmvet.checks import documentation, integrity, license, maintenance, portability, provenance, reproducibility, safety
+from ptmvet.checks import (
+    claims,
+    documentation,
+    integrity,
+    license,
+    maintenance,
+    portability,
+    provenance,
+    reproducibility,
+    safety,
+)
 from ptmvet.checks.interface import Attribute, Check, CheckMeta, Finding, Need, Outcome, Severity, run_check
 
 REGISTRY: tuple[Check, ...] = (
@@ -19,6 +29,7 @@ REGISTRY: tuple[Check, ...] = (
     *license.CHECKS,
     *integrity.CHECKS,
     *safety.CHECKS,
+    *claims.CHECKS,
     *maintenance.CHECKS,
 )
 

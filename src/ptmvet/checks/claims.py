@@ -1,0 +1,127 @@
+"""VET8xx claims: do the performance claims hold when re-measured on local data?
+
+These checks read ``Evidence.measurements``, filled by
+``ptmvet.evaluate.runner.measure_enricher`` when ``ptmvet check --data-dir``
+is given (or by ``ptmvet reproduce``). Without measurements they are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from ptmvet.checks.interface import Attribute, Check, CheckMeta, Finding, Need, Severity, check
+from ptmvet.evidence import Evidence
+
+if TYPE_CHECKING:
+    from ptmvet.evaluate.measurement import Measurement
+
+CLAIMS_REPRODUCED = CheckMeta(
+    id="VET801",
+    slug="claims-reproduced",
+    attribute=Attribute.CLAIMS,
+    severity=Severity.HIGH,
+    summary="Each performance claim, re-measured on the named data, agrees with the measurement within the tolerance.",
+    remedy="Correct the claimed value, or document the exact data, split, preprocessing and metric that produce it.",
+    needs=frozenset({Need.CARD, Need.WEIGHTS, Need.DATA}),
+)
+LABEL_MAP = CheckMeta(
+    id="VET802",
+    slug="label-map-consistent",
+    attribute=Attribute.CLAIMS,
+    severity=Severity.MEDIUM,
+    summary="The model's id2label fits the evaluation data: no other relabelling of its classes fits far better.",
+    remedy="Fix id2label/label2id in config.json so that class names match what the model was trained on.",
+    needs=frozenset({Need.WEIGHTS, Need.DATA}),
+)
+CLAIMS_MEASURABLE = CheckMeta(
+    id="VET803",
+    slug="claims-measurable",
+    attribute=Attribute.CLAIMS,
+    severity=Severity.LOW,
+    summary="Every claim names a task, metric and weights that can be re-measured without running untrusted code.",
+    remedy="Name a standard metric and task in model-index, and publish safetensors weights.",
+    needs=frozenset({Need.CARD, Need.DATA}),
+)
+
+#: Reasons that are the package's doing (not the user's missing data).
+_MODEL_REASONS = ("refused weights", "unsupported metric", "unsupported task", "does not apply", "no numeric value")
+
+
+def _label(m: Measurement) -> str:
+    split = f"/{m.split}" if m.split else ""
+    return f"{m.dataset}{split} {m.metric or m.claim.metric}"
+
+
+@check(CLAIMS_REPRODUCED)
+def claims_reproduced(ev: Evidence) -> Iterable[Finding]:
+    meta = CLAIMS_REPRODUCED
+    if not ev.measurements:
+        if not ev.claims:
+            yield meta.not_applicable("the card makes no machine-readable performance claim")
+        else:
+            yield meta.skipped("no evaluation data: re-measure with --data-dir or `ptmvet reproduce`")
+        return
+    measured = [m for m in ev.measurements if m.verdict != "not-verifiable"]
+    if not measured:
+        yield meta.skipped("no claim could be re-measured (see VET803)")
+        return
+    for m in measured:
+        d = m.to_dict()
+        text = f"{_label(m)}: claimed {m.claimed:g}, measured {m.measured:.4g} (95% CI {m.ci_low:.4g}-{m.ci_high:.4g}, n={m.n})"
+        details = {k: d[k] for k in ("task", "dataset", "split", "metric", "claimed", "measured", "ci_low", "ci_high", "n", "verdict", "tolerance")}
+        if m.verdict == "overstated":
+            yield meta.failed(f"overstated: {text}, tolerance {m.tolerance:.3g}", details=details, evidence=[d.get("data_path") or ""])
+        elif m.verdict == "understated":
+            yield meta.passed(f"understated (the model does better): {text}", details=details)
+        else:
+            yield meta.passed(f"consistent: {text}", details=details)
+
+
+@check(LABEL_MAP)
+def label_map_consistent(ev: Evidence) -> Iterable[Finding]:
+    meta = LABEL_MAP
+    checked = [m for m in ev.measurements if m.permutation]
+    if not checked:
+        yield (meta.skipped("no classification claim was re-measured") if ev.claims else meta.not_applicable("no claims"))
+        return
+    seen: set[str] = set()
+    for m in checked:
+        key = m.data_path or ""
+        if key in seen:
+            continue
+        seen.add(key)
+        perm = m.permutation or {}
+        if perm.get("suspect"):
+            swaps = ", ".join(f"{a} -> {b}" for a, b in (perm.get("suggested") or {}).items())
+            alt = f"; {m.metric} would be {m.alternative:.4g} instead of {m.measured:.4g}" if m.alternative is not None and m.measured is not None else ""
+            yield meta.failed(
+                f"{_label(m)}: relabelling the predictions ({swaps}) raises accuracy from "
+                f"{perm['used_accuracy']:.3f} to {perm['best_accuracy']:.3f}{alt}",
+                details={"label_map": dict(m.label_map or {}), "permutation": dict(perm), "alternative": m.alternative},
+            )
+        else:
+            method = (m.label_map or {}).get("method", "?")
+            yield meta.passed(f"{_label(m)}: the declared labels fit (mapping by {method})", details={"label_map": dict(m.label_map or {})})
+
+
+@check(CLAIMS_MEASURABLE)
+def claims_measurable(ev: Evidence) -> Iterable[Finding]:
+    meta = CLAIMS_MEASURABLE
+    if not ev.measurements:
+        yield (meta.skipped("no evaluation data given") if ev.claims else meta.not_applicable("no claims"))
+        return
+    bad = [m for m in ev.measurements if m.verdict == "not-verifiable" and any(r in (m.reason or "") for r in _MODEL_REASONS)]
+    missing = [m for m in ev.measurements if m.verdict == "not-verifiable" and m not in bad]
+    if bad:
+        yield meta.failed(
+            f"{len(bad)} of {len(ev.measurements)} claims cannot be re-measured: " + "; ".join(f"{_label(m)}: {m.reason}" for m in bad[:5]),
+            details={"reasons": [m.reason for m in bad]},
+        )
+    elif len(missing) == len(ev.measurements):
+        yield meta.skipped("no local data matched the claims: " + "; ".join(f"{_label(m)}: {m.reason}" for m in missing[:5]))
+    else:
+        yield meta.passed(f"{len(ev.measurements) - len(missing)} claims re-measured" + (f", {len(missing)} without local data" if missing else ""))
+
+
+CHECKS: tuple[Check, ...] = (claims_reproduced, label_map_consistent, claims_measurable)
