@@ -157,7 +157,7 @@ def _header(report: Report) -> str:
     all_facts = dict(c.header_facts(report))
     path = all_facts.pop("Path", None)
     all_facts.pop("Target", None)
-    facts = "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in all_facts.items())
+    facts = "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(c.one_line(v, 160))}</dd></div>" for k, v in all_facts.items())
     pills = "".join(
         badge(f"{report.count(o)} {c.OUTCOME_LABEL[o]}", o.value) for o in c.OUTCOME_ORDER if report.count(o)
     )
