@@ -24,6 +24,7 @@ COMMANDS: tuple[str, ...] = (
     "gate",
     "lineage",
     "manifest",
+    "reproduce",
     "scan",
     "sign",
     "verify",

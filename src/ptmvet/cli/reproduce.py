@@ -1,0 +1,144 @@
+"""``ptmvet reproduce MODEL``: re-measure the performance a model claims.
+
+Claims come from ``--claim`` (``DATASET[:CONFIG][/SPLIT]:METRIC=VALUE``),
+``--claims FILE`` (docs/claims-file.md) or, when neither is given, the card's
+``model-index`` and ``.eval_results/``. Data comes from ``--data FILE``
+(used for every claim), ``--data-dir DIR`` (matched by dataset name, config
+and split) or the local HF datasets cache.
+
+Exit codes: 0 no claim is overstated; 1 at least one claim is overstated (or,
+with ``--strict``, could not be verified); 2 bad usage or no claim at all;
+3 the model or a data file cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from ptmvet.cli._common import add_format_option, emit, progress_bar
+from ptmvet.errors import ExitCode, UsageError
+
+SCHEMA_VERSION = 1
+
+
+def add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--column", action="append", default=[], metavar="ROLE=COLUMN",
+                   help="name the column for a role (text, sentence1, sentence2, label, score, tokens, tags, image); repeatable")
+    p.add_argument("--split", help="split of a save_to_disk or cached dataset (default: the claim's, else test)")
+    p.add_argument("--task", help="override the task (text-classification, token-classification, sentence-similarity, "
+                   "image-classification, tabular-classification, tabular-regression)")
+    p.add_argument("--batch-size", type=int, default=32, help="rows per forward pass (default: 32)")
+    p.add_argument("--threads", type=int, help="torch CPU threads (default: the idle CPUs this process may use)")
+    p.add_argument("--max-length", type=int, help="truncate inputs to this many tokens (default: the tokenizer's maximum)")
+    p.add_argument("--allow-pickle", action="store_true",
+                   help="load pickle-only weights with torch.load(weights_only=True) instead of refusing them")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "reproduce",
+        help="re-measure the performance a model card claims on local data",
+        description="Run the model on local data for each claim, with a bootstrap confidence interval. "
+        "Exit 0 when no claim is overstated, 1 when one is (or with --strict, when one cannot be verified), "
+        "2 on bad usage or when there is no claim, 3 when the model or data cannot be read.",
+    )
+    p.add_argument("model", metavar="MODEL", help="model folder, or org/name[@rev] in the HF cache")
+    p.add_argument("--claim", action="append", default=[], metavar="SPEC",
+                   help="a claim, [TASK@]DATASET[:CONFIG][/SPLIT]:METRIC=VALUE, e.g. stsb:spearman=82.03; repeatable")
+    p.add_argument("--claims", type=Path, metavar="FILE", help="claims YAML file (docs/claims-file.md)")
+    p.add_argument("--data", type=Path, metavar="FILE", help="data for every claim: CSV/TSV/JSONL/Parquet, save_to_disk folder")
+    p.add_argument("--data-dir", type=Path, metavar="DIR", help="folder of datasets matched to claims by name, config and split")
+    p.add_argument("--tolerance", type=float, help="minimum tolerance in the claim's units (default: 1 point, or 1%% for errors)")
+    p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (default: 1000)")
+    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
+    p.add_argument("--strict", action="store_true", help="exit 1 when a claim cannot be verified")
+    add_run_options(p)
+    add_format_option(p, ("terminal", "json"))
+    p.set_defaults(func=run)
+
+
+def parse_columns(items: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        role, eq, col = item.partition("=")
+        if not eq or not role.strip() or not col:
+            raise UsageError(f"bad --column {item!r}: expected ROLE=COLUMN, e.g. --column text=review")
+        out[role.strip()] = col
+    return out
+
+
+def resolve_model(ref: str) -> tuple[Path, str | None, Any]:
+    """(local folder, revision, evidence) of a model reference."""
+    from ptmvet.errors import InputError
+    from ptmvet.sources import collect
+
+    evidence = collect(ref, offline=True)
+    local = evidence.target.local_path
+    if not local:
+        raise InputError(f"{ref}: the model is not available locally", path=ref, hint="download it first, or pass its folder")
+    return Path(local), evidence.target.revision, evidence
+
+
+def run(args: argparse.Namespace) -> int:
+    from ptmvet.evaluate.claims import ClaimSpec, load_claims_file, parse_claim
+    from ptmvet.evaluate.runner import ReproduceOptions, reproduce
+    from ptmvet.evaluate.tasks.interface import RunOptions
+
+    specs: list[ClaimSpec] = [ClaimSpec(parse_claim(c)) for c in args.claim]
+    if args.claims:
+        specs.extend(load_claims_file(args.claims))
+    model_path, revision, evidence = resolve_model(args.model)
+    if not specs:
+        specs = [ClaimSpec(c) for c in evidence.claims]
+    if not specs:
+        raise UsageError(f"{args.model}: the card makes no machine-readable claim; pass --claim or --claims")
+    options = ReproduceOptions(
+        resamples=args.resamples,
+        seed=args.seed,
+        tolerance=args.tolerance,
+        task=args.task,
+        split=args.split,
+        columns=parse_columns(args.column),
+        run=RunOptions(batch_size=args.batch_size, threads=args.threads, allow_pickle=args.allow_pickle,
+                       max_length=args.max_length, seed=args.seed),
+    )
+    with progress_bar("re-measuring") as progress:
+        ms = reproduce(model_path, specs, data=args.data, data_dir=args.data_dir, options=options, progress=progress, revision=revision)
+    if args.format == "json":
+        doc = {"schema_version": SCHEMA_VERSION, "model": args.model, "measurements": [m.to_dict() for m in ms]}
+        emit(json.dumps(doc, indent=2), args.output)
+    else:
+        emit(render(ms), args.output)
+    if any(m.verdict == "overstated" for m in ms):
+        return int(ExitCode.FAILED)
+    if args.strict and any(m.verdict == "not-verifiable" for m in ms):
+        return int(ExitCode.FAILED)
+    return int(ExitCode.OK)
+
+
+def _fmt(x: float | None) -> str:
+    return "-" if x is None else f"{x:.4g}"
+
+
+def render(ms: list[Any]) -> str:
+    lines = []
+    for m in ms:
+        where = f"{m.dataset}{'/' + m.split if m.split else ''}"
+        if m.verdict == "not-verifiable":
+            lines.append(f"not-verifiable  {where} {m.metric or '?'}  claimed {_fmt(m.claimed)}: {m.reason}")
+            continue
+        lines.append(
+            f"{m.verdict:<15} {where} {m.metric}  claimed {_fmt(m.claimed)}  measured {_fmt(m.measured)} "
+            f"(95% CI {_fmt(m.ci_low)}-{_fmt(m.ci_high)}, n={m.n}, tolerance {_fmt(m.tolerance)})"
+        )
+        if m.permutation and m.permutation.get("suspect"):
+            lines.append(f"    label map looks wrong: {m.permutation.get('suggested')} fits better ({m.metric} would be {_fmt(m.alternative)})")
+        lines.extend(f"    note: {n}" for n in m.notes)
+        prov = m.provenance
+        if prov:
+            lines.append(f"    data {prov.get('data_file')} sha256 {str(prov.get('data_sha256'))[:12]}, {prov.get('rows')} rows, "
+                         f"{prov.get('rows_per_second')} rows/s, seed {prov.get('seed')}")
+    return "\n".join(lines)
