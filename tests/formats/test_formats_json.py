@@ -153,3 +153,21 @@ def test_non_finite_numbers_become_null() -> None:
     validate(data)
     assert data["sections"]["measurements"][0]["measured"] is None
     assert data["sections"]["measurements"][0]["ci_high"] is None
+
+
+def test_evaluate_measurements_fit_the_schema() -> None:
+    measurement = pytest.importorskip("ptmvet.evaluate.measurement")
+    claim = synthetic_report().claims[0]
+    rows = [
+        measurement.Measurement(
+            claim=claim, task="text-classification", dataset="glue", split="validation", metric="accuracy",
+            claimed=91.3, verdict="consistent", measured=91.0, ci_low=90.1, ci_high=91.8, n=872, scale=100.0,
+        ).to_dict(),
+        measurement.Measurement(
+            claim=claim, task=None, dataset=None, split=None, metric=None, claimed=None, verdict="not-verifiable",
+            reason="no data",
+        ).to_dict(),
+    ]  # fmt: skip
+    report = replace(synthetic_report(), sections={"measurements": rows})
+    validate(render(report))
+    assert "not-verifiable" in FORMATS["html"].render(report)
