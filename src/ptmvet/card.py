@@ -871,6 +871,8 @@ def _unrecognised_fence(text: str) -> str | None:
     first, _, rest = start.partition("\n")
     first = first.rstrip("\r")
     if first.strip() == "---":
+        if re.match(r"---[ \t]*\r?(?:\n|$)", rest):
+            return None  # "---" twice: an empty front matter, nothing is lost
         return "front matter is not closed: no '---' line after the opening '---'; the metadata is ignored"
     if set(first.strip()) == {"-"} and re.search(r"^-{3,}[ \t]*\r?$", rest, re.M):
         return f"front matter opens with {first.strip()!r} instead of '---'; the Hub ignores it"
