@@ -74,8 +74,6 @@ _RECORD_SHAPE = json.dumps(
     }
 )
 
-_LINEAGE_RELATIONS = ("finetune", "adapter", "quantized", "merge")
-
 
 @dataclass
 class MineStats:
@@ -137,7 +135,7 @@ def expand_inputs(paths: Sequence[Path]) -> list[Path]:
     return out
 
 
-def _open_binary(path: Path) -> IO[bytes]:
+def _open_binary(path: Path) -> IO[bytes] | gzip.GzipFile:
     with path.open("rb") as probe:
         magic = probe.read(2)
     if magic == b"\x1f\x8b":
@@ -208,7 +206,9 @@ def _iter_documents(path: Path, start: int, batch: int, errors: list[tuple[str, 
             except (OSError, zipfile.BadZipFile) as exc:
                 raise InputError(f"{path}: not a readable zip archive ({exc})", path=str(path)) from exc
             with zf:
-                members = sorted(i for i in zf.infolist() if not i.is_dir() and i.filename.endswith(".json"))
+                members = sorted(
+                    (i for i in zf.infolist() if not i.is_dir() and i.filename.endswith(".json")), key=lambda i: i.filename
+                )
                 for info in members:
                     label = f"{path.name}:{info.filename}"
                     if info.file_size > JSON_DOC_MAX:
@@ -247,12 +247,12 @@ def _iter_documents(path: Path, start: int, batch: int, errors: list[tuple[str, 
 # Writing a batch of model records
 # ----------------------------------------------------------------------------------
 
-_STAGE_SQL = f"""
+_STAGE_SQL = """
 CREATE OR REPLACE TEMP TABLE stage AS
 WITH raw_ok AS (
     SELECT ordinal, label, line FROM raw_batch WHERE json_valid(line)
 ), parsed AS (
-    SELECT ordinal, label, from_json(line, '{_RECORD_SHAPE}') AS j FROM raw_ok
+    SELECT ordinal, label, from_json(line, $shape) AS j FROM raw_ok
 ), flat AS (
     SELECT
         ordinal, label,
@@ -320,8 +320,9 @@ FROM stage s LEFT JOIN models m USING (model_id)
 """
 
 
-def _write_batch(store: Store, run_id: int, input_key: str, name: str, b: _Batch,
-                 doc_errors: list[tuple[str, str]]) -> int:
+def _write_batch(
+    store: Store, run_id: int, input_key: str, name: str, b: _Batch, *, doc_errors: list[tuple[str, str]]
+) -> int:
     """Commit one batch and its cursor atomically; returns the number of valid records."""
     import pyarrow as pa
 
@@ -343,7 +344,7 @@ def _write_batch(store: Store, run_id: int, input_key: str, name: str, b: _Batch
             )
             for label, message in doc_errors:
                 con.execute("INSERT INTO ingest_errors VALUES (?, ?, ?, ?)", [run_id, input_key, label, message])
-            con.execute(_STAGE_SQL)
+            con.execute(_STAGE_SQL, {"shape": _RECORD_SHAPE})
             con.execute(
                 """INSERT INTO ingest_errors
                 SELECT ?, ?, label, 'not a model record (no id or modelId)'
@@ -402,11 +403,11 @@ def _apply_stage(con: Any, run_id: int) -> None:
         ) WHERE license IS NOT NULL AND license <> ''"""
     )
     con.execute(
-        f"""INSERT INTO lineage SELECT DISTINCT model_id, parent_id, relation, source FROM (
+        """INSERT INTO lineage SELECT DISTINCT model_id, parent_id, relation, source FROM (
             SELECT model_id,
-                   CASE WHEN split_part(rest, ':', 1) IN {_LINEAGE_RELATIONS!r}
+                   CASE WHEN split_part(rest, ':', 1) IN ('finetune', 'adapter', 'quantized', 'merge')
                         THEN substr(rest, strpos(rest, ':') + 1) ELSE rest END AS parent_id,
-                   CASE WHEN split_part(rest, ':', 1) IN {_LINEAGE_RELATIONS!r}
+                   CASE WHEN split_part(rest, ':', 1) IN ('finetune', 'adapter', 'quantized', 'merge')
                         THEN split_part(rest, ':', 1) ELSE 'base' END AS relation,
                    'tag' AS source
             FROM (
@@ -480,7 +481,7 @@ def _iter_cards(path: Path, start: int) -> Iterator[tuple[int, str, str | None, 
                 yield n, f"{path.name}:{rel}", mid, f.read_bytes(), None
         return
     try:
-        tf = tarfile.open(path, "r|*")
+        tf = tarfile.open(path, "r|*")  # noqa: SIM115 - closed by the with below
     except (OSError, tarfile.TarError) as exc:
         raise InputError(f"{path}: not a readable tar archive ({exc})", path=str(path)) from exc
     with tf:
@@ -622,7 +623,7 @@ def mine_dump(
                 continue
             pending = list(doc_errors)
             doc_errors.clear()
-            _write_batch(store, run_id, key, f.name, b, pending)
+            _write_batch(store, run_id, key, f.name, b, doc_errors=pending)
             done += len(b.texts)
             if progress:
                 progress(done, None, f.name)

@@ -28,7 +28,7 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 try:
     import duckdb
 except ImportError:  # pragma: no cover - exercised only without the extra
-    duckdb = None
+    duckdb = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
