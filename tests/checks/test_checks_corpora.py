@@ -195,3 +195,52 @@ def test_real_minilm_package(minilm_path: Path) -> None:
     assert f["VET106"].outcome is Outcome.FAIL  # a folder: no commit recorded
     scores = score_findings(f.values())
     assert all(0.0 <= s <= 10.0 for s in scores.values() if s is not None)
+
+
+@pytest.mark.slow
+def test_real_cards_of_2022_never_crash_a_check(corpora: Path) -> None:
+    """Every 40th of the 16,590 Feb-2022 Hub cards: no check errors, every verdict shows evidence."""
+    import tarfile
+
+    from ptmvet.card import parse_card
+    from ptmvet.evidence import FileEntry, Target
+
+    tar_path = corpora / "hf-model-infos-cards-2022-02-saranscript" / "model_cards.tar.gz"
+    if not tar_path.is_file():
+        pytest.skip("card tarball absent")
+    seen = 0
+    outcomes: dict[str, set[Outcome]] = {}
+    with tarfile.open(tar_path) as tar:
+        for i, member in enumerate(m for m in tar if m.isfile()):
+            if i % 40:
+                continue
+            fh = tar.extractfile(member)
+            assert fh is not None
+            text = fh.read().decode("utf-8", "replace")
+            repo = member.name.removeprefix("models/").removesuffix("/README.md")
+            ev = Evidence(
+                target=Target(name=repo, source="dump", repo_id=repo),
+                files=(FileEntry("README.md", len(text), True),),
+                card=parse_card(text),
+            )
+            for check_id, f in _findings(ev).items():
+                assert f.outcome is not Outcome.ERROR, f"{repo} {check_id}: {f.message}"
+                if f.outcome in (Outcome.PASS, Outcome.FAIL):
+                    assert f.evidence, f"{repo} {check_id}"
+                outcomes.setdefault(check_id, set()).add(f.outcome)
+            seen += 1
+    assert seen > 400
+    # Real cards exercise both verdicts of every card-reading check.
+    for check_id in (
+        "VET101",
+        "VET102",
+        "VET103",
+        "VET201",
+        "VET204",
+        "VET306",
+        "VET401",
+        "VET402",
+        "VET403",
+        "VET405",
+    ):
+        assert {Outcome.PASS, Outcome.FAIL} <= outcomes[check_id], check_id

@@ -2,7 +2,8 @@
 
 Cards are prose written by strangers: these helpers strip what is not prose
 (HTML comments, code blocks, template placeholders) before anything is
-counted, so an unfilled template does not pass for documentation.
+counted, so an unfilled template does not pass for documentation. Results are cached
+per text: the checks of one run all read the same card.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from ptmvet.card import ModelCard, Section
@@ -34,6 +37,7 @@ def strip_comments(text: str) -> str:
     return _COMMENT.sub(" ", text)
 
 
+@lru_cache(maxsize=64)
 def prose(text: str, *, keep_markup: bool = False) -> str:
     """The text without HTML comments, fenced code, HTML tags and template placeholders.
 
@@ -48,6 +52,7 @@ def prose(text: str, *, keep_markup: bool = False) -> str:
     return _PLACEHOLDER.sub(" ", text)
 
 
+@lru_cache(maxsize=256)
 def prose_words(text: str) -> int:
     return len(prose(text).split())
 
@@ -60,6 +65,7 @@ def has_code_block(text: str) -> bool:
     return bool(_FENCE_OPEN.search(strip_comments(text)))
 
 
+@lru_cache(maxsize=64)
 def urls(text: str) -> tuple[str, ...]:
     """Every http(s) URL in the text, in order, without trailing punctuation."""
     out: list[str] = []
@@ -137,8 +143,13 @@ def snippet(text: str, match: re.Match[str], width: int = 60) -> str:
 
 def find_in_prose(card: ModelCard, pattern: re.Pattern[str]) -> tuple[str, ...]:
     """Quotes of the first five matches of ``pattern`` in the card's prose (code and headings excluded)."""
-    text = prose(_HEADING_LINE.sub(" ", strip_comments(card.body)), keep_markup=True)
-    return tuple(snippet(text, m) for m in list(pattern.finditer(text))[:5])
+    text = _search_text(card.body)
+    return tuple(snippet(text, m) for m in islice(pattern.finditer(text), 5))
+
+
+@lru_cache(maxsize=16)
+def _search_text(body: str) -> str:
+    return prose(_HEADING_LINE.sub(" ", strip_comments(body)), keep_markup=True)
 
 
 def metadata_tags(card: ModelCard | None) -> tuple[str, ...]:
