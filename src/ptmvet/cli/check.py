@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ptmvet.audit import VetOptions, vet
@@ -65,7 +66,8 @@ def vet_with_progress(model: str, options: VetOptions) -> Report:
 
 def run(args: argparse.Namespace) -> int:
     report = vet_with_progress(args.model, options_from(args))
-    emit(render(report, args.format), args.output)
+    color = args.output is None and args.format == "terminal" and sys.stdout.isatty()
+    emit(render(report, args.format, color=color), args.output)
     if args.fail_on:
         floor = Severity(args.fail_on)
         if any(f.severity.rank >= floor.rank for f in report.failures):
