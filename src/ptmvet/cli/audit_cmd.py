@@ -1,0 +1,52 @@
+"""``ptmvet audit``: the metadata-level checks over every model of a mined database."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ptmvet.errors import ExitCode
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "audit",
+        help="run the metadata-level checks over every model in a database",
+        description="Audit every model whose current revision has no results for this check set yet; "
+        "results go to tables check_results and scores.",
+    )
+    p.add_argument("--db", type=Path, required=True, help="the DuckDB database")
+    p.add_argument("--engine", choices=("local", "ray"), default="local", help="local process pool or Ray")
+    p.add_argument("--workers", type=int, help="worker processes (default: CPU count)")
+    p.add_argument("--batch-size", type=int, default=500, help="models per task")
+    p.add_argument("--rerun", action="store_true", help="audit every model again")
+    p.add_argument("--limit", type=int, help="audit at most this many models")
+    p.add_argument("--checks", help="checks to run as 'module:ATTR' (default: every registered check)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from ptmvet.cli._common import progress_bar
+    from ptmvet.registry.engines import run_audit
+    from ptmvet.registry.store import open_store
+
+    with open_store(args.db) as store, progress_bar("auditing") as progress:
+        stats = run_audit(
+            store,
+            engine=args.engine,
+            workers=args.workers,
+            batch_size=args.batch_size,
+            rerun=args.rerun,
+            checks=args.checks,
+            limit=args.limit,
+            progress=progress,
+        )
+    d = stats.to_dict()
+    Console(stderr=True).print(
+        f"audit run {d['run_id']} on {d['engine']} ({d['workers']} workers): {d['models']:,} models, "
+        f"{d['findings']:,} findings in {d['seconds']:.1f} s ({d['models_per_second']:,} models/s)",
+        markup=False,
+    )
+    return int(ExitCode.OK)

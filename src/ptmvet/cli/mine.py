@@ -1,0 +1,65 @@
+"""``ptmvet mine``: mine a registry (the Hub or a dump) into a DuckDB database."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ptmvet.cli._common import progress_bar
+from ptmvet.errors import ExitCode, UsageError
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "mine",
+        help="mine a model registry (Hub listing or dump) into a database",
+        description="Stream a registry into DuckDB. Idempotent and resumable: run the same command again "
+        "after an interruption and it continues where it stopped.",
+    )
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--from-hub", action="store_true", help="list models on the Hub (with expanded fields)")
+    src.add_argument(
+        "--from-dump",
+        type=Path,
+        nargs="+",
+        metavar="PATH",
+        help=".jsonl[.gz] listings, model_info .json files or pages, .zip archives of them, or folders",
+    )
+    p.add_argument("--cards", type=Path, nargs="+", default=[], metavar="PATH", help="model cards: tarball or folder")
+    p.add_argument("--db", type=Path, required=True, help="the DuckDB database file (created when missing)")
+    p.add_argument("--limit", type=int, help="with --from-hub: at most this many models")
+    p.add_argument("--filter", action="append", default=[], help="with --from-hub: Hub filter (repeatable)")
+    p.add_argument("--batch-size", type=int, default=None, help="records per transaction")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from ptmvet.registry.store import open_store
+
+    if args.limit is not None and args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    console = Console(stderr=True)
+    with open_store(args.db) as store, progress_bar("mining") as progress:
+        if args.from_hub:
+            from ptmvet.registry.hub import mine_hub
+
+            stats = mine_hub(store, limit=args.limit, filters=tuple(args.filter), progress=progress)
+        else:
+            from ptmvet.registry.ingest import BATCH_RECORDS, mine_dump
+
+            stats = mine_dump(
+                store, args.from_dump, cards=args.cards, batch_size=args.batch_size or BATCH_RECORDS, progress=progress
+            )
+    d = stats.to_dict()
+    console.print(
+        f"run {d['run_id']}{' (resumed)' if d['resumed'] else ''}: {d['records']:,} models seen, "
+        f"{d['models_new']:,} new, {d['models_changed']:,} changed, {d['models_unchanged']:,} unchanged; "
+        f"{d['cards']:,} cards ({d['cards_changed']:,} written); {d['errors']:,} malformed records"
+    )
+    for position, message in stats.error_samples[:10]:
+        console.print(f"  malformed: {position}: {message}", markup=False)
+    if stats.errors > 10:
+        console.print(f"  ... {stats.errors - 10} more in table ingest_errors")
+    return int(ExitCode.OK)
