@@ -28,6 +28,9 @@ COMMANDS: tuple[str, ...] = (
     "scan",
     "sign",
     "verify",
+    "mine",
+    "study",
+    "audit_cmd",
 )
 
 
