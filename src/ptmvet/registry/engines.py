@@ -312,7 +312,7 @@ def run_audit(
     )
     total = int(reader.execute("SELECT count(*) FROM models m WHERE NOT EXISTS "
                             "(SELECT 1 FROM audited a WHERE a.model_id = m.model_id AND a.revision = m.revision)")
-                .fetchone()[0])
+                .fetchall()[0][0])
     if limit is not None:
         total = min(total, limit)
     reader.execute(_ROW_SQL + (f" LIMIT {int(limit)}" if limit is not None else ""))

@@ -356,7 +356,7 @@ def _write_batch(
             store.set_cursor(con, run_id, input_key, b.consumed, labels[-1] if labels else None)
     finally:
         con.unregister("raw_batch")
-    return int(con.execute("SELECT count(*) FROM stage").fetchone()[0])
+    return int(con.execute("SELECT count(*) FROM stage").fetchall()[0][0])
 
 
 def _apply_stage(con: Any, run_id: int) -> None:
@@ -659,9 +659,9 @@ def run_stats(store: Store, run_id: int) -> MineStats:
                   count(*) FILTER (WHERE last_run = $r AND changed_run <> $r)
            FROM models""",
         {"r": run_id},
-    ).fetchone()
-    cards_row = con.execute("SELECT count(*) FROM cards WHERE run_id = ?", [run_id]).fetchone()
-    total_cards = con.execute("SELECT count(*) FROM cards").fetchone()
+    ).fetchall()[0]
+    cards_row = con.execute("SELECT count(*) FROM cards WHERE run_id = ?", [run_id]).fetchall()[0]
+    total_cards = con.execute("SELECT count(*) FROM cards").fetchall()[0]
     errs = con.execute(
         "SELECT position, message FROM ingest_errors WHERE run_id = ? ORDER BY input, position", [run_id]
     ).fetchall()

@@ -79,7 +79,7 @@ class Store:
         self.con.execute("COMMIT")
 
     def schema_version(self) -> int:
-        row = self.con.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        row = _first(self.con.execute("SELECT max(version) FROM schema_migrations").fetchall())
         return int(row[0]) if row and row[0] is not None else 0
 
     # -- runs and cursors ----------------------------------------------------------
@@ -93,11 +93,12 @@ class Store:
             "SELECT run_id FROM runs WHERE kind = ? AND source = ? AND params = ? AND status = 'running' "
             "ORDER BY run_id DESC LIMIT 1",
             [kind, source, params_json],
-        ).fetchone()
+        ).fetchall()
+        row = _first(row)
         if row:
             return int(row[0]), True
         with self.transaction() as con:
-            run_id = int(con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchone()[0])
+            run_id = int(con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchall()[0][0])
             con.execute(
                 "INSERT INTO runs (run_id, kind, source, params, status, started_at, tool_version) "
                 "VALUES (?, ?, ?, ?, 'running', ?, ?)",
@@ -113,9 +114,11 @@ class Store:
 
     def cursor(self, run_id: int, input_key: str) -> tuple[int, str | None]:
         """How many records of ``input_key`` this run has committed, and the last key."""
-        row = self.con.execute(
-            "SELECT position, last_key FROM cursors WHERE run_id = ? AND input = ?", [run_id, input_key]
-        ).fetchone()
+        row = _first(
+            self.con.execute(
+                "SELECT position, last_key FROM cursors WHERE run_id = ? AND input = ?", [run_id, input_key]
+            ).fetchall()
+        )
         return (int(row[0]), row[1]) if row else (0, None)
 
     def set_cursor(self, con: Any, run_id: int, input_key: str, position: int, last_key: str | None) -> None:
@@ -128,13 +131,14 @@ class Store:
     def latest_run(self, kind: str) -> int | None:
         row = self.con.execute(
             "SELECT max(run_id) FROM runs WHERE kind = ? AND status = 'done'", [kind]
-        ).fetchone()
+        ).fetchall()
+        row = _first(row)
         return int(row[0]) if row and row[0] is not None else None
 
     def count(self, table: str) -> int:
         if table not in TABLES:
             raise InputError(f"unknown table {table!r}")
-        return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608 - checked name
+        return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])  # noqa: S608 - checked name
 
 
 #: Every data table of schema version 1 (for dumps, tests and docs).
@@ -155,6 +159,11 @@ TABLES = (
     "check_results",
     "scores",
 )
+
+
+def _first(rows: list[Any]) -> Any:
+    """The first row or None (DuckDB keeps a result open until it is fully fetched)."""
+    return rows[0] if rows else None
 
 
 def _now() -> datetime:
