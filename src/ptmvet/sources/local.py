@@ -10,9 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ptmvet.card import ModelCard, claims_from_eval_results, parse_card
+from ptmvet.card import Claim, ModelCard, parse_card, parse_eval_results
 from ptmvet.errors import InputError, ModelNotFound
 from ptmvet.evidence import Evidence, FileEntry, LfsPointer, Problem, SafetensorsInfo, Target
 from ptmvet.sources.interface import Progress
@@ -172,7 +170,7 @@ def collect_folder(root: Path, *, target: Target | None = None, progress: Progre
     configs: dict[str, Any] = {}
     license_texts: dict[str, str] = {}
     st_infos: list[SafetensorsInfo] = []
-    eval_claims: list[Any] = []
+    eval_claims: list[Claim] = []
     card: ModelCard | None = None
     total = len(entries)
     for i, (rel, path) in enumerate(entries):
@@ -231,13 +229,8 @@ def collect_folder(root: Path, *, target: Target | None = None, progress: Progre
     )
 
 
-def _eval_results(text: str, rel: str, problems: list[Problem]) -> list[Any]:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        problems.append(Problem(rel, f"invalid YAML: {' '.join(str(exc).split())[:160]}"))
-        return []
-    claims, errors = claims_from_eval_results(data, path=rel)
+def _eval_results(text: str, rel: str, problems: list[Problem]) -> list[Claim]:
+    claims, errors = parse_eval_results(text, path=rel)  # bounded YAML, never raises
     problems.extend(Problem(rel, e) for e in errors)
     return list(claims)
 
