@@ -123,7 +123,7 @@ def runner_for(task: str) -> TaskRunner:
 
 def infer_task(model_path: Path, configs: Mapping[str, Any] | None = None) -> str | None:
     """The task a model package is for, from its files and config."""
-    if any(model_path.glob("*.skops")):
+    if model_path.suffix == ".skops" or any(model_path.glob("*.skops")):
         return "tabular-classification"
     if (model_path / "modules.json").is_file() or (model_path / "config_sentence_transformers.json").is_file():
         return "sentence-similarity"
