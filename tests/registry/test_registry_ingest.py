@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from registry_helpers import CARD_WITH_CLAIMS, lines_of, record, snapshot, write_cards_tar, write_jsonl_gz
+from registry_helpers import CARD_WITH_CLAIMS, lines_of, record, write_cards_tar, write_jsonl_gz
 
 from ptmvet.errors import InputError
 from ptmvet.registry.ingest import card_model_id, mine_dump
