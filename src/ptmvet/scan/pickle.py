@@ -13,12 +13,14 @@ hostile stream yields a finding.
 from __future__ import annotations
 
 import codecs
+import functools
 import mmap
+import struct
 from dataclasses import dataclass, field
 from typing import Any
 
 from ptmvet.scan.model import GlobalImport, ScanIssue, Verdict
-from ptmvet.scan.policy import classify, is_public_member, normalize
+from ptmvet.scan.policy import Classification, classify, is_public_member, normalize
 
 Buffer = bytes | bytearray | mmap.mmap
 
@@ -63,15 +65,16 @@ class _Mark:
 class _Rec:
     """Bookkeeping for one (module, name) a stream imports."""
 
-    __slots__ = ("benign", "count", "enum", "module", "name", "pushes")
+    __slots__ = ("benign", "count", "enum", "is_getattr", "key", "module", "name", "pushes")
 
-    def __init__(self, module: str, name: str) -> None:
-        self.module = module
-        self.name = name
+    def __init__(self, key: tuple[str, str]) -> None:
+        self.key = key
+        self.module, self.name = key
         self.count = 0
         self.pushes = 0
         self.benign = 0
-        self.enum = classify(module, name).enum
+        self.enum = _classify(self.module, self.name).enum
+        self.is_getattr = key == ("builtins", "getattr")
 
 
 class _Global:
@@ -163,6 +166,87 @@ def _small_int(text: bytes) -> object:
         raise _Stop("bad-number", f"invalid integer literal {text[:40]!r}") from exc
 
 
+_DEFAULT_LIMITS = PickleLimits()
+_U16 = struct.Struct("<H").unpack_from
+_U32 = struct.Struct("<I").unpack_from
+_I32 = struct.Struct("<i").unpack_from
+_U64 = struct.Struct("<Q").unpack_from
+_SCALAR_KEYS = (str, int, bool, float)
+
+
+@functools.lru_cache(maxsize=4096)
+def _classify_short(module: str, name: str) -> Classification:
+    return classify(module, name)
+
+
+def _classify(module: str, name: str) -> Classification:
+    """:func:`classify`, cached for the short names real files repeat."""
+    if len(module) + len(name) <= 256:
+        return _classify_short(module, name)
+    return classify(module, name)
+
+
+def _underflow(degraded: bool) -> Any:
+    """What popping an empty stack gives: an opaque value once degraded, else the unpickler's error."""
+    if degraded:
+        return OPAQUE
+    raise _Stop("stack-underflow", "stack underflow (the unpickler would fail here)")
+
+
+def _no_mark(degraded: bool) -> list[Any]:
+    if degraded:
+        return []
+    raise _Stop("mark-missing", "no MARK on the stack (the unpickler would fail here)")
+
+
+def _truncated(pos: int, n: int) -> _Stop:
+    return _Stop("truncated", f"truncated: opcode at offset {pos} needs {n} more bytes")
+
+
+def _line(data: Buffer, pos: int, end: int, maxlen: int | None = _MAX_LINE) -> tuple[bytes, int]:
+    """(text argument of the opcode at ``pos`` without its newline, offset after the newline)."""
+    limit = end if maxlen is None else min(end, pos + 1 + maxlen + 1)
+    nl = data.find(b"\n", pos + 1, limit)
+    if nl < 0:
+        if limit < end:
+            raise _Stop("line-too-long", f"text argument at offset {pos} is longer than {maxlen} bytes")
+        raise _Stop("truncated", f"truncated: unterminated text argument at offset {pos}")
+    return bytes(data[pos + 1 : nl]), nl + 1
+
+
+def _memo_key(data: Buffer, pos: int, end: int) -> tuple[int, int]:
+    """(memo index, offset after the line) of a protocol 0 PUT or GET at ``pos``."""
+    text, nxt = _line(data, pos, end)
+    idx = _small_int(text)
+    if type(idx) is not int:
+        raise _Stop("bad-memo-key", f"memo key at offset {pos} is not a small integer")
+    return idx, nxt
+
+
+def _is_benign_getattr(func: Any, args: Any) -> bool:
+    """``getattr(AllowlistedEnum, 'MEMBER')``: an enum member lookup, nothing more."""
+    return (
+        type(func) is _Global
+        and func.rec.module == "builtins"
+        and func.rec.name == "getattr"
+        and isinstance(args, tuple)
+        and len(args) == 2
+        and type(args[0]) is _Global
+        and args[0].rec.enum
+        and is_public_member(args[1])
+    )
+
+
+def _call(func: Any, args: Any) -> _Call:
+    if type(func) is _Global and func.rec.is_getattr and _is_benign_getattr(func, args):
+        func.rec.benign += 1
+    return _Call(func, args)
+
+
+def _keep_key(k: object) -> bool:
+    return k is None or type(k) in _SCALAR_KEYS
+
+
 def scan_pickle(
     data: Buffer,
     start: int = 0,
@@ -173,11 +257,10 @@ def scan_pickle(
     _depth: int = 0,
 ) -> PickleScan:
     """Walk one pickle stream from ``start``; never raises on bad input."""
-    limits = limits or PickleLimits()
+    limits = limits or _DEFAULT_LIMITS
     end = len(data) if end is None else min(end, len(data))
     result = PickleScan(start=start, end=start)
     recs: dict[tuple[str, str], _Rec] = {}
-    order: list[_Rec] = []
     unresolved: list[str] = []
     extensions: list[int] = []
     stack: list[Any] = []
@@ -189,181 +272,181 @@ def scan_pickle(
     ops = 0
     max_ops = limits.max_opcodes
     max_str = limits.max_str
-
-    def issue(code: str, verdict: Verdict, message: str) -> None:
-        result.issues.append(ScanIssue(code=code, verdict=verdict, message=message, location=location))
-
-    def degrade(code: str, message: str) -> None:
-        nonlocal degraded, stack, metastack
-        if not degraded:
-            issue(code, Verdict.UNKNOWN, message + "; the rest of the stream was walked without a full stack model")
-        degraded = True
-        stack = stack[-1024:]
-        metastack = metastack[-1024:]
-
-    def pop() -> Any:
-        if stack:
-            return stack.pop()
-        if degraded:
-            return OPAQUE
-        raise _Stop("stack-underflow", "stack underflow (the unpickler would fail here)")
-
-    def pop_mark() -> list[Any]:
-        nonlocal stack
-        items = stack
-        if metastack:
-            stack = metastack.pop()
-        elif degraded:
-            stack = []
-        else:
-            raise _Stop("mark-missing", "no MARK on the stack (the unpickler would fail here)")
-        return items
-
-    def need(n: int) -> None:
-        if pos + 1 + n > end:
-            raise _Stop("truncated", f"truncated: opcode at offset {pos} needs {n} more bytes")
-
-    def line(maxlen: int | None = _MAX_LINE) -> tuple[bytes, int]:
-        """Return (line without newline, offset after it) starting at ``p``."""
-        limit = end if maxlen is None else min(end, pos + 1 + maxlen + 1)
-        nl = data.find(b"\n", pos + 1, limit)
-        if nl < 0:
-            if limit < end:
-                raise _Stop("line-too-long", f"text argument at offset {pos} is longer than {maxlen} bytes")
-            raise _Stop("truncated", f"truncated: unterminated text argument at offset {pos}")
-        return bytes(data[pos + 1 : nl]), nl + 1
-
-    def add_global(module: str, name: str) -> _Global:
-        key = normalize(module, name)
-        rec = recs.get(key)
-        if rec is None:
-            rec = _Rec(key[0], key[1])
-            recs[key] = rec
-            order.append(rec)
-        rec.count += 1
-        rec.pushes += 1
-        return _Global(rec)
-
-    def call(func: Any, args: Any) -> _Call:
-        if (
-            type(func) is _Global
-            and func.rec.module == "builtins"
-            and func.rec.name == "getattr"
-            and isinstance(args, tuple)
-            and len(args) == 2
-            and type(args[0]) is _Global
-            and args[0].rec.enum
-            and is_public_member(args[1])
-        ):
-            func.rec.benign += 1
-        return _Call(func, args)
-
-    def put(idx: int) -> None:
-        nonlocal memo_full
-        if not stack:
-            if degraded:
-                return
-            raise _Stop("empty-memoize", "memoising from an empty stack")
-        if idx in memo or len(memo) < limits.max_memo:
-            memo[idx] = stack[-1]
-        elif not memo_full:
-            memo_full = True
-            degrade("limit-memo", f"more than {limits.max_memo} memo entries")
-
-    def get(idx: int) -> None:
-        v = memo.get(idx, _MISSING)
-        if v is _MISSING:
-            if degraded or memo_full:
-                stack.append(OPAQUE)
-                return
-            raise _Stop("memo-missing", f"memo key {idx} was never stored (the unpickler would fail here)")
-        if type(v) is _Global:
-            v.rec.pushes += 1
-        stack.append(v)
+    max_ustr = max_str * 4
+    max_memo = limits.max_memo
+    max_stack = limits.max_stack
+    max_marks = limits.max_marks
+    degrade: tuple[str, str] | None = None  # (code, message): drop the full stack model
 
     try:
         while True:
+            # the bound on the stack holds after every opcode
+            if degrade is not None or len(stack) > max_stack:
+                if degrade is None:
+                    degrade = ("limit-stack", f"more than {max_stack} items on the stack")
+                if not degraded:
+                    issue_code, message = degrade
+                    result.issues.append(
+                        ScanIssue(
+                            code=issue_code,
+                            verdict=Verdict.UNKNOWN,
+                            message=message + "; the rest of the stream was walked without a full stack model",
+                            location=location,
+                        )
+                    )
+                degraded = True
+                degrade = None
+                stack = stack[-1024:]
+                metastack = metastack[-1024:]
             if pos >= end:
                 raise _Stop("truncated", f"truncated: no STOP opcode before offset {end}")
             ops += 1
             if ops > max_ops:
                 raise _Stop("limit-opcodes", f"more than {max_ops} opcodes; scan stopped", Verdict.UNKNOWN)
             op = data[pos]
-            if op == 0x71:  # BINPUT
-                need(1)
-                put(data[pos + 1])
-                pos += 2
-            elif op == 0x68:  # BINGET
-                need(1)
-                get(data[pos + 1])
-                pos += 2
-            elif op in (0x58, 0x8C, 0x8D):  # BINUNICODE, SHORT_BINUNICODE, BINUNICODE8
-                width = 4 if op == 0x58 else (1 if op == 0x8C else 8)
-                need(width)
-                n = int.from_bytes(data[pos + 1 : pos + 1 + width], "little")
-                a = pos + 1 + width
+            if op in {0x71, 0x94, 0x72}:  # BINPUT, MEMOIZE, LONG_BINPUT
+                if op == 0x94:
+                    idx = len(memo)
+                    nxt = pos + 1
+                elif op == 0x71:
+                    if pos + 2 > end:
+                        raise _truncated(pos, 1)
+                    idx = data[pos + 1]
+                    nxt = pos + 2
+                else:
+                    if pos + 5 > end:
+                        raise _truncated(pos, 4)
+                    idx = _U32(data, pos + 1)[0]
+                    nxt = pos + 5
+                if not stack:
+                    if not degraded:
+                        raise _Stop("empty-memoize", "memoising from an empty stack")
+                elif idx in memo or len(memo) < max_memo:
+                    memo[idx] = stack[-1]
+                elif not memo_full:
+                    memo_full = True
+                    degrade = ("limit-memo", f"more than {max_memo} memo entries")
+                pos = nxt
+            elif op in {0x68, 0x6A}:  # BINGET, LONG_BINGET
+                if op == 0x68:
+                    if pos + 2 > end:
+                        raise _truncated(pos, 1)
+                    idx = data[pos + 1]
+                    nxt = pos + 2
+                else:
+                    if pos + 5 > end:
+                        raise _truncated(pos, 4)
+                    idx = _U32(data, pos + 1)[0]
+                    nxt = pos + 5
+                v = memo.get(idx, _MISSING)
+                if v is _MISSING:
+                    if not (degraded or memo_full):
+                        raise _Stop("memo-missing", f"memo key {idx} was never stored (the unpickler would fail here)")
+                    v = OPAQUE
+                elif type(v) is _Global:
+                    v.rec.pushes += 1
+                stack.append(v)
+                pos = nxt
+            elif op in {0x8C, 0x58, 0x8D}:  # SHORT_BINUNICODE, BINUNICODE, BINUNICODE8
+                if op == 0x8C:
+                    if pos + 2 > end:
+                        raise _truncated(pos, 1)
+                    n = data[pos + 1]
+                    a = pos + 2
+                elif op == 0x58:
+                    if pos + 5 > end:
+                        raise _truncated(pos, 4)
+                    n = _U32(data, pos + 1)[0]
+                    a = pos + 5
+                else:
+                    if pos + 9 > end:
+                        raise _truncated(pos, 8)
+                    n = _U64(data, pos + 1)[0]
+                    a = pos + 9
                 if a + n > end:
                     raise _Stop("truncated", f"truncated: string of {n} bytes at offset {pos}")
-                stack.append(_text(bytes(data[a : a + n]), "utf-8") if n <= max_str * 4 else OPAQUE)
+                if n <= max_ustr:
+                    raw = data[a : a + n]
+                    try:
+                        stack.append(raw.decode("utf-8"))
+                    except UnicodeDecodeError:
+                        stack.append(raw.decode("latin-1"))
+                else:
+                    stack.append(OPAQUE)
                 pos = a + n
             elif op == 0x28:  # MARK
                 metastack.append(stack)
                 stack = []
-                if len(metastack) > limits.max_marks:
-                    degrade("limit-nesting", f"nesting deeper than {limits.max_marks} MARKs")
-                pos += 1
-            elif op == 0x94:  # MEMOIZE
-                put(len(memo))
+                if len(metastack) > max_marks:
+                    degrade = ("limit-nesting", f"nesting deeper than {max_marks} MARKs")
                 pos += 1
             elif op == 0x4B:  # BININT1
-                need(1)
+                if pos + 2 > end:
+                    raise _truncated(pos, 1)
                 stack.append(data[pos + 1])
                 pos += 2
-            elif op == 0x4D:  # BININT2
-                need(2)
-                stack.append(int.from_bytes(data[pos + 1 : pos + 3], "little"))
-                pos += 3
-            elif op == 0x4A:  # BININT
-                need(4)
-                stack.append(int.from_bytes(data[pos + 1 : pos + 5], "little", signed=True))
-                pos += 5
             elif op == 0x74:  # TUPLE
-                items = pop_mark()
+                items = stack
+                stack = metastack.pop() if metastack else _no_mark(degraded)
                 stack.append(tuple(items) if len(items) <= _MAX_CONTAINER else OPAQUE)
                 pos += 1
-            elif op == 0x85:  # TUPLE1
-                stack.append((pop(),))
-                pos += 1
             elif op == 0x86:  # TUPLE2
-                b = pop()
-                stack.append((pop(), b))
+                b = stack.pop() if stack else _underflow(degraded)
+                stack.append((stack.pop() if stack else _underflow(degraded), b))
+                pos += 1
+            elif op == 0x85:  # TUPLE1
+                stack.append((stack.pop() if stack else _underflow(degraded),))
+                pos += 1
+            elif op in {0x52, 0x81}:  # REDUCE, NEWOBJ
+                args = stack.pop() if stack else _underflow(degraded)
+                func = stack.pop() if stack else _underflow(degraded)
+                stack.append(_call(func, args))
                 pos += 1
             elif op == 0x87:  # TUPLE3
-                c = pop()
-                b = pop()
-                stack.append((pop(), b, c))
+                c = stack.pop() if stack else _underflow(degraded)
+                b = stack.pop() if stack else _underflow(degraded)
+                stack.append((stack.pop() if stack else _underflow(degraded), b, c))
                 pos += 1
+            elif op == 0x4A:  # BININT
+                if pos + 5 > end:
+                    raise _truncated(pos, 4)
+                stack.append(_I32(data, pos + 1)[0])
+                pos += 5
+            elif op == 0x4D:  # BININT2
+                if pos + 3 > end:
+                    raise _truncated(pos, 2)
+                stack.append(_U16(data, pos + 1)[0])
+                pos += 3
             elif op == 0x29:  # EMPTY_TUPLE
                 stack.append(())
                 pos += 1
-            elif op == 0x52:  # REDUCE
-                args = pop()
-                func = pop()
-                stack.append(call(func, args))
+            elif op == 0x89:  # NEWFALSE
+                stack.append(False)
                 pos += 1
-            elif op == 0x81:  # NEWOBJ
-                args = pop()
-                cls = pop()
-                stack.append(call(cls, args))
+            elif op == 0x88:  # NEWTRUE
+                stack.append(True)
                 pos += 1
-            elif op == 0x92:  # NEWOBJ_EX
-                pop()
-                args = pop()
-                cls = pop()
-                stack.append(call(cls, args))
+            elif op == 0x4E:  # NONE
+                stack.append(None)
+                pos += 1
+            elif op == 0x7D:  # EMPTY_DICT
+                stack.append({})
+                pos += 1
+            elif op == 0x75:  # SETITEMS
+                items = stack
+                stack = metastack.pop() if metastack else _no_mark(degraded)
+                if stack:
+                    d = stack[-1]
+                    if type(d) is dict:
+                        for i in range(0, len(items) - 1, 2):
+                            k = items[i]
+                            if len(d) < _MAX_CONTAINER and (k is None or type(k) in _SCALAR_KEYS):
+                                d[k] = items[i + 1]
+                elif not degraded:
+                    raise _Stop("stack-underflow", "SETITEMS with no dict")
                 pos += 1
             elif op == 0x62:  # BUILD
-                state = pop()
+                state = stack.pop() if stack else _underflow(degraded)
                 if not stack:
                     if not degraded:
                         raise _Stop("stack-underflow", "BUILD with nothing to build")
@@ -374,53 +457,47 @@ def scan_pickle(
                 if type(target) is _Call:
                     target.state = state
                     f = target.func
-                    if type(f) is _Global and (f.rec.module, f.rec.name) in JOBLIB_WRAPPERS:
+                    if type(f) is _Global and f.rec.key in JOBLIB_WRAPPERS:
                         pos = _skip_joblib_array(
                             data, pos, end, state, result, location=location, limits=limits, depth=_depth
                         )
-            elif op == 0x4E:  # NONE
-                stack.append(None)
+            elif op == 0x51:  # BINPERSID
+                if stack:
+                    stack.pop()
+                else:
+                    _underflow(degraded)
+                stack.append(OPAQUE)
+                result.persistent_ids += 1
                 pos += 1
-            elif op == 0x88:  # NEWTRUE
-                stack.append(True)
-                pos += 1
-            elif op == 0x89:  # NEWFALSE
-                stack.append(False)
-                pos += 1
-            elif op == 0x7D:  # EMPTY_DICT
-                stack.append({})
+            elif op in {0x63, 0x69}:  # GLOBAL, INST
+                mod_raw, p2 = _line(data, pos, end)
+                at = pos
+                pos = p2 - 1  # where the unpickler stands when the name line is cut short
+                name_raw, p3 = _line(data, pos, end)
+                pos = at
+                g = _Global(_add_global(recs, _text(mod_raw).strip(), _text(name_raw).strip()))
+                if op == 0x69:
+                    items = stack
+                    stack = metastack.pop() if metastack else _no_mark(degraded)
+                    stack.append(_call(g, tuple(items) if len(items) <= _MAX_CONTAINER else OPAQUE))
+                else:
+                    stack.append(g)
+                pos = p3
+            elif op == 0x93:  # STACK_GLOBAL
+                name = stack.pop() if stack else _underflow(degraded)
+                module = stack.pop() if stack else _underflow(degraded)
+                if type(module) is str and type(name) is str:
+                    stack.append(_Global(_add_global(recs, module, name)))
+                else:
+                    unresolved.append(f"{module if type(module) is str else '?'}.{name if type(name) is str else '?'}")
+                    stack.append(OPAQUE)
                 pos += 1
             elif op == 0x5D:  # EMPTY_LIST
                 stack.append([])
                 pos += 1
-            elif op == 0x75:  # SETITEMS
-                items = pop_mark()
-                if stack:
-                    d = stack[-1]
-                    if type(d) is dict:
-                        for i in range(0, len(items) - 1, 2):
-                            k = items[i]
-                            if len(d) < _MAX_CONTAINER and (type(k) in (str, int, bool, float) or k is None):
-                                d[k] = items[i + 1]
-                elif not degraded:
-                    raise _Stop("stack-underflow", "SETITEMS with no dict")
-                pos += 1
-            elif op == 0x73:  # SETITEM
-                v = pop()
-                k = pop()
-                if stack:
-                    d = stack[-1]
-                    if (
-                        type(d) is dict
-                        and len(d) < _MAX_CONTAINER
-                        and (type(k) in (str, int, bool, float) or k is None)
-                    ):
-                        d[k] = v
-                elif not degraded:
-                    raise _Stop("stack-underflow", "SETITEM with no dict")
-                pos += 1
             elif op == 0x65:  # APPENDS
-                items = pop_mark()
+                items = stack
+                stack = metastack.pop() if metastack else _no_mark(degraded)
                 if stack:
                     lst = stack[-1]
                     if type(lst) is list and len(lst) < _MAX_CONTAINER:
@@ -429,7 +506,7 @@ def scan_pickle(
                     raise _Stop("stack-underflow", "APPENDS with no list")
                 pos += 1
             elif op == 0x61:  # APPEND
-                v = pop()
+                v = stack.pop() if stack else _underflow(degraded)
                 if stack:
                     lst = stack[-1]
                     if type(lst) is list and len(lst) < _MAX_CONTAINER:
@@ -437,56 +514,27 @@ def scan_pickle(
                 elif not degraded:
                     raise _Stop("stack-underflow", "APPEND with no list")
                 pos += 1
-            elif op == 0x51:  # BINPERSID
-                pop()
-                stack.append(OPAQUE)
-                result.persistent_ids += 1
-                pos += 1
-            elif op == 0x72:  # LONG_BINPUT
-                need(4)
-                put(int.from_bytes(data[pos + 1 : pos + 5], "little"))
-                pos += 5
-            elif op == 0x6A:  # LONG_BINGET
-                need(4)
-                get(int.from_bytes(data[pos + 1 : pos + 5], "little"))
-                pos += 5
-            elif op == 0x93:  # STACK_GLOBAL
-                name = pop()
-                module = pop()
-                if type(module) is str and type(name) is str:
-                    stack.append(add_global(module, name))
-                else:
-                    what = f"{module if type(module) is str else '?'}.{name if type(name) is str else '?'}"
-                    unresolved.append(what)
-                    stack.append(OPAQUE)
-                pos += 1
-            elif op in (0x63, 0x69):  # GLOBAL, INST
-                mod_raw, p2 = line()
-                pos_save = pos
-                pos = p2 - 1
-                name_raw, p3 = line()
-                pos = pos_save
-                g = add_global(_text(mod_raw).strip(), _text(name_raw).strip())
-                if op == 0x69:
-                    items = pop_mark()
-                    stack.append(call(g, tuple(items) if len(items) <= _MAX_CONTAINER else OPAQUE))
-                else:
-                    stack.append(g)
-                pos = p3
-            elif op == 0x6F:  # OBJ
-                items = pop_mark()
-                if not items and not degraded:
-                    raise _Stop("stack-underflow", "OBJ without a class")
-                cls = items[0] if items else OPAQUE
-                stack.append(call(cls, tuple(items[1:]) if len(items) <= _MAX_CONTAINER else OPAQUE))
+            elif op == 0x73:  # SETITEM
+                v = stack.pop() if stack else _underflow(degraded)
+                k = stack.pop() if stack else _underflow(degraded)
+                if stack:
+                    d = stack[-1]
+                    if type(d) is dict and len(d) < _MAX_CONTAINER and (k is None or type(k) in _SCALAR_KEYS):
+                        d[k] = v
+                elif not degraded:
+                    raise _Stop("stack-underflow", "SETITEM with no dict")
                 pos += 1
             elif op == 0x2E:  # STOP
-                pop()
+                if stack:
+                    stack.pop()
+                else:
+                    _underflow(degraded)
                 pos += 1
                 result.complete = True
                 break
             elif op == 0x80:  # PROTO
-                need(1)
+                if pos + 2 > end:
+                    raise _truncated(pos, 1)
                 proto = data[pos + 1]
                 if result.protocol is None:
                     result.protocol = proto
@@ -494,67 +542,54 @@ def scan_pickle(
                     raise _Stop("bad-protocol", f"unsupported pickle protocol {proto}")
                 pos += 2
             elif op == 0x95:  # FRAME
-                need(8)
-                n = int.from_bytes(data[pos + 1 : pos + 9], "little")
+                if pos + 9 > end:
+                    raise _truncated(pos, 8)
+                n = _U64(data, pos + 1)[0]
                 if pos + 9 + n > end:
                     # the unpickler would stop here; keep walking so the globals are still listed
-                    issue("truncated", Verdict.MALFORMED, f"truncated: frame of {n} bytes at offset {pos} runs past the end")
+                    result.issues.append(
+                        ScanIssue(
+                            code="truncated",
+                            verdict=Verdict.MALFORMED,
+                            message=f"truncated: frame of {n} bytes at offset {pos} runs past the end",
+                            location=location,
+                        )
+                    )
                 pos += 9
-            elif op in (0x43, 0x42, 0x8E, 0x96):  # SHORT_BINBYTES, BINBYTES, BINBYTES8, BYTEARRAY8
-                width = 1 if op == 0x43 else (4 if op == 0x42 else 8)
-                need(width)
-                n = int.from_bytes(data[pos + 1 : pos + 1 + width], "little")
-                a = pos + 1 + width
+            elif op in {0x43, 0x42, 0x8E, 0x96}:
+                # SHORT_BINBYTES, BINBYTES, BINBYTES8, BYTEARRAY8: stepped over, never copied
+                if op == 0x43:
+                    if pos + 2 > end:
+                        raise _truncated(pos, 1)
+                    n = data[pos + 1]
+                    a = pos + 2
+                elif op == 0x42:
+                    if pos + 5 > end:
+                        raise _truncated(pos, 4)
+                    n = _U32(data, pos + 1)[0]
+                    a = pos + 5
+                else:
+                    if pos + 9 > end:
+                        raise _truncated(pos, 8)
+                    n = _U64(data, pos + 1)[0]
+                    a = pos + 9
                 if a + n > end:
                     raise _Stop("truncated", f"truncated: {n} bytes of data at offset {pos}")
                 stack.append(OPAQUE)
                 pos = a + n
-            elif op in (0x55, 0x54):  # SHORT_BINSTRING, BINSTRING
-                width = 1 if op == 0x55 else 4
-                need(width)
-                n = int.from_bytes(data[pos + 1 : pos + 1 + width], "little", signed=(op == 0x54))
-                if n < 0:
-                    raise _Stop("bad-length", f"negative string length at offset {pos}")
-                a = pos + 1 + width
-                if a + n > end:
-                    raise _Stop("truncated", f"truncated: string of {n} bytes at offset {pos}")
-                stack.append(_text(bytes(data[a : a + n])) if n <= max_str else OPAQUE)
-                pos = a + n
             elif op == 0x47:  # BINFLOAT
-                need(8)
+                if pos + 9 > end:
+                    raise _truncated(pos, 8)
                 stack.append(OPAQUE)
                 pos += 9
-            elif op in (0x8A, 0x8B):  # LONG1, LONG4
-                width = 1 if op == 0x8A else 4
-                need(width)
-                n = int.from_bytes(data[pos + 1 : pos + 1 + width], "little", signed=(op == 0x8B))
-                if n < 0:
-                    raise _Stop("bad-length", f"negative LONG4 length at offset {pos}")
-                a = pos + 1 + width
-                if a + n > end:
-                    raise _Stop("truncated", f"truncated: integer of {n} bytes at offset {pos}")
-                stack.append(int.from_bytes(data[a : a + n], "little", signed=True) if n <= 16 else OPAQUE)
-                pos = a + n
-            elif op == 0x8F:  # EMPTY_SET
-                stack.append(OPAQUE)
-                pos += 1
-            elif op == 0x90:  # ADDITEMS
-                pop_mark()
-                if not stack and not degraded:
-                    raise _Stop("stack-underflow", "ADDITEMS with no set")
-                pos += 1
-            elif op == 0x91:  # FROZENSET
-                pop_mark()
-                stack.append(OPAQUE)
-                pos += 1
-            elif op == 0x30:  # POP
+            elif op == 0x92:  # NEWOBJ_EX
                 if stack:
                     stack.pop()
                 else:
-                    pop_mark()  # POP on an empty frame discards the mark, as the unpickler does
-                pos += 1
-            elif op == 0x31:  # POP_MARK
-                pop_mark()
+                    _underflow(degraded)
+                args = stack.pop() if stack else _underflow(degraded)
+                cls = stack.pop() if stack else _underflow(degraded)
+                stack.append(_call(cls, args))
                 pos += 1
             elif op == 0x32:  # DUP
                 if not stack:
@@ -564,45 +599,116 @@ def scan_pickle(
                     top.rec.pushes += 1
                 stack.append(top)
                 pos += 1
-            elif op in (0x64, 0x6C):  # DICT, LIST
-                items = pop_mark()
+            elif op == 0x30:  # POP
+                if stack:
+                    stack.pop()
+                else:  # POP on an empty frame discards the mark, as the unpickler does
+                    stack = metastack.pop() if metastack else _no_mark(degraded)
+                pos += 1
+            elif op == 0x31:  # POP_MARK
+                stack = metastack.pop() if metastack else _no_mark(degraded)
+                pos += 1
+            elif op == 0x6F:  # OBJ
+                items = stack
+                stack = metastack.pop() if metastack else _no_mark(degraded)
+                if not items and not degraded:
+                    raise _Stop("stack-underflow", "OBJ without a class")
+                cls = items[0] if items else OPAQUE
+                stack.append(_call(cls, tuple(items[1:]) if len(items) <= _MAX_CONTAINER else OPAQUE))
+                pos += 1
+            elif op in {0x55, 0x54}:  # SHORT_BINSTRING, BINSTRING
+                if op == 0x55:
+                    if pos + 2 > end:
+                        raise _truncated(pos, 1)
+                    n = data[pos + 1]
+                    a = pos + 2
+                else:
+                    if pos + 5 > end:
+                        raise _truncated(pos, 4)
+                    n = _I32(data, pos + 1)[0]
+                    if n < 0:
+                        raise _Stop("bad-length", f"negative string length at offset {pos}")
+                    a = pos + 5
+                if a + n > end:
+                    raise _Stop("truncated", f"truncated: string of {n} bytes at offset {pos}")
+                stack.append(_text(bytes(data[a : a + n])) if n <= max_str else OPAQUE)
+                pos = a + n
+            elif op in {0x8A, 0x8B}:  # LONG1, LONG4
+                if op == 0x8A:
+                    if pos + 2 > end:
+                        raise _truncated(pos, 1)
+                    n = data[pos + 1]
+                    a = pos + 2
+                else:
+                    if pos + 5 > end:
+                        raise _truncated(pos, 4)
+                    n = _I32(data, pos + 1)[0]
+                    if n < 0:
+                        raise _Stop("bad-length", f"negative LONG4 length at offset {pos}")
+                    a = pos + 5
+                if a + n > end:
+                    raise _Stop("truncated", f"truncated: integer of {n} bytes at offset {pos}")
+                stack.append(int.from_bytes(data[a : a + n], "little", signed=True) if n <= 16 else OPAQUE)
+                pos = a + n
+            elif op == 0x8F:  # EMPTY_SET
+                stack.append(OPAQUE)
+                pos += 1
+            elif op == 0x90:  # ADDITEMS
+                stack = metastack.pop() if metastack else _no_mark(degraded)
+                if not stack and not degraded:
+                    raise _Stop("stack-underflow", "ADDITEMS with no set")
+                pos += 1
+            elif op == 0x91:  # FROZENSET
+                stack = metastack.pop() if metastack else _no_mark(degraded)
+                stack.append(OPAQUE)
+                pos += 1
+            elif op in {0x64, 0x6C}:  # DICT, LIST
+                items = stack
+                stack = metastack.pop() if metastack else _no_mark(degraded)
                 if op == 0x6C:
                     stack.append(items[:_MAX_CONTAINER])
                 else:
                     d2: dict[Any, Any] = {}
                     for i in range(0, len(items) - 1, 2):
                         k = items[i]
-                        if len(d2) < _MAX_CONTAINER and (type(k) in (str, int, bool, float) or k is None):
+                        if len(d2) < _MAX_CONTAINER and (k is None or type(k) in _SCALAR_KEYS):
                             d2[k] = items[i + 1]
                     stack.append(d2)
                 pos += 1
-            elif op == 0x70:  # PUT
-                text, nxt = line()
-                idx = _small_int(text)
-                if type(idx) is not int:
-                    raise _Stop("bad-memo-key", f"memo key at offset {pos} is not a small integer")
-                put(idx)
+            elif op in {0x70, 0x67}:  # PUT, GET (protocol 0)
+                idx, nxt = _memo_key(data, pos, end)
+                if op == 0x67:
+                    v = memo.get(idx, _MISSING)
+                    if v is _MISSING:
+                        if not (degraded or memo_full):
+                            raise _Stop(
+                                "memo-missing", f"memo key {idx} was never stored (the unpickler would fail here)"
+                            )
+                        v = OPAQUE
+                    elif type(v) is _Global:
+                        v.rec.pushes += 1
+                    stack.append(v)
+                elif not stack:
+                    if not degraded:
+                        raise _Stop("empty-memoize", "memoising from an empty stack")
+                elif idx in memo or len(memo) < max_memo:
+                    memo[idx] = stack[-1]
+                elif not memo_full:
+                    memo_full = True
+                    degrade = ("limit-memo", f"more than {max_memo} memo entries")
                 pos = nxt
-            elif op == 0x67:  # GET
-                text, nxt = line()
-                idx = _small_int(text)
-                if type(idx) is not int:
-                    raise _Stop("bad-memo-key", f"memo key at offset {pos} is not a small integer")
-                get(idx)
-                pos = nxt
-            elif op in (0x49, 0x4C):  # INT, LONG
-                text, nxt = line()
+            elif op in {0x49, 0x4C}:  # INT, LONG
+                text, nxt = _line(data, pos, end)
                 if op == 0x49 and text in (b"00", b"01"):
                     stack.append(text == b"01")
                 else:
                     stack.append(_small_int(text))
                 pos = nxt
             elif op == 0x46:  # FLOAT
-                text, nxt = line()
+                _, pos = _line(data, pos, end)
                 stack.append(OPAQUE)
-                pos = nxt
             elif op == 0x53:  # STRING
-                text, nxt = line(None)
+                text, nxt = _line(data, pos, end, None)
                 if len(text) <= max_str and len(text) >= 2 and text[:1] == text[-1:] and text[:1] in (b"'", b'"'):
                     try:
                         stack.append(_text(codecs.escape_decode(text[1:-1])[0]))
@@ -614,7 +720,7 @@ def scan_pickle(
                     stack.append(OPAQUE)
                 pos = nxt
             elif op == 0x56:  # UNICODE
-                text, nxt = line(None)
+                text, nxt = _line(data, pos, end, None)
                 if len(text) <= max_str:
                     try:
                         stack.append(text.decode("raw-unicode-escape"))
@@ -624,13 +730,13 @@ def scan_pickle(
                     stack.append(OPAQUE)
                 pos = nxt
             elif op == 0x50:  # PERSID
-                _, nxt = line(None)
+                _, pos = _line(data, pos, end, None)
                 stack.append(OPAQUE)
                 result.persistent_ids += 1
-                pos = nxt
-            elif op in (0x82, 0x83, 0x84):  # EXT1, EXT2, EXT4
+            elif op in {0x82, 0x83, 0x84}:  # EXT1, EXT2, EXT4
                 width = 1 if op == 0x82 else (2 if op == 0x83 else 4)
-                need(width)
+                if pos + 1 + width > end:
+                    raise _truncated(pos, width)
                 extensions.append(int.from_bytes(data[pos + 1 : pos + 1 + width], "little"))
                 stack.append(OPAQUE)
                 pos += 1 + width
@@ -643,31 +749,25 @@ def scan_pickle(
                 pos += 1
             else:
                 raise _Stop("bad-opcode", f"invalid opcode 0x{op:02x} at offset {pos}")
-            if len(stack) > limits.max_stack:
-                degrade("limit-stack", f"more than {limits.max_stack} items on the stack")
     except _Stop as stop:
         result.issues.append(ScanIssue(code=stop.code, verdict=stop.verdict, message=stop.message, location=location))
     result.end = pos
     result.opcodes = ops
-    for rec in order:
-        c = classify(rec.module, rec.name)
+    out = result.globals
+    for rec in recs.values():
+        c = _classify(rec.module, rec.name)
         verdict, reason = c.verdict, c.reason
-        if (
-            verdict is Verdict.DANGEROUS
-            and (rec.module, rec.name) == ("builtins", "getattr")
-            and rec.pushes > 0
-            and rec.benign == rec.pushes
-        ):
+        if verdict is Verdict.DANGEROUS and rec.is_getattr and rec.pushes > 0 and rec.benign == rec.pushes:
             verdict, reason = Verdict.SAFE, "only used as getattr(Enum, 'MEMBER') on allowlisted enums"
-        result.globals.append(GlobalImport(rec.module, rec.name, verdict, reason, rec.count, location))
+        out.append(GlobalImport(rec.module, rec.name, verdict, reason, rec.count, location))
     for what in unresolved:
-        result.globals.append(
+        out.append(
             GlobalImport(
                 "?", what, Verdict.DANGEROUS, "STACK_GLOBAL with a module or name computed at load time", 1, location
             )
         )
     for code in extensions:
-        result.globals.append(
+        out.append(
             GlobalImport(
                 "<copyreg extension>",
                 str(code),
@@ -678,6 +778,17 @@ def scan_pickle(
             )
         )
     return result
+
+
+def _add_global(recs: dict[tuple[str, str], _Rec], module: str, name: str) -> _Rec:
+    """The record of ``module.name`` (after pickle's Python 2 mapping), counted once more."""
+    key = normalize(module, name)
+    rec = recs.get(key)
+    if rec is None:
+        rec = recs[key] = _Rec(key)
+    rec.count += 1
+    rec.pushes += 1
+    return rec
 
 
 _MISSING = object()
