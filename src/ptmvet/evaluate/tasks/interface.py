@@ -116,7 +116,12 @@ def runner_for(task: str) -> TaskRunner:
     mod = TASK_MODULES.get(task)
     if mod is None:
         raise UnsupportedTask(f"no runner for task {task!r}", hint=f"supported: {', '.join(sorted(TASK_MODULES))}")
-    module = importlib.import_module(f"ptmvet.evaluate.tasks.{mod}")
+    try:
+        module = importlib.import_module(f"ptmvet.evaluate.tasks.{mod}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"ptmvet.evaluate.tasks.{mod}":
+            raise
+        raise UnsupportedTask(f"unsupported task {task!r}: no runner in this version") from exc
     runner: TaskRunner = module.RUNNER
     return runner if runner.task == task else module.runner(task)  # type: ignore[no-any-return]
 
