@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import bz2
+import io
 import lzma
 import mmap
 import os
@@ -19,7 +20,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import PurePath
 from typing import Any, BinaryIO
 
 from ptmvet.scan.headers import parse_safetensors_header, validate_gguf, validate_onnx
@@ -42,9 +43,10 @@ class ScanLimits:
 
     @classmethod
     def default(cls) -> ScanLimits:
-        return cls()
+        return _DEFAULT_LIMITS
 
 
+_DEFAULT_LIMITS = ScanLimits()
 _LEGACY_TORCH_MAGIC = b"\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19\x2e"
 _NPY_MAGIC = b"\x93NUMPY"
 _PICKLE_STARTS = frozenset(b"(cKIJMNSVX]}).\x80lde")
@@ -67,6 +69,7 @@ _PICKLE_SUFFIXES = frozenset(
     }
 )
 _READ_WHOLE = 8 << 20
+_READ_FIRST = 64 << 10  # files up to this size are read whole before sniffing
 _COMPRESSED_SUFFIXES = frozenset(
     {".joblib", ".pkl", ".pickle", ".gz", ".bz2", ".xz", ".z", ".zlib", ".lzma", ".bin", ".sav", ""}
 )
@@ -342,8 +345,6 @@ def _scan_zip(acc: _Acc, fh: BinaryIO, limits: ScanLimits, location: str, depth:
             if blob.startswith(_NPY_MAGIC):
                 _scan_npy(acc, blob, 0, len(blob), limits=limits, location=loc)
             elif blob.startswith(b"PK\x03\x04") and depth < 2:
-                import io
-
                 _scan_zip(acc, io.BytesIO(blob), limits, loc, depth + 1)
             elif blob:
                 _pickle_sequence(acc, blob, 0, len(blob), limits=limits, location=loc)
@@ -389,29 +390,33 @@ def _decompress(head: bytes, fh: BinaryIO, limit: int) -> tuple[bytes | None, st
     return bytes(out), ""
 
 
+def _suffix(path: str | os.PathLike[str]) -> str:
+    """The lower-cased suffix, as :attr:`pathlib.PurePath.suffix` has it."""
+    return (path if isinstance(path, PurePath) else PurePath(path)).suffix.lower()
+
+
 def scan_file(
     path: str | os.PathLike[str], *, limits: ScanLimits | None = None, display: str | None = None
 ) -> ScanReport:
     """Scan one file; never raises on bad content (I/O errors become an ERROR report)."""
-    limits = limits or ScanLimits.default()
-    p = Path(path)
+    limits = limits or _DEFAULT_LIMITS
     shown = display if display is not None else str(path)
     t0 = time.perf_counter()
     acc = _Acc()
     size = 0
     fmt = "unrecognised"
     try:
-        with p.open("rb") as fh:
+        with open(path, "rb", buffering=0) as fh:
             size = os.fstat(fh.fileno()).st_size
-            head = fh.read(64)
-            suffix = p.suffix.lower()
+            # small files: one read serves the sniffing and the scan
+            whole = fh.read() if size <= _READ_FIRST else None
+            head = whole[:64] if whole is not None else fh.read(64)
+            suffix = _suffix(path)
             fmt = sniff(head, suffix, size)
             if fmt == "zip":
-                fmt = _scan_zip(acc, fh, limits, "")
-                if fmt == "zip" and not acc.details["pickles"] and not acc.details.get("arrays"):
-                    fmt = "zip"
+                fmt = _scan_zip(acc, io.BytesIO(whole) if whole is not None else fh, limits, "")
             elif fmt == "compressed":
-                blob, err = _decompress(head, fh, limits.max_decompressed)
+                blob, err = _decompress(head, io.BytesIO(whole) if whole is not None else fh, limits.max_decompressed)
                 if blob is None:
                     acc.issue("zip-bomb", Verdict.MALFORMED, err)
                 else:
@@ -423,9 +428,11 @@ def scan_file(
             elif fmt in ("unrecognised", "lfs-pointer") or size == 0:
                 if size == 0 and fmt != "unrecognised":
                     acc.issue("truncated", Verdict.MALFORMED, "empty file")
-            elif size <= _READ_WHOLE:  # small files: one read beats mapping them
+            elif whole is not None:
+                fmt = _scan_mapped(acc, whole, size, fmt, suffix=suffix, limits=limits)
+            elif size <= _READ_WHOLE:  # one read beats mapping the file
                 fh.seek(0)
-                fmt = _scan_mapped(acc, fh.read(), size, fmt, suffix=suffix, limits=limits)
+                fmt = _scan_mapped(acc, fh.readall(), size, fmt, suffix=suffix, limits=limits)
             else:
                 with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
                     fmt = _scan_mapped(acc, mm, size, fmt, suffix=suffix, limits=limits)
