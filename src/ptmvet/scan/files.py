@@ -15,6 +15,8 @@ import io
 import lzma
 import mmap
 import os
+import re
+import struct
 import time
 import zipfile
 import zlib
@@ -190,6 +192,24 @@ def _pickle_sequence(
     return pos
 
 
+# The header numpy itself writes; anything else goes through ast.literal_eval.
+_NPY_HEADER = re.compile(
+    r"\{'descr': '([A-Za-z0-9<>|=\[\]]*)', 'fortran_order': (True|False), "
+    r"'shape': \(((?:0|[1-9][0-9]{0,17})(?:, (?:0|[1-9][0-9]{0,17}))*(,?))?\), ?\}"
+)
+
+
+def _npy_header(text: str) -> Any:
+    """The NumPy header literal: the common layout parsed directly, the rest by ``ast.literal_eval``."""
+    m = _NPY_HEADER.fullmatch(text)
+    if m is not None:
+        descr, fortran, dims, comma = m.groups()
+        shape = tuple(int(x) for x in dims.rstrip(",").split(", ")) if dims else ()
+        if len(shape) != 1 or comma:  # "(3)" is an int, not a tuple
+            return {"descr": descr, "fortran_order": fortran == "True", "shape": shape}
+    return ast.literal_eval(text)
+
+
 def _scan_npy(acc: _Acc, data: Buffer, start: int, end: int, *, limits: ScanLimits, location: str) -> None:
     if end - start < 10 or bytes(data[start : start + 6]) != _NPY_MAGIC:
         acc.issue("bad-magic", Verdict.MALFORMED, "missing NumPy magic", location)
@@ -215,7 +235,7 @@ def _scan_npy(acc: _Acc, data: Buffer, start: int, end: int, *, limits: ScanLimi
     raw = bytes(data[hstart : hstart + hlen])
     acc.bytes += hstart + hlen - start
     try:
-        header = ast.literal_eval(raw.decode("latin-1" if major < 3 else "utf-8").strip())
+        header = _npy_header(raw.decode("latin-1" if major < 3 else "utf-8").strip())
     except (ValueError, SyntaxError, MemoryError, RecursionError, UnicodeDecodeError) as exc:
         acc.issue(
             "bad-header", Verdict.MALFORMED, f"NumPy header is not a Python literal: {type(exc).__name__}", location
@@ -256,7 +276,7 @@ def _scan_zip(acc: _Acc, fh: BinaryIO, limits: ScanLimits, location: str, depth:
     """Scan the pickles and arrays inside a zip archive; return the refined format."""
     try:
         zf = zipfile.ZipFile(fh)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, struct.error, OverflowError) as exc:
         acc.issue("bad-zip", Verdict.MALFORMED, f"unreadable zip archive: {exc}", location)
         return "zip"
     with zf:
@@ -390,6 +410,17 @@ def _decompress(head: bytes, fh: BinaryIO, limit: int) -> tuple[bytes | None, st
     return bytes(out), ""
 
 
+def _read_small(fd: int, size: int) -> bytes:
+    """The whole file, in one read when its size is what ``fstat`` said."""
+    data = os.read(fd, size + 1)
+    if len(data) == size:
+        return data
+    parts = [data]
+    while chunk := os.read(fd, 1 << 16):
+        parts.append(chunk)
+    return b"".join(parts)
+
+
 def _suffix(path: str | os.PathLike[str]) -> str:
     """The lower-cased suffix, as :attr:`pathlib.PurePath.suffix` has it."""
     return (path if isinstance(path, PurePath) else PurePath(path)).suffix.lower()
@@ -409,7 +440,7 @@ def scan_file(
         with open(path, "rb", buffering=0) as fh:
             size = os.fstat(fh.fileno()).st_size
             # small files: one read serves the sniffing and the scan
-            whole = fh.read() if size <= _READ_FIRST else None
+            whole = _read_small(fh.fileno(), size) if size <= _READ_FIRST else None
             head = whole[:64] if whole is not None else fh.read(64)
             suffix = _suffix(path)
             fmt = sniff(head, suffix, size)
@@ -495,11 +526,16 @@ def _merge_globals(found: list[GlobalImport]) -> tuple[GlobalImport, ...]:
     """One entry per (module, name, location); counts add up, the worst verdict wins."""
     merged: dict[tuple[str, str, str], GlobalImport] = {}
     for g in found:
-        key = (g.module, g.name, g.location.split("#")[0])
+        loc = g.location
+        if "#" in loc:
+            loc = loc.split("#")[0]
+        key = (g.module, g.name, loc)
         prev = merged.get(key)
         if prev is None:
-            merged[key] = GlobalImport(g.module, g.name, g.verdict, g.reason, g.count, key[2])
+            merged[key] = g if loc == g.location else GlobalImport(g.module, g.name, g.verdict, g.reason, g.count, loc)
         else:
             worse = g if g.verdict.rank > prev.verdict.rank else prev
-            merged[key] = GlobalImport(g.module, g.name, worse.verdict, worse.reason, prev.count + g.count, key[2])
+            merged[key] = GlobalImport(g.module, g.name, worse.verdict, worse.reason, prev.count + g.count, loc)
+    if len(merged) < 2:
+        return tuple(merged.values())
     return tuple(sorted(merged.values(), key=lambda g: (-g.verdict.rank, g.location, g.module, g.name)))

@@ -27,25 +27,27 @@ class Verdict(StrEnum):
 
     @property
     def rank(self) -> int:
-        return _RANK[self]
+        return _RANK[self._value_]  # keyed by value: str hashing is native, Enum's __hash__ is not
 
     @staticmethod
     def worst(verdicts: Any) -> Verdict:
         """The worst of an iterable of verdicts (SAFE when empty)."""
         out = Verdict.SAFE
+        top = _RANK["safe"]
         for v in verdicts:
-            if v.rank > out.rank:
-                out = v
+            r = _RANK[v._value_]
+            if r > top:
+                out, top = v, r
         return out
 
 
-_RANK = {
-    Verdict.SKIPPED: 0,
-    Verdict.SAFE: 1,
-    Verdict.UNKNOWN: 2,
-    Verdict.ERROR: 3,
-    Verdict.MALFORMED: 4,
-    Verdict.DANGEROUS: 5,
+_RANK: dict[str, int] = {
+    Verdict.SKIPPED.value: 0,
+    Verdict.SAFE.value: 1,
+    Verdict.UNKNOWN.value: 2,
+    Verdict.ERROR.value: 3,
+    Verdict.MALFORMED.value: 4,
+    Verdict.DANGEROUS.value: 5,
 }
 
 
