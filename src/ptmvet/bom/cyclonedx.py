@@ -229,9 +229,8 @@ def _data_component(dataset: str, *, trained: bool, evaluated: bool) -> dict[str
 
 
 def _vulnerabilities(facts: ModelFacts) -> list[dict[str, Any]]:
-    from ptmvet.formats.sarif import help_uri
-
     from ptmvet.checks import by_id
+    from ptmvet.formats.sarif import help_uri
 
     metas = by_id()
     out: list[dict[str, Any]] = []

@@ -289,7 +289,7 @@ def model_facts(evidence: Evidence, report: Report) -> ModelFacts:
     detection: Mapping[str, Any] = lic.get("detection") or {}
     primary = detection.get("primary") if isinstance(detection.get("primary"), Mapping) else None
     concluded = lic.get("spdx") if isinstance(lic.get("spdx"), str) else (primary or {}).get("spdx")
-    klass = lic.get("class") if isinstance(lic.get("class"), Mapping) else {}
+    klass: Mapping[str, Any] = lic["class"] if isinstance(lic.get("class"), Mapping) else {}
     family, arch, model_type = _architecture(evidence.config)
     summary = report.summary
     datasets: list[str] = list(card.meta_list("datasets")) if card else []
@@ -325,7 +325,7 @@ def model_facts(evidence: Evidence, report: Report) -> ModelFacts:
         license_declared=_declared_license(evidence, detection),
         license_concluded=concluded if isinstance(concluded, str) else None,
         license_class=str(klass.get("family")) if klass.get("family") else None,
-        license_use=lic.get("use_verdict") if isinstance(lic.get("use_verdict"), Mapping) else {},
+        license_use=lic["use_verdict"] if isinstance(lic.get("use_verdict"), Mapping) else {},
         intended_use_setting=str(lic.get("intended_use") or evidence.intended_use),
         task=task,
         library=summary.get("library") if isinstance(summary.get("library"), str) else None,

@@ -243,14 +243,14 @@ def spdx_document(facts: ModelFacts, *, timestamp: datetime | None = None, seria
         g.relate(child, "descendantOf", [node_ids[a.id]], comment=a.relation)
 
     # Findings: one review annotation per check result.
-    for f in facts.findings:
+    for finding in facts.findings:
         g.add(
             {
                 "type": "Annotation",
-                "spdxId": g.id("finding", f.check_id),
+                "spdxId": g.id("finding", finding.check_id),
                 "annotationType": "review",
                 "subject": model_id,
-                "statement": f"{f.check_id} {f.slug} {f.outcome.value} ({f.severity.value}): {f.message}",
+                "statement": f"{finding.check_id} {finding.slug} {finding.outcome.value} ({finding.severity.value}): {finding.message}",
             }
         )
     scores = ", ".join(f"{a.value} {'n/a' if s is None else f'{s:g}'}" for a, s in facts.scores.items())
