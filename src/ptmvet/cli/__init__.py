@@ -18,14 +18,17 @@ from ptmvet.errors import Error, ExitCode
 
 #: Command modules, in the order ``ptmvet --help`` lists them.
 COMMANDS: tuple[str, ...] = (
+    "bom",
     "check",
     "checks_cmd",
+    "compare",
     "demo",
     "gate",
     "lineage",
     "manifest",
     "reproduce",
     "scan",
+    "schema",
     "sign",
     "verify",
     "mine",
