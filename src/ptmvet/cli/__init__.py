@@ -28,7 +28,6 @@ COMMANDS: tuple[str, ...] = (
     "manifest",
     "reproduce",
     "scan",
-    "schema",
     "sign",
     "verify",
     "mine",
