@@ -404,6 +404,28 @@ def _imagefolder_batches(ds: Dataset, batch_size: int) -> Iterator[Batch]:
         yield {"image": [str(f) for f in chunk], "label": [names.index(f.parent.name) for f in chunk]}
 
 
+def open_image(value: Any, base: Path) -> Any:
+    """A PIL image (lazily decoded) from a path (relative to ``base``), bytes, or a datasets ``{"bytes", "path"}`` cell."""
+    import io
+
+    try:
+        from PIL import Image, UnidentifiedImageError
+    except ImportError as exc:
+        raise DependencyMissing("pillow", "image data") from exc
+    if isinstance(value, Mapping):
+        value = value.get("bytes") or value.get("path")
+    try:
+        if isinstance(value, (bytes, bytearray)):
+            return Image.open(io.BytesIO(bytes(value)))
+        if isinstance(value, (str, os.PathLike)):
+            p = Path(value)
+            return Image.open(p if p.is_absolute() else base / p)
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
+        shown = str(value)[:80] if not isinstance(value, (bytes, bytearray)) else f"{len(value)} bytes"
+        raise InputError(f"{shown}: not a readable image ({exc})", path=shown) from exc
+    raise InputError(f"an image cell holds {type(value).__name__}, not a path or bytes")
+
+
 def _pick_split(splits: Sequence[str], wanted: str | None) -> str | None:
     if wanted is None:
         for pref in ("test", "validation"):
