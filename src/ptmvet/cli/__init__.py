@@ -28,6 +28,7 @@ COMMANDS: tuple[str, ...] = (
     "manifest",
     "reproduce",
     "scan",
+    "schema",
     "sign",
     "verify",
     "mine",
