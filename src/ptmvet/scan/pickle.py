@@ -277,32 +277,42 @@ def scan_pickle(
     max_stack = limits.max_stack
     max_marks = limits.max_marks
     degrade: tuple[str, str] | None = None  # (code, message): drop the full stack model
+    # Each opcode pushes at most one item, so the stack cannot outgrow max_stack
+    # before max_stack opcodes have run: until then (and until the opcode limit,
+    # or a pending degrade) the per-opcode bound checks are skipped.
+    checks_from = min(max_stack, max_ops)
 
     try:
         while True:
-            # the bound on the stack holds after every opcode
-            if degrade is not None or len(stack) > max_stack:
-                if degrade is None:
-                    degrade = ("limit-stack", f"more than {max_stack} items on the stack")
-                if not degraded:
-                    issue_code, message = degrade
-                    result.issues.append(
-                        ScanIssue(
-                            code=issue_code,
-                            verdict=Verdict.UNKNOWN,
-                            message=message + "; the rest of the stream was walked without a full stack model",
-                            location=location,
+            if ops >= checks_from:
+                # the bound on the stack holds after every opcode
+                if degrade is not None or len(stack) > max_stack:
+                    if degrade is None:
+                        degrade = ("limit-stack", f"more than {max_stack} items on the stack")
+                    if not degraded:
+                        issue_code, message = degrade
+                        result.issues.append(
+                            ScanIssue(
+                                code=issue_code,
+                                verdict=Verdict.UNKNOWN,
+                                message=message + "; the rest of the stream was walked without a full stack model",
+                                location=location,
+                            )
                         )
-                    )
-                degraded = True
-                degrade = None
-                stack = stack[-1024:]
-                metastack = metastack[-1024:]
-            if pos >= end:
-                raise _Stop("truncated", f"truncated: no STOP opcode before offset {end}")
-            ops += 1
-            if ops > max_ops:
-                raise _Stop("limit-opcodes", f"more than {max_ops} opcodes; scan stopped", Verdict.UNKNOWN)
+                    degraded = True
+                    degrade = None
+                    stack = stack[-1024:]
+                    metastack = metastack[-1024:]
+                checks_from = min(max_stack, max_ops)
+                if pos >= end:
+                    raise _Stop("truncated", f"truncated: no STOP opcode before offset {end}")
+                ops += 1
+                if ops > max_ops:
+                    raise _Stop("limit-opcodes", f"more than {max_ops} opcodes; scan stopped", Verdict.UNKNOWN)
+            else:
+                if pos >= end:
+                    raise _Stop("truncated", f"truncated: no STOP opcode before offset {end}")
+                ops += 1
             op = data[pos]
             if op in {0x71, 0x94, 0x72}:  # BINPUT, MEMOIZE, LONG_BINPUT
                 if op == 0x94:
@@ -326,6 +336,7 @@ def scan_pickle(
                 elif not memo_full:
                     memo_full = True
                     degrade = ("limit-memo", f"more than {max_memo} memo entries")
+                    checks_from = 0
                 pos = nxt
             elif op in {0x68, 0x6A}:  # BINGET, LONG_BINGET
                 if op == 0x68:
@@ -379,6 +390,7 @@ def scan_pickle(
                 stack = []
                 if len(metastack) > max_marks:
                     degrade = ("limit-nesting", f"nesting deeper than {max_marks} MARKs")
+                    checks_from = 0
                 pos += 1
             elif op == 0x4B:  # BININT1
                 if pos + 2 > end:
@@ -696,6 +708,7 @@ def scan_pickle(
                 elif not memo_full:
                     memo_full = True
                     degrade = ("limit-memo", f"more than {max_memo} memo entries")
+                    checks_from = 0
                 pos = nxt
             elif op in {0x49, 0x4C}:  # INT, LONG
                 text, nxt = _line(data, pos, end)
