@@ -157,6 +157,9 @@ class RegistryInfo:
     security_scan: Mapping[str, Any] | None = None
     card_data: Mapping[str, Any] | None = None
     used_storage: int | None = None
+    #: When this information was true. Time-relative checks (age since last
+    #: modified) measure against it, so an audit of a dump is reproducible.
+    observed_at: datetime | None = None
 
 
 @dataclass(frozen=True)

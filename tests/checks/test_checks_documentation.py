@@ -122,3 +122,10 @@ def test_maintenance_thresholds() -> None:
     assert one(mt.recently_updated, ev).message == "not modified for 1000 days (over 730)"
     partial = RegistryInfo(source="dump", repo_id="o/m")
     assert [one(c, make_evidence(None, registry=partial)).outcome for c in mt.CHECKS] == [Outcome.SKIPPED] * 3
+
+
+def test_age_is_measured_against_the_time_the_registry_was_observed() -> None:
+    observed = datetime(2022, 2, 1, tzinfo=UTC)
+    info = RegistryInfo(source="dump", repo_id="o/m", last_modified=datetime(2021, 12, 3), observed_at=observed)
+    f = one(mt.recently_updated, make_evidence(None, registry=info))
+    assert f.outcome is Outcome.PASS and f.details["age_days"] == 60

@@ -120,7 +120,10 @@ def recently_updated(ev: Evidence) -> Iterator[Finding]:
         return
     if last.tzinfo is None:
         last = last.replace(tzinfo=UTC)
-    age = (_now() - last).days
+    ref = reg.observed_at or _now()
+    if ref.tzinfo is None:
+        ref = ref.replace(tzinfo=UTC)
+    age = (ref - last).days
     evidence = [f"{reg.source} last modified: {last.date().isoformat()} ({age} days ago)"]
     if reg.created_at is not None:
         evidence.append(f"{reg.source} created: {reg.created_at.date().isoformat()}")

@@ -138,6 +138,7 @@ def evidence_from_row(row: dict[str, Any]) -> Evidence:
         tags=tuple(row.get("tags") or ()),
         card_data=card_data if isinstance(card_data, dict) else None,
         used_storage=row.get("used_storage"),
+        observed_at=_dt(row.get("observed_at")),
     )
     files = tuple(
         FileEntry(
@@ -315,6 +316,9 @@ def run_audit(
                 .fetchall()[0][0])
     if limit is not None:
         total = min(total, limit)
+    # Ages ("not modified for N days") are measured against the snapshot's newest
+    # modification, not the clock, so two audits of the same data agree exactly.
+    observed_at = reader.execute("SELECT max(last_modified) FROM models").fetchall()[0][0]
     reader.execute(_ROW_SQL + (f" LIMIT {int(limit)}" if limit is not None else ""))
 
     def batches() -> Iterator[list[dict[str, Any]]]:
@@ -322,7 +326,7 @@ def run_audit(
             chunk = reader.fetchmany(batch_size)
             if not chunk:
                 return
-            yield [dict(zip(_ROW_KEYS, r, strict=True)) for r in chunk]
+            yield [dict(zip(_ROW_KEYS, r, strict=True), observed_at=observed_at) for r in chunk]
 
     start = time.perf_counter()
     models = findings = 0
