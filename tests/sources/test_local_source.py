@@ -139,3 +139,13 @@ def test_model_ref_parsing(tmp_path: Path) -> None:
         ModelRef.parse("  ")
     with pytest.raises(UsageError):
         ModelRef.parse("not a/valid id!")
+
+
+def test_generic_folder_names_take_the_card_title(tmp_path: Path) -> None:
+    root = make_model(tmp_path / "model")
+    (root / "README.md").write_text("# tiny-bert-sst2\n\nA card.\n")
+    assert collect(root).target.name == "tiny-bert-sst2"
+    (root / "README.md").unlink()
+    assert collect(root).target.name == tmp_path.name
+    named = make_model(tmp_path / "my-model")
+    assert collect(named).target.name == "my-model"

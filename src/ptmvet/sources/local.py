@@ -216,7 +216,7 @@ def collect_folder(root: Path, *, target: Target | None = None, progress: Progre
                 eval_claims.extend(_eval_results(text, rel, problems))
     if progress:
         progress(total, total, "files")
-    tgt = target or Target(name=root.resolve().name, source="local", local_path=str(root))
+    tgt = target or Target(name=display_name(root, card), source="local", local_path=str(root))
     return Evidence(
         target=tgt,
         files=tuple(files),
@@ -227,6 +227,25 @@ def collect_folder(root: Path, *, target: Target | None = None, progress: Progre
         eval_results=tuple(eval_claims),
         problems=tuple(problems),
     )
+
+
+#: Folder names that say nothing about the model inside.
+_GENERIC_NAMES = frozenset({"model", "models", "snapshot", "weights", "checkpoint", "final", "output", "export", "artifacts"})
+
+
+def display_name(root: Path, card: ModelCard | None) -> str:
+    """A human name for a local folder: its name, unless that is generic (``model``).
+
+    Then the card's title (its first level-1 heading) or the parent folder's name.
+    """
+    name = root.resolve().name
+    if name.lower() not in _GENERIC_NAMES and not (len(name) == 40 and all(c in "0123456789abcdef" for c in name)):
+        return name
+    if card is not None:
+        for section in card.sections:
+            if section.level == 1 and 0 < len(section.title) <= 100:
+                return section.title
+    return root.resolve().parent.name or name
 
 
 def _eval_results(text: str, rel: str, problems: list[Problem]) -> list[Claim]:
