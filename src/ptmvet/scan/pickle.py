@@ -199,6 +199,25 @@ def _no_mark(degraded: bool) -> list[Any]:
     raise _Stop("mark-missing", "no MARK on the stack (the unpickler would fail here)")
 
 
+def _put_slow(memo: dict[int, Any], idx: int, stack: list[Any], degraded: bool, max_memo: int) -> bool:
+    """Memoise the top of the stack as ``idx``; True when the memo is full and ``idx`` is new."""
+    if not stack:
+        if degraded:
+            return False
+        raise _Stop("empty-memoize", "memoising from an empty stack")
+    if idx in memo or len(memo) < max_memo:
+        memo[idx] = stack[-1]
+        return False
+    return True
+
+
+def _memo_miss(idx: int, tolerated: bool) -> Any:
+    """What reading a memo key that was never stored gives: opaque once the model is partial, else an error."""
+    if tolerated:
+        return OPAQUE
+    raise _Stop("memo-missing", f"memo key {idx} was never stored (the unpickler would fail here)")
+
+
 def _truncated(pos: int, n: int) -> _Stop:
     return _Stop("truncated", f"truncated: opcode at offset {pos} needs {n} more bytes")
 
@@ -314,50 +333,39 @@ def scan_pickle(
                     raise _Stop("truncated", f"truncated: no STOP opcode before offset {end}")
                 ops += 1
             op = data[pos]
-            if op in {0x71, 0x94, 0x72}:  # BINPUT, MEMOIZE, LONG_BINPUT
-                if op == 0x94:
-                    idx = len(memo)
-                    nxt = pos + 1
-                elif op == 0x71:
-                    if pos + 2 > end:
-                        raise _truncated(pos, 1)
-                    idx = data[pos + 1]
-                    nxt = pos + 2
-                else:
-                    if pos + 5 > end:
-                        raise _truncated(pos, 4)
-                    idx = _U32(data, pos + 1)[0]
-                    nxt = pos + 5
-                if not stack:
-                    if not degraded:
-                        raise _Stop("empty-memoize", "memoising from an empty stack")
-                elif idx in memo or len(memo) < max_memo:
-                    memo[idx] = stack[-1]
-                elif not memo_full:
+            if op == 0x71:  # BINPUT
+                if pos + 2 > end:
+                    raise _truncated(pos, 1)
+                if stack and len(memo) < max_memo:
+                    memo[data[pos + 1]] = stack[-1]
+                elif _put_slow(memo, data[pos + 1], stack, degraded, max_memo) and not memo_full:
                     memo_full = True
                     degrade = ("limit-memo", f"more than {max_memo} memo entries")
                     checks_from = 0
-                pos = nxt
-            elif op in {0x68, 0x6A}:  # BINGET, LONG_BINGET
-                if op == 0x68:
-                    if pos + 2 > end:
-                        raise _truncated(pos, 1)
-                    idx = data[pos + 1]
-                    nxt = pos + 2
-                else:
-                    if pos + 5 > end:
-                        raise _truncated(pos, 4)
-                    idx = _U32(data, pos + 1)[0]
-                    nxt = pos + 5
-                v = memo.get(idx, _MISSING)
+                pos += 2
+            elif op == 0x94:  # MEMOIZE
+                if stack and len(memo) < max_memo:
+                    memo[len(memo)] = stack[-1]
+                elif _put_slow(memo, len(memo), stack, degraded, max_memo) and not memo_full:
+                    memo_full = True
+                    degrade = ("limit-memo", f"more than {max_memo} memo entries")
+                    checks_from = 0
+                pos += 1
+            elif op == 0x68:  # BINGET
+                if pos + 2 > end:
+                    raise _truncated(pos, 1)
+                v = memo.get(data[pos + 1], _MISSING)
                 if v is _MISSING:
-                    if not (degraded or memo_full):
-                        raise _Stop("memo-missing", f"memo key {idx} was never stored (the unpickler would fail here)")
-                    v = OPAQUE
+                    v = _memo_miss(data[pos + 1], degraded or memo_full)
                 elif type(v) is _Global:
                     v.rec.pushes += 1
                 stack.append(v)
-                pos = nxt
+                pos += 2
+            elif op == 0x4B:  # BININT1
+                if pos + 2 > end:
+                    raise _truncated(pos, 1)
+                stack.append(data[pos + 1])
+                pos += 2
             elif op in {0x8C, 0x58, 0x8D}:  # SHORT_BINUNICODE, BINUNICODE, BINUNICODE8
                 if op == 0x8C:
                     if pos + 2 > end:
@@ -385,6 +393,28 @@ def scan_pickle(
                 else:
                     stack.append(OPAQUE)
                 pos = a + n
+            elif op == 0x72:  # LONG_BINPUT
+                if pos + 5 > end:
+                    raise _truncated(pos, 4)
+                idx = _U32(data, pos + 1)[0]
+                if stack and len(memo) < max_memo:
+                    memo[idx] = stack[-1]
+                elif _put_slow(memo, idx, stack, degraded, max_memo) and not memo_full:
+                    memo_full = True
+                    degrade = ("limit-memo", f"more than {max_memo} memo entries")
+                    checks_from = 0
+                pos += 5
+            elif op == 0x6A:  # LONG_BINGET
+                if pos + 5 > end:
+                    raise _truncated(pos, 4)
+                idx = _U32(data, pos + 1)[0]
+                v = memo.get(idx, _MISSING)
+                if v is _MISSING:
+                    v = _memo_miss(idx, degraded or memo_full)
+                elif type(v) is _Global:
+                    v.rec.pushes += 1
+                stack.append(v)
+                pos += 5
             elif op == 0x28:  # MARK
                 metastack.append(stack)
                 stack = []
@@ -392,11 +422,6 @@ def scan_pickle(
                     degrade = ("limit-nesting", f"nesting deeper than {max_marks} MARKs")
                     checks_from = 0
                 pos += 1
-            elif op == 0x4B:  # BININT1
-                if pos + 2 > end:
-                    raise _truncated(pos, 1)
-                stack.append(data[pos + 1])
-                pos += 2
             elif op == 0x74:  # TUPLE
                 items = stack
                 stack = metastack.pop() if metastack else _no_mark(degraded)
@@ -692,20 +717,11 @@ def scan_pickle(
                 if op == 0x67:
                     v = memo.get(idx, _MISSING)
                     if v is _MISSING:
-                        if not (degraded or memo_full):
-                            raise _Stop(
-                                "memo-missing", f"memo key {idx} was never stored (the unpickler would fail here)"
-                            )
-                        v = OPAQUE
+                        v = _memo_miss(idx, degraded or memo_full)
                     elif type(v) is _Global:
                         v.rec.pushes += 1
                     stack.append(v)
-                elif not stack:
-                    if not degraded:
-                        raise _Stop("empty-memoize", "memoising from an empty stack")
-                elif idx in memo or len(memo) < max_memo:
-                    memo[idx] = stack[-1]
-                elif not memo_full:
+                elif _put_slow(memo, idx, stack, degraded, max_memo) and not memo_full:
                     memo_full = True
                     degrade = ("limit-memo", f"more than {max_memo} memo entries")
                     checks_from = 0
