@@ -63,8 +63,18 @@ def claims_reproduced(ev: Evidence) -> Iterable[Finding]:
             yield meta.skipped("no evaluation data: re-measure with --data-dir or `ptmvet reproduce`")
         return
     measured = [m for m in ev.measurements if m.verdict != "not-verifiable"]
+    # Measured on part of the claimed split only: the value is shown, the claim is neither confirmed nor refuted.
+    partial = [m for m in ev.measurements if m.verdict == "not-verifiable" and m.subset is not None and m.measured is not None]
+    for m in partial:
+        d = m.to_dict()
+        yield meta.skipped(
+            f"not verifiable like-for-like: {_label(m)}: claimed {m.claimed:g}, measured {m.measured:.4g} "
+            f"(95% CI {m.ci_low:.4g}-{m.ci_high:.4g}, n={m.n}) on a subset of the claimed split ({m.subset}); indicative only",
+            details={k: d[k] for k in ("task", "dataset", "split", "metric", "claimed", "measured", "ci_low", "ci_high", "n", "verdict", "subset", "subset_note")},
+        )
     if not measured:
-        yield meta.skipped("no claim could be re-measured (see VET803)")
+        if not partial:
+            yield meta.skipped("no claim could be re-measured (see VET803)")
         return
     for m in measured:
         d = m.to_dict()
@@ -112,7 +122,7 @@ def claims_measurable(ev: Evidence) -> Iterable[Finding]:
         yield (meta.skipped("no evaluation data given") if ev.claims else meta.not_applicable("no claims"))
         return
     bad = [m for m in ev.measurements if m.verdict == "not-verifiable" and any(r in (m.reason or "") for r in _MODEL_REASONS)]
-    missing = [m for m in ev.measurements if m.verdict == "not-verifiable" and m not in bad]
+    missing = [m for m in ev.measurements if m.verdict == "not-verifiable" and m not in bad and m.subset is None]
     if bad:
         yield meta.failed(
             f"{len(bad)} of {len(ev.measurements)} claims cannot be re-measured: " + "; ".join(f"{_label(m)}: {m.reason}" for m in bad[:5]),

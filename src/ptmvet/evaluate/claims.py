@@ -40,6 +40,9 @@ class ClaimSpec:
     claim: Claim
     data: Path | None = None
     columns: Mapping[str, str] = field(default_factory=dict)
+    #: When ``data`` is only part of the claimed split, what part: the measurement is then
+    #: indicative and the claim not-verifiable (a subset is not a like-for-like check).
+    subset: str | None = None
 
 
 def _is_split(word: str) -> bool:

@@ -21,7 +21,9 @@ class Measurement:
     ``claimed``, ``measured``, ``ci_low``, ``ci_high`` and ``tolerance`` are on
     the claim's own scale (``scale`` is 100 when the claim is a percentage of a
     metric bounded by 1). ``verdict`` is consistent, overstated, understated or
-    not-verifiable; ``reason`` says why a claim is not verifiable.
+    not-verifiable; ``reason`` says why a claim is not verifiable. A measurement on a
+    subset of the claimed split (``subset`` says which part) keeps its measured value and
+    interval as an indication, with the verdict not-verifiable.
     """
 
     claim: Claim
@@ -45,6 +47,7 @@ class Measurement:
     alternative: float | None = None  # the metric under the suggested relabelling, claim scale
     notes: tuple[str, ...] = ()
     provenance: Mapping[str, Any] = field(default_factory=dict)
+    subset: str | None = None  # the data is only this part of the claimed split: indicative, not-verifiable
 
     @property
     def label_map_suspect(self) -> bool:
@@ -73,5 +76,7 @@ class Measurement:
             "permutation": dict(self.permutation) if self.permutation else None,
             "alternative": self.alternative,
             "notes": list(self.notes),
+            "subset": self.subset is not None,
+            "subset_note": self.subset,
             "provenance": dict(self.provenance),
         }

@@ -219,6 +219,14 @@ def _measure_group(
         alternative = None
         if out.alternative is not None:
             alternative = float(mspec.compute(out.alternative, None)) * scale
+        reason = "the metric is undefined on this data" if verdict is stats.Verdict.NOT_VERIFIABLE else None
+        notes = out.notes
+        if spec.subset is not None:
+            # Part of a split is not the split: the value is indicative, the claim is not verified either way.
+            notes = (*notes, f"subset: {spec.subset}; the {verdict.value} verdict it would give is indicative only")
+            verdict = stats.Verdict.NOT_VERIFIABLE
+            reason = (f"data is a subset of the claimed split ({spec.subset}): measured {interval.value * scale:.4g} "
+                      f"(95% CI {interval.low * scale:.4g}-{interval.high * scale:.4g}, n={out.rows}), indicative only")
         results.append(
             Measurement(
                 claim=c,
@@ -235,13 +243,14 @@ def _measure_group(
                 n=out.rows,
                 tolerance=_r(tol * scale),
                 scale=scale,
-                reason="the metric is undefined on this data" if verdict is stats.Verdict.NOT_VERIFIABLE else None,
+                reason=reason,
                 data_path=str(ds.path),
                 label_map=out.label_map.to_dict() if out.label_map else None,
                 permutation=out.permutation.to_dict() if out.permutation else None,
                 alternative=_r(alternative) if alternative is not None else None,
-                notes=out.notes,
+                notes=notes,
                 provenance={**provenance, "duration_seconds": round(time.perf_counter() - t0, 3)},
+                subset=spec.subset,
             )
         )
     return results
@@ -252,15 +261,29 @@ def _r(x: float) -> float | None:
 
 
 def measure_enricher(evidence: Any, options: Any, progress: Progress | None) -> tuple[Any, dict[str, Any]]:
-    """Audit enricher: re-measure the card's claims on ``options.data_dir`` (only when it is set)."""
+    """Audit enricher: re-measure the card's claims on ``options.data_dir`` (only when it is set).
+
+    With ``options.extra["demo"]`` and no data folder (``ptmvet demo``), the card's STS
+    Benchmark claim (or the published 82.03 when the card has none) is measured on the
+    bundled 375-pair sample, recorded as a subset: not-verifiable, value indicative.
+    """
     data_dir = getattr(options, "data_dir", None)
-    if data_dir is None:
+    extra = getattr(options, "extra", {}) or {}
+    demo = bool(extra.get("demo")) and data_dir is None
+    if data_dir is None and not demo:
         return evidence, {}
     local = evidence.target.local_path
     if not local:
         return evidence, {"measurements": [], "measurements_skipped": "the model is not available locally"}
-    extra = getattr(options, "extra", {}) or {}
-    ropts = ReproduceOptions(run=RunOptions(allow_pickle=bool(extra.get("allow_pickle", False))))
-    ms = reproduce(Path(local), evidence.claims, data_dir=Path(data_dir), options=ropts, progress=progress, revision=evidence.target.revision)
+    tolerance = getattr(options, "claims_tolerance", None)
+    ropts = ReproduceOptions(tolerance=tolerance, run=RunOptions(allow_pickle=bool(extra.get("allow_pickle", False))))
+    if demo:
+        from ptmvet.evaluate import demo_specs
+
+        specs = demo_specs(evidence.claims)
+        ms = reproduce(Path(local), specs, options=ropts, progress=progress, revision=evidence.target.revision)
+    else:
+        assert data_dir is not None
+        ms = reproduce(Path(local), evidence.claims, data_dir=Path(data_dir), options=ropts, progress=progress, revision=evidence.target.revision)
     evidence = replace(evidence, measurements=tuple(ms))
     return evidence, {"measurements": [m.to_dict() for m in ms]}

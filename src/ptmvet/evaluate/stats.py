@@ -34,7 +34,9 @@ DEFAULT_SEED = 0
 DEFAULT_MIN_TOLERANCE = 0.01
 #: For unbounded metrics (errors, R²): a fraction of the claimed value.
 DEFAULT_RELATIVE_TOLERANCE = 0.01
-MAX_ELEMENTS = 4_000_000
+#: Resampled rows held at once (a few arrays of this many 8-byte values): bounds the
+#: bootstrap's memory independently of the row count, so 10x the rows does not mean more memory.
+MAX_ELEMENTS = 1_000_000
 
 
 class Verdict(StrEnum):
