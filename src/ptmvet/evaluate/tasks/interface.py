@@ -17,12 +17,14 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ptmvet.errors import DependencyMissing, Error, ExitCode
-from ptmvet.evaluate.datasets import ColumnMap, Dataset
-from ptmvet.evaluate.labels import LabelMap, PermutationCheck
-from ptmvet.evaluate.metrics import Predictions
+
+if TYPE_CHECKING:  # numpy-backed types: imported only where a measurement runs, so `ptmvet check` stays light
+    from ptmvet.evaluate.datasets import ColumnMap, Dataset
+    from ptmvet.evaluate.labels import LabelMap, PermutationCheck
+    from ptmvet.evaluate.metrics import Predictions
 
 Progress = Callable[[int, int | None, str], None]
 
