@@ -257,7 +257,7 @@ def _scan_npy(acc: _Acc, data: Buffer, start: int, end: int, *, limits: ScanLimi
         acc.issue("bad-header", Verdict.MALFORMED, f"NumPy shape {str(shape)[:80]} is not a tuple of sizes", location)
         return
     if isinstance(descr, str):
-        digits = "".join(ch for ch in descr if ch.isdigit())
+        digits = "".join(ch for ch in descr if "0" <= ch <= "9")
         itemsize = int(digits) * (4 if "U" in descr else 1) if digits and len(digits) < 7 else None
         if itemsize is not None:
             count = 1

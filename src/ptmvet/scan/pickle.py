@@ -65,7 +65,7 @@ class _Mark:
 class _Rec:
     """Bookkeeping for one (module, name) a stream imports."""
 
-    __slots__ = ("benign", "count", "enum", "is_getattr", "key", "module", "name", "pushes")
+    __slots__ = ("benign", "classification", "count", "enum", "is_getattr", "key", "module", "name", "pushes")
 
     def __init__(self, key: tuple[str, str]) -> None:
         self.key = key
@@ -73,7 +73,8 @@ class _Rec:
         self.count = 0
         self.pushes = 0
         self.benign = 0
-        self.enum = _classify(self.module, self.name).enum
+        self.classification = _classify(self.module, self.name)
+        self.enum = self.classification.enum
         self.is_getattr = key == ("builtins", "getattr")
 
 
@@ -95,7 +96,7 @@ class _Call:
         self.state: object = None
 
 
-@dataclass
+@dataclass(slots=True)
 class PickleScan:
     """What the walker found in one pickle stream."""
 
@@ -131,7 +132,7 @@ def _dtype_itemsize(dtype: object) -> int | None:
     state = dtype.state
     if isinstance(state, tuple) and len(state) > 5 and type(state[5]) is int and state[5] > 0:
         return state[5]
-    digits = "".join(ch for ch in descr if ch.isdigit())
+    digits = "".join(ch for ch in descr if "0" <= ch <= "9")
     if not digits or len(digits) > 6:
         return None
     return int(digits)
@@ -784,7 +785,7 @@ def scan_pickle(
     result.opcodes = ops
     out = result.globals
     for rec in recs.values():
-        c = _classify(rec.module, rec.name)
+        c = rec.classification
         verdict, reason = c.verdict, c.reason
         if verdict is Verdict.DANGEROUS and rec.is_getattr and rec.pushes > 0 and rec.benign == rec.pushes:
             verdict, reason = Verdict.SAFE, "only used as getattr(Enum, 'MEMBER') on allowlisted enums"
@@ -811,10 +812,12 @@ def scan_pickle(
 
 def _add_global(recs: dict[tuple[str, str], _Rec], module: str, name: str) -> _Rec:
     """The record of ``module.name`` (after pickle's Python 2 mapping), counted once more."""
-    key = normalize(module, name)
-    rec = recs.get(key)
+    rec = recs.get((module, name))  # record keys are already normalised, and normalize() keeps them
     if rec is None:
-        rec = recs[key] = _Rec(key)
+        key = normalize(module, name)
+        rec = recs.get(key)
+        if rec is None:
+            rec = recs[key] = _Rec(key)
     rec.count += 1
     rec.pushes += 1
     return rec
