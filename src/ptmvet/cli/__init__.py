@@ -18,19 +18,24 @@ from ptmvet.errors import Error, ExitCode
 
 #: Command modules, in the order ``ptmvet --help`` lists them.
 COMMANDS: tuple[str, ...] = (
-    "bom",
+    # one model
     "check",
     "checks_cmd",
-    "compare",
     "demo",
     "gate",
-    "lineage",
-    "manifest",
+    "compare",
+    "bom",
+    # claims and data
     "reproduce",
-    "scan",
     "schema",
+    # integrity and safety
+    "scan",
+    "manifest",
     "sign",
     "verify",
+    # licences
+    "lineage",
+    # registries
     "mine",
     "study",
     "audit_cmd",
