@@ -21,7 +21,7 @@ from ptmvet import __version__
 from ptmvet.errors import DependencyMissing, InputError
 
 #: The schema version this code writes (the highest migration number).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
@@ -141,7 +141,7 @@ class Store:
         return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])  # noqa: S608 - checked name
 
 
-#: Every data table of schema version 1 (for dumps, tests and docs).
+#: Every data table of the schema (for dumps, tests and docs).
 TABLES = (
     "runs",
     "cursors",
