@@ -118,6 +118,8 @@ def test_mine_and_audit_commands(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["audit", "--db", str(db), "--workers", "1", "--checks", CHECKS]) == 0
     assert "5 models" in capsys.readouterr().err
     assert main(["study", "--db", str(tmp_path / "missing.duckdb")]) == 3
+    assert main(["audit", "--db", str(tmp_path / "missing.duckdb")]) == 3
+    assert not (tmp_path / "missing.duckdb").exists()
 
 
 # -- Hub (mocked HTTP) -------------------------------------------------------------

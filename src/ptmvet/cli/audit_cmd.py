@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ptmvet.errors import ExitCode
+from ptmvet.errors import ExitCode, InputError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,6 +32,10 @@ def run(args: argparse.Namespace) -> int:
     from ptmvet.registry.engines import run_audit
     from ptmvet.registry.store import open_store
 
+    # Auditing reads models a previous `ptmvet mine` wrote; opening a missing path
+    # would silently create an empty database and report "0 models".
+    if not args.db.is_file():
+        raise InputError(f"{args.db}: no registry database here", path=str(args.db), hint="run `ptmvet mine` first")
     with open_store(args.db) as store, progress_bar("auditing") as progress:
         stats = run_audit(
             store,
