@@ -14,6 +14,7 @@ from typing import Any
 
 from ptmvet.checks import REGISTRY
 from ptmvet.checks.interface import Check, Finding, run_check
+from ptmvet.errors import UsageError
 from ptmvet.evidence import Evidence
 from ptmvet.report import Report, build_report
 
@@ -57,9 +58,22 @@ def enrichers() -> Sequence[Enricher]:
     return (integrity_enricher, scan_enricher, license_enricher, measure_enricher)
 
 
-def run_checks(evidence: Evidence, checks: Iterable[Check] = REGISTRY, *, only: Sequence[str] = ()) -> list[Finding]:
-    """Run every check (or those in ``only``) on the evidence."""
+def _wanted(only: Sequence[str], checks: Iterable[Check] = REGISTRY) -> set[str]:
     wanted = {c.upper() for c in only}
+    unknown = sorted(wanted - {c.meta.id for c in checks})
+    if unknown:
+        raise UsageError(f"no check {', '.join(map(repr, unknown))}", hint="`ptmvet checks list` shows every id")
+    return wanted
+
+
+def run_checks(evidence: Evidence, checks: Iterable[Check] = REGISTRY, *, only: Sequence[str] = ()) -> list[Finding]:
+    """Run every check (or those in ``only``) on the evidence.
+
+    An id in ``only`` that names no check is a usage error: silently running
+    nothing would read as a clean report.
+    """
+    checks = tuple(checks)
+    wanted = _wanted(only, checks)
     findings: list[Finding] = []
     for c in checks:
         if wanted and c.meta.id not in wanted:
@@ -71,6 +85,7 @@ def run_checks(evidence: Evidence, checks: Iterable[Check] = REGISTRY, *, only: 
 def vet_evidence(evidence: Evidence, options: VetOptions | None = None, progress: Progress | None = None) -> Report:
     """Enrich the evidence, run the checks and build the report."""
     options = options or VetOptions.default()
+    _wanted(options.checks)  # fail before the enrichers' I/O, not after
     sections: dict[str, Any] = {}
     for enrich in enrichers():
         evidence, extra = enrich(evidence, options, progress)
@@ -84,5 +99,6 @@ def vet(ref: str | Path, options: VetOptions | None = None, progress: Progress |
     from ptmvet.sources import collect
 
     options = options or VetOptions.default()
+    _wanted(options.checks)
     evidence = collect(ref, revision=options.revision, offline=options.offline, progress=progress)
     return vet_evidence(evidence, options, progress)

@@ -101,3 +101,11 @@ def test_cli_checks_explain(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert out.startswith("# VET405 card-metadata-valid")
     assert lookup("card-metadata-valid") is not None
+
+
+def test_only_with_an_unknown_check_id_is_a_usage_error(minilm_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A typo in --only used to run nothing and print a clean report card.
+    assert main(["check", str(minilm_path), "--only", "VET101,VET999", "--no-scan", "--no-hash"]) == 2
+    assert "VET999" in capsys.readouterr().err
+    assert main(["check", str(minilm_path), "--only", "vet101", "--no-scan", "--no-hash", "-f", "json"]) == 0
+    assert '"VET101"' in capsys.readouterr().out
