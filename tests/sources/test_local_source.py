@@ -98,6 +98,21 @@ def test_binary_readme_and_huge_readme_become_problems(tmp_path: Path) -> None:
     assert any(p.path == "README.md" and "larger than" in p.message for p in ev.problems)
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_fifo_in_the_folder_is_a_problem_not_a_hang(tmp_path: Path) -> None:
+    from ptmvet.integrity.manifest import build_manifest
+
+    root = make_model(tmp_path / "m")
+    (root / "pytorch_model.bin").unlink()
+    os.mkfifo(root / "pytorch_model.bin")  # opening it for reading would block forever
+    ev = collect(root)
+    assert ev.file("pytorch_model.bin") is None
+    assert any(p.path == "pytorch_model.bin" and "regular file" in p.message for p in ev.problems)
+    manifest = build_manifest(root)
+    assert "pytorch_model.bin" not in manifest.by_path()
+    assert "README.md" in manifest.by_path()
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
 def test_unreadable_file_is_a_problem(tmp_path: Path) -> None:
     root = make_model(tmp_path / "m")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import struct
 from collections.abc import Mapping
 from dataclasses import replace
@@ -143,6 +144,16 @@ def walk(root: Path, problems: list[Problem]) -> list[tuple[str, Path]]:
                 if not target.exists():
                     problems.append(Problem(rel, "dangling symlink"))
                     continue
+            # A FIFO, socket or device would block or never end when read (a FIFO
+            # named pytorch_model.bin hung the run); only regular files are content.
+            try:
+                mode = p.stat().st_mode
+            except OSError as exc:
+                problems.append(Problem(rel, f"unreadable: {exc.strerror or exc}"))
+                continue
+            if not stat.S_ISREG(mode):
+                problems.append(Problem(rel, "not a regular file (FIFO, socket or device); not read"))
+                continue
             out.append((rel, p))
     return out
 
