@@ -109,3 +109,19 @@ def test_only_with_an_unknown_check_id_is_a_usage_error(minilm_path: Path, capsy
     assert "VET999" in capsys.readouterr().err
     assert main(["check", str(minilm_path), "--only", "vet101", "--no-scan", "--no-hash", "-f", "json"]) == 0
     assert '"VET101"' in capsys.readouterr().out
+
+
+def test_a_bug_exits_70_with_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from ptmvet.cli import checks_cmd
+
+    def boom(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(checks_cmd, "all_meta", boom)
+    monkeypatch.delenv("PTMVET_TRACEBACK", raising=False)
+    assert main(["checks", "list"]) == 70
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "internal error: RuntimeError: boom" in err and "Traceback" not in err
+    monkeypatch.setenv("PTMVET_TRACEBACK", "1")
+    with pytest.raises(RuntimeError, match="boom"):
+        main(["checks", "list"])

@@ -9,6 +9,7 @@ and nowhere else.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from importlib import import_module
@@ -76,6 +77,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return int(ExitCode.OK)
+    except Exception as exc:
+        # Anything else is a bug in ptmvet. Without this, Python prints a traceback and
+        # exits 1, which a CI gate would read as "the policy failed" (docs/exit-codes.md).
+        if os.environ.get("PTMVET_TRACEBACK"):
+            raise
+        _print_error(
+            f"internal error: {type(exc).__name__}: {exc}",
+            "a bug in ptmvet; please report it (set PTMVET_TRACEBACK=1 for the traceback)",
+        )
+        return int(ExitCode.INTERNAL)
 
 
 def _print_error(message: str, hint: str) -> None:
