@@ -31,8 +31,11 @@ unit: $(STAMP)
 
 test: lint unit
 
+# Each script prints its figures and the peer it was measured against in the same run.
+BENCHES := bench_check bench_cards bench_scan bench_manifest bench_reproduce bench_mine license_study
+
 bench: $(STAMP)
-	$(BIN)/python bench/run_all.py
+	set -e; for b in $(BENCHES); do echo "== bench/$$b.py"; HF_HUB_OFFLINE=1 $(BIN)/python bench/$$b.py; done
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
