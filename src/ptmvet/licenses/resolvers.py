@@ -199,31 +199,23 @@ class HubResolver:
         card_dict = card.to_dict() if card is not None and hasattr(card, "to_dict") else {}
         return {"id": getattr(info, "id", repo_id), "tags": list(getattr(info, "tags", None) or []), "cardData": card_dict}
 
-    def models(self, ids: Collection[str]) -> Mapping[str, ModelRecord]:
+    def _infos(self, kind: str, ids: Collection[str]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        """(lower-cased id, info) for each id the Hub knows; gated repositories are left out."""
         from huggingface_hub.errors import GatedRepoError
 
-        out: dict[str, ModelRecord] = {}
         for i in ids:
             try:
-                data = self._info("model", i)
+                data = self._info(kind, i)
             except GatedRepoError:
                 data = None
             if data is not None:
-                out[i.lower()] = record_from_api(data)
-        return out
+                yield i.lower(), data
+
+    def models(self, ids: Collection[str]) -> Mapping[str, ModelRecord]:
+        return {i: record_from_api(data) for i, data in self._infos("model", ids)}
 
     def dataset_licenses(self, ids: Collection[str]) -> Mapping[str, str | None]:
-        from huggingface_hub.errors import GatedRepoError
-
-        out: dict[str, str | None] = {}
-        for i in ids:
-            try:
-                data = self._info("dataset", i)
-            except GatedRepoError:
-                data = None
-            if data is not None:
-                out[i.lower()] = dataset_license_from_api(data)
-        return out
+        return {i: dataset_license_from_api(data) for i, data in self._infos("dataset", ids)}
 
 
 class DuckDBResolver:
