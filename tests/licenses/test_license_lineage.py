@@ -113,6 +113,26 @@ def test_dump_resolver_errors(tmp_path: Path) -> None:
         DumpResolver(_write_listing(tmp_path / "x.jsonl.gz", [])).dataset_licenses(["d"])
 
 
+def test_dump_resolver_reads_compact_json_and_the_2022_modelid_shape(tmp_path: Path) -> None:
+    listing = tmp_path / "models.jsonl"
+    listing.write_text(
+        '{"id":"a/compact","tags":["license:mit"]}\n'
+        '{"modelId": "b/old-shape", "tags": ["license:apache-2.0"]}\n',
+        encoding="utf-8",
+    )
+    found = DumpResolver(listing).models(["a/compact", "b/old-shape"])
+    assert found["a/compact"].license == "mit"
+    assert found["b/old-shape"].license == "apache-2.0"
+
+
+def test_a_file_that_is_not_a_listing_is_an_input_error(tmp_path: Path) -> None:
+    # Used to answer "not found" for every model, as if the listing simply lacked them.
+    other = tmp_path / "policy.yaml"
+    other.write_text("version: 1\nchecks: {}\n", encoding="utf-8")
+    with pytest.raises(InputError, match="not a Hub listing"):
+        DumpResolver(other).models(["a/b"])
+
+
 def test_record_from_model_info_json() -> None:
     r = record_from_api({"id": "o/m", "tags": ["license:other"], "cardData": {"license": "other", "license_name": "acme", "base_model": ["a/b"], "datasets": ["d/x"]}})
     assert r.license == "other" and r.license_name == "acme" and r.bases[0].id == "a/b" and r.datasets == ("d/x",)

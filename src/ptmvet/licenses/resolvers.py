@@ -15,6 +15,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
 from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -34,11 +35,17 @@ def _open_text(path: Path) -> IO[str]:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}", path=str(path)) from exc
 
 
+#: The id key of both listing shapes (2024 ``id``, 2022 ``modelId``), however the JSON is spaced.
+_ID_RE = re.compile(r'"(?:id|modelId)"\s*:\s*"([^"]*)"')
+
+
 def _line_id(line: str) -> str | None:
     """The ``id`` of a listing line without parsing the JSON (fast pre-filter)."""
     i = line.find(_ID_KEY)
     if i < 0:
-        return None
+        # Compact JSON or the 2022 ``modelId`` shape: slower, but never silently "not found".
+        m = _ID_RE.search(line)
+        return m.group(1) if m else None
     j = line.find('"', i + len(_ID_KEY))
     return line[i + len(_ID_KEY) : j] if j > 0 else None
 
@@ -69,11 +76,15 @@ def _scan(path: Path, wanted: Collection[str]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     if not want:
         return out
+    records = 0
     with _open_text(path) as fh:
         try:
             for n, line in enumerate(fh, 1):
                 lid = _line_id(line)
-                if lid is None or lid.lower() not in want:
+                if lid is None:
+                    continue
+                records += 1
+                if lid.lower() not in want:
                     continue
                 try:
                     obj = json.loads(line)
@@ -83,8 +94,10 @@ def _scan(path: Path, wanted: Collection[str]) -> dict[str, dict[str, Any]]:
                     out[lid.lower()] = obj
                     if len(out) == len(want):
                         break
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        except (OSError, EOFError, gzip.BadGzipFile, UnicodeDecodeError) as exc:
             raise InputError(f"{path}: cannot read ({exc})", path=str(path)) from exc
+    if not records:
+        raise InputError(f"{path}: no line has an \"id\" or \"modelId\"; not a Hub listing (.jsonl)", path=str(path))
     return out
 
 
