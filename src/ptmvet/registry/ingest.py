@@ -385,11 +385,13 @@ WITH parsed AS (
 SELECT
     f.*,
     coalesce(sha, 'lm:' || strftime(last_modified, '%Y-%m-%dT%H:%M:%S'), 'fp:' || fingerprint[1:16]) AS revision,
-    coalesce(
-        lower(list_filter(tags, lambda t: starts_with(t, 'license:'))[1][9:]),
-        lower(list_filter(cd_licenses, lambda x: x IS NOT NULL)[1])
-    ) AS license
-FROM flat f
+    coalesce(lower(lic_tags[1][9:]), lower(list_filter(cd_licenses, lambda x: x IS NOT NULL)[1])) AS license
+FROM (
+    SELECT *,
+        list_filter(tags, lambda t: starts_with(t, 'license:')) AS lic_tags,
+        list_filter(tags, lambda t: starts_with(t, 'base_model:')) AS base_tags
+    FROM flat
+) f
 """
 
 # Bad rows of a batch: blank lines are skipped silently, the rest reported.
@@ -407,10 +409,10 @@ _CHANGE_SQL = """
 CREATE OR REPLACE TEMP TABLE change AS
 SELECT
     s.model_id,
-    m.model_id IS NULL AS is_new,
     m.first_run AS old_first_run,
+    m.revision = s.revision AS same_revision,
+    m.revision_first_run AS old_revision_first_run,
     CASE
-        WHEN m.model_id IS NULL THEN true
         WHEN m.sha IS NOT NULL AND s.sha IS NOT NULL
             THEN m.sha <> s.sha OR (m.last_modified IS DISTINCT FROM s.last_modified)
         WHEN m.last_modified IS NOT NULL AND s.last_modified IS NOT NULL THEN m.last_modified <> s.last_modified
@@ -464,9 +466,9 @@ def _write_batch(
     return int(n_ids)
 
 
-def _children_sql(run_ids: str) -> list[str]:
-    """INSERTs of the children (tags, files, licences, lineage) of the stage rows in ``run_ids``."""
-    sel = f"FROM stage s SEMI JOIN {run_ids} c USING (model_id)"
+def _children_sql(run_ids: str | None) -> list[str]:
+    """INSERTs of the children (tags, files, licences, lineage) of the stage rows in ``run_ids`` (None: all)."""
+    sel = "FROM stage s" if run_ids is None else f"FROM stage s SEMI JOIN {run_ids} c USING (model_id)"
     return [
         f"""INSERT INTO tags SELECT model_id, tag FROM (
             SELECT s.model_id, unnest(s.tags) AS tag {sel}
@@ -476,7 +478,7 @@ def _children_sql(run_ids: str) -> list[str]:
             WHERE s.siblings IS NOT NULL
         ) WHERE f.rfilename IS NOT NULL""",  # noqa: S608 - internal table names
         f"""INSERT INTO licences SELECT DISTINCT model_id, license, source FROM (
-            SELECT s.model_id, lower(unnest(list_filter(s.tags, lambda t: starts_with(t, 'license:'))))[9:] AS license,
+            SELECT s.model_id, lower(unnest(s.lic_tags))[9:] AS license,
                    'tag' AS source
             {sel}
             UNION ALL
@@ -491,7 +493,7 @@ def _children_sql(run_ids: str) -> list[str]:
                         THEN split_part(rest, ':', 1) ELSE 'base' END AS relation,
                    'tag' AS source
             FROM (
-                SELECT s.model_id, unnest(list_filter(s.tags, lambda t: starts_with(t, 'base_model:')))[12:] AS rest
+                SELECT s.model_id, unnest(s.base_tags)[12:] AS rest
                 {sel}
             )
             UNION ALL
@@ -516,38 +518,46 @@ def _apply_stage(con: Any, run_id: int) -> None:
     # Known models only (a join, not a scan of the batch against every row).
     con.execute(_CHANGE_SQL)
     n_known, n_changed = con.execute("SELECT count(*), count(*) FILTER (WHERE changed) FROM change").fetchall()[0]
-    con.execute("CREATE OR REPLACE TEMP TABLE new_ids AS SELECT model_id FROM stage ANTI JOIN change USING (model_id)")
+    if n_known:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE new_ids AS SELECT model_id FROM stage ANTI JOIN change USING (model_id)"
+        )
+        new_rows = "FROM stage s SEMI JOIN new_ids USING (model_id)"
+    else:  # a batch of models never seen (a first ingest): no join at all
+        new_rows = "FROM stage s"
 
     # New models: no history, no children yet -- plain appends.
-    con.execute(
-        """INSERT INTO revisions SELECT s.model_id, s.revision, s.sha, s.last_modified, s.fingerprint, $run, $run
-           FROM stage s SEMI JOIN new_ids USING (model_id)""",
-        run,
-    )
-    for sql in _children_sql("new_ids"):
+    for sql in _children_sql("new_ids" if n_known else None):
         con.execute(sql)
-    con.execute(
-        f"""INSERT INTO models SELECT {_MODEL_COLUMNS}, $run, $run, $run
-            FROM stage s SEMI JOIN new_ids USING (model_id)""",  # noqa: S608 - internal SQL
-        run,
-    )
+    con.execute(f"INSERT INTO models SELECT {_MODEL_COLUMNS}, $run, $run, $run, $run, $run {new_rows}", run)
     if not n_known:
         return
 
-    # History: one row per (model, revision); keep the first run that saw it.
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE rev AS
-        SELECT s.model_id, s.revision, s.sha, s.last_modified, s.fingerprint,
-               coalesce(r.first_run, $run) AS first_run, $run AS last_run
-        FROM stage s SEMI JOIN change c USING (model_id)
-        LEFT JOIN revisions r ON r.model_id = s.model_id AND r.revision = s.revision""",
-        run,
-    )
-    con.execute("DELETE FROM revisions WHERE (model_id, revision) IN (SELECT (model_id, revision) FROM rev)")
-    con.execute("INSERT INTO revisions SELECT * FROM rev")
+    # History. The current revision is part of the models row (revision_first_run,
+    # revision_last_run); the others are rows of revision_history.
     if n_changed:
-        # Children of changed models are replaced.
         con.execute("CREATE OR REPLACE TEMP TABLE changed_ids AS SELECT model_id FROM change WHERE changed")
+        # The new current revision: first seen before if it was current or in the history.
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE new_rev AS
+            SELECT c.model_id, coalesce(h.first_run, CASE WHEN c.same_revision THEN c.old_revision_first_run END, $run)
+                   AS first_run
+            FROM change c JOIN stage s USING (model_id)
+            LEFT JOIN revision_history h ON h.model_id = s.model_id AND h.revision = s.revision
+            WHERE c.changed""",
+            run,
+        )
+        con.execute(
+            """DELETE FROM revision_history WHERE (model_id, revision) IN
+               (SELECT (s.model_id, s.revision) FROM stage s SEMI JOIN changed_ids USING (model_id))"""
+        )
+        # The old current revision, when it is another one, becomes history.
+        con.execute(
+            """INSERT INTO revision_history
+            SELECT m.model_id, m.revision, m.sha, m.last_modified, m.fingerprint, m.revision_first_run, m.revision_last_run
+            FROM models m JOIN change c USING (model_id) WHERE c.changed AND NOT c.same_revision"""
+        )
+        # Children of changed models are replaced.
         con.execute("DELETE FROM tags WHERE model_id IN (SELECT model_id FROM changed_ids)")
         con.execute("DELETE FROM files WHERE model_id IN (SELECT model_id FROM changed_ids)")
         con.execute(
@@ -560,15 +570,33 @@ def _apply_stage(con: Any, run_id: int) -> None:
             con.execute(sql)
         con.execute("DELETE FROM models WHERE model_id IN (SELECT model_id FROM changed_ids)")
         con.execute(
-            f"""INSERT INTO models SELECT {_MODEL_COLUMNS}, c.old_first_run, $run, $run
-                FROM stage s JOIN change c USING (model_id) WHERE c.changed""",  # noqa: S608 - internal SQL
+            f"""INSERT INTO models SELECT {_MODEL_COLUMNS}, c.old_first_run, $run, $run, r.first_run, $run
+                FROM stage s JOIN change c USING (model_id) JOIN new_rev r USING (model_id)""",  # noqa: S608
             run,
         )
+    # Unchanged models whose record names another revision key than the current one
+    # (a source without sha, say): that key is history, seen by this run.
+    n_other = con.execute("SELECT count(*) FROM change WHERE NOT changed AND NOT same_revision").fetchall()[0][0]
+    if n_other:
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE side_rev AS
+            SELECT s.model_id, s.revision, s.sha, s.last_modified, s.fingerprint, coalesce(h.first_run, $run), $run
+            FROM change c JOIN stage s USING (model_id)
+            LEFT JOIN revision_history h ON h.model_id = s.model_id AND h.revision = s.revision
+            WHERE NOT c.changed AND NOT c.same_revision""",
+            run,
+        )
+        con.execute(
+            """DELETE FROM revision_history WHERE (model_id, revision) IN
+               (SELECT (model_id, revision) FROM side_rev)"""
+        )
+        con.execute("INSERT INTO revision_history SELECT * FROM side_rev")
     # Unchanged models: popularity is an observation, refreshed in place.
     con.execute(
         """UPDATE models SET downloads = coalesce(s.downloads, models.downloads),
                downloads_all_time = coalesce(s.downloads_all_time, models.downloads_all_time),
-               likes = coalesce(s.likes, models.likes), last_run = $run
+               likes = coalesce(s.likes, models.likes), last_run = $run,
+               revision_last_run = CASE WHEN c.same_revision THEN $run ELSE models.revision_last_run END
         FROM stage s JOIN change c USING (model_id)
         WHERE models.model_id = s.model_id AND NOT c.changed""",
         run,

@@ -1,0 +1,137 @@
+"""The bulk ingest path: Arrow line batches, read-ahead, schema migrations, history kept in models."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from registry_helpers import lines_of, record, snapshot, write_jsonl_gz
+
+from ptmvet.errors import InputError
+from ptmvet.registry import ingest
+from ptmvet.registry.ingest import _iter_lines, _prefetch, mine_dump
+from ptmvet.registry.store import SCHEMA_VERSION, migrations, open_store
+
+
+def _raw(path: Path, data: bytes) -> Path:
+    path.write_bytes(gzip.compress(data))
+    return path
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 1 << 20])
+@pytest.mark.parametrize("start", [0, 1, 5, 11])
+def test_line_batches_keep_line_numbers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, start: int) -> None:
+    monkeypatch.setattr(ingest, "_READ_CHUNK", chunk)
+    lines = [b'{"id": "a"}', b"", b'{"id": "b"}\r', b"   ", b'{"id": "\xff\xfe"}', b"{broken", b'{"id": "c"}']
+    lines += [json.dumps({"id": f"m{i}"}).encode() for i in range(6)]
+    data = b"\n".join(lines)  # no newline after the last line
+    path = _raw(tmp_path / "x.jsonl.gz", data)
+    got: list[tuple[int, str]] = []
+    cursors = []
+    for b in _iter_lines(path, start, 3):
+        got.extend(zip(b.ordinals.to_pylist(), b.lines.to_pylist(), strict=True))
+        cursors.append(b.consumed)
+    want = [(i + 1, raw.decode("utf-8", "replace")) for i, raw in enumerate(lines)][start:]
+    assert [(n, t.rstrip("\n")) for n, t in got] == want
+    assert cursors[-1] == len(lines)
+    assert all(len(list(b.ordinals.to_pylist())) <= 3 for b in _iter_lines(path, start, 3))
+
+
+def test_read_ahead_hands_on_errors_in_order() -> None:
+    def gen():  # type: ignore[no-untyped-def]
+        yield 1
+        raise InputError("boom")
+
+    it = _prefetch(gen())
+    assert next(it) == 1
+    with pytest.raises(InputError, match="boom"):
+        next(it)
+
+
+def test_truncated_gzip_is_a_clear_error_after_the_committed_lines(tmp_path: Path) -> None:
+    data = gzip.compress("\n".join(lines_of([record(i) for i in range(2000)])).encode())
+    bad = tmp_path / "cut.jsonl.gz"
+    bad.write_bytes(data[: len(data) // 2])
+    with open_store(tmp_path / "r.duckdb") as s, pytest.raises(InputError, match="corrupt after line"):
+        mine_dump(s, [bad], batch_size=100)
+
+
+def test_model_ids_stay_unique_within_and_across_batches(tmp_path: Path) -> None:
+    recs = [record(i) for i in range(50)]
+    recs.insert(10, record(3, downloads=777))  # the same model again, later in the same batch
+    recs.append(record(7, sha="e" * 40))  # and in a later batch, with a new commit
+    dump = write_jsonl_gz(tmp_path / "d.jsonl.gz", lines_of(recs))
+    with open_store(tmp_path / "r.duckdb") as s:
+        mine_dump(s, [dump], batch_size=20)
+        assert s.con.execute("SELECT count(*), count(DISTINCT model_id) FROM models").fetchall()[0] == (50, 50)
+        assert s.con.execute("SELECT downloads FROM models WHERE model_id = 'org3/model-3'").fetchall()[0][0] == 777
+        revs = s.con.execute("SELECT revision FROM revisions WHERE model_id = 'org7/model-7' ORDER BY 1").fetchall()
+        assert revs == [(f"{7:040x}",), ("e" * 40,)]
+        assert s.con.execute("SELECT revision FROM models WHERE model_id = 'org7/model-7'").fetchall()[0][0] == "e" * 40
+        tags = s.con.execute("SELECT count(*) FROM tags WHERE model_id = 'org7/model-7'").fetchall()[0][0]
+        assert tags == len(record(7)["tags"])
+
+
+def test_history_follows_a_revert_and_a_source_without_sha(tmp_path: Path) -> None:
+    a, b = "a" * 40, "b" * 40
+    runs = []
+    with open_store(tmp_path / "r.duckdb") as s:
+        for n, sha in enumerate([a, b, a, a]):
+            dump = write_jsonl_gz(tmp_path / f"{n}.jsonl.gz", lines_of([record(1, sha=sha), record(2)]))
+            runs.append(mine_dump(s, [dump]).run_id)
+        rows = s.con.execute(
+            "SELECT revision, first_run, last_run FROM revisions WHERE model_id = 'org1/model-1' ORDER BY first_run"
+        ).fetchall()
+        assert rows == [(a, runs[0], runs[3]), (b, runs[1], runs[1])]
+        m = s.con.execute("SELECT revision, changed_run, last_run FROM models WHERE model_id = 'org1/model-1'").fetchall()
+        assert m == [(a, runs[2], runs[3])]
+        # The same model from a source without sha: unchanged (same lastModified), another revision key.
+        rec = record(2)
+        del rec["sha"]
+        dump = write_jsonl_gz(tmp_path / "nosha.jsonl.gz", lines_of([rec]))
+        last = mine_dump(s, [dump]).run_id
+        rows = s.con.execute(
+            "SELECT revision, first_run, last_run FROM revisions WHERE model_id = 'org2/model-2' ORDER BY revision"
+        ).fetchall()
+        assert rows == [(f"{2:040x}", runs[0], runs[3]), ("lm:2022-01-03T10:00:00", last, last)]
+        assert s.con.execute("SELECT count(*) FROM revisions").fetchall()[0][0] == 4
+
+
+def test_a_version_1_database_migrates_with_its_data(tmp_path: Path) -> None:
+    db = tmp_path / "old.duckdb"
+    import duckdb
+
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
+    first = migrations()[0]
+    assert first.version == 1
+    con.execute(first.sql)
+    con.execute("INSERT INTO schema_migrations VALUES (1, 'initial', now())")
+    base = {c: None for c in [r[0] for r in con.execute("DESCRIBE models").fetchall()]}
+    for mid, rev, fr, lr in (("org/a", "r2", 2, 3), ("org/b", "r1", 1, 3)):
+        row = dict(base, model_id=mid, revision=rev, has_model_index=False, fingerprint="f", source="x",
+                   first_run=1, last_run=lr, changed_run=fr)
+        con.execute(f"INSERT INTO models VALUES ({', '.join('?' for _ in row)})", list(row.values()))
+    old_revs = [("org/a", "r1", None, None, "f", 1, 1), ("org/a", "r2", None, None, "f", 2, 3), ("org/b", "r1", None, None, "f", 1, 3)]
+    con.executemany("INSERT INTO revisions VALUES (?, ?, ?, ?, ?, ?, ?)", old_revs)
+    con.close()
+    with open_store(db) as s:
+        assert s.schema_version() == SCHEMA_VERSION == 3
+        assert sorted(s.con.execute("SELECT * FROM revisions").fetchall(), key=repr) == sorted(old_revs, key=repr)
+        assert s.con.execute("SELECT model_id, revision FROM revision_history").fetchall() == [("org/a", "r1")]
+        assert s.count("models") == 2
+        kinds = {r[0] for r in s.con.execute("SELECT constraint_type FROM duckdb_constraints() WHERE table_name = 'models'").fetchall()}
+        assert "PRIMARY KEY" not in kinds
+        # And ingest keeps working on the migrated file.
+        dump = write_jsonl_gz(tmp_path / "d.jsonl.gz", lines_of([record(i) for i in range(5)]))
+        mine_dump(s, [dump])
+        assert s.count("models") == 7
+        before = snapshot(s)
+        mine_dump(s, [dump])
+        after = snapshot(s)
+    # A second run over the same input changes nothing but when things were last seen.
+    same = ("models", "revisions")
+    assert {k: v for k, v in before.items() if k not in same} == {k: v for k, v in after.items() if k not in same}
+    assert [r[:6] for r in before["revisions"]] == [r[:6] for r in after["revisions"]]
