@@ -125,3 +125,10 @@ def test_a_bug_exits_70_with_one_line(monkeypatch: pytest.MonkeyPatch, capsys: p
     monkeypatch.setenv("PTMVET_TRACEBACK", "1")
     with pytest.raises(RuntimeError, match="boom"):
         main(["checks", "list"])
+
+
+def test_missing_data_dir_is_an_input_error(minilm_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "no-such-data"
+    for cmd in ("check", "gate", "bom"):
+        assert main([cmd, str(minilm_path), "--data-dir", str(missing), "--no-scan", "--no-hash"]) == 3
+        assert "--data-dir is not a folder" in capsys.readouterr().err

@@ -9,7 +9,7 @@ from pathlib import Path
 from ptmvet.audit import VetOptions, vet
 from ptmvet.checks.interface import Severity
 from ptmvet.cli._common import add_format_option, add_offline_option, emit, progress_bar
-from ptmvet.errors import ExitCode
+from ptmvet.errors import ExitCode, InputError
 from ptmvet.formats import FORMATS, render
 from ptmvet.report import Report
 
@@ -46,6 +46,9 @@ def add_vet_options(p: argparse.ArgumentParser) -> None:
 
 
 def options_from(args: argparse.Namespace) -> VetOptions:
+    # A mistyped --data-dir would otherwise only show up as "not verifiable" claims.
+    if args.data_dir is not None and not args.data_dir.is_dir():
+        raise InputError(f"{args.data_dir}: --data-dir is not a folder", path=str(args.data_dir))
     return VetOptions(
         revision=getattr(args, "revision", None),
         offline=getattr(args, "offline", None),
