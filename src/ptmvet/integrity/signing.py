@@ -45,6 +45,10 @@ SIGNATURE_MAX_BYTES = 64 * 1024 * 1024
 _PREDICATE_TYPES = ("https://model_signing/signature/v1.0", "https://model_signing/Digests/v0.1")
 
 
+def _not_a_file(p: Path) -> str:
+    return "a folder, not a file" if p.is_dir() else "no such file"
+
+
 def _require_model_signing() -> None:
     try:
         import model_signing  # noqa: F401
@@ -146,7 +150,7 @@ def sign_model(
         raise UsageError("--chain needs --cert, the signing certificate")
     for p in (key, cert, *chain):
         if p is not None and not Path(p).is_file():
-            raise InputError(f"{p}: no such file", path=str(p))
+            raise InputError(f"{p}: {_not_a_file(Path(p))}", path=str(p))
     ignored: list[str] = []
     sig_rel = _rel_inside(out, model) if model.is_dir() else None
     if sig_rel:
@@ -287,7 +291,7 @@ def _verifier(
         raise UsageError("verify a signature with exactly one of --key PUBLIC.pem, --chain CA.pem or --sigstore")
     for p in (key, *chain):
         if p is not None and not Path(p).is_file():
-            raise InputError(f"{p}: no such file", path=str(p))
+            raise InputError(f"{p}: {_not_a_file(Path(p))}", path=str(p))
     try:
         if sigstore:
             from model_signing._signing import sign_sigstore
