@@ -102,8 +102,10 @@ def test_cli_compare_real_packages_html(corpora: Path, minilm_path: Path, tmp_pa
     args = ["compare", str(mirrors / "distilbert-base-uncased-finetuned-sst-2-english"), str(mirrors / "valhalla__distilbart-mnli-12-1"), str(minilm_path)]
     assert main([*args, "--offline", "--format", "json", "--output", str(out)]) == 0
     data = json.loads(out.read_text(encoding="utf-8"))
-    names = [c["name"] for c in data["candidates"]]
-    assert names[0].endswith("model")  # MiniLM: the only candidate that passes the default gate
+    # MiniLM is the only candidate that passes the default gate. Identify it by the reference
+    # given on the command line: its display name comes from the card title, not the folder.
+    assert data["candidates"][0]["ref"] == str(minilm_path)
+    assert data["candidates"][0]["name"] == "all-MiniLM-L6-v2"
     assert [c["passed"] for c in data["candidates"]] == [True, False, False]
     html = tmp_path / "compare.html"
     assert main([*args, "--offline", "--format", "html", "--output", str(html)]) == 0
