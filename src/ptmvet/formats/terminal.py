@@ -152,10 +152,10 @@ def measurements_table(report: Report, width: int = 100) -> RenderableType:
             lines.append(line)
         return Group(*lines)
     table = Table(title="Re-measured claims", box=box.SIMPLE_HEAD, title_justify="left", expand=True)
-    table.add_column("Claim (task · dataset/split · metric)", ratio=1, overflow="fold")
+    table.add_column("Claim (task · dataset/split · metric)", ratio=1, min_width=22, overflow="fold")
     for col in ("Claimed", "Measured", "95% CI", "n"):
         table.add_column(col, justify="right", no_wrap=True)
-    table.add_column("Verdict", min_width=14, overflow="fold")
+    table.add_column("Verdict", ratio=1, min_width=14, overflow="fold")
     for m in c.measurement_rows(report):
         ci = f"[{c.fmt_value(m.get('ci_low'))}, {c.fmt_value(m.get('ci_high'))}]"
         verdict = str(m.get("verdict") or "–")

@@ -14,7 +14,8 @@ import importlib
 import json
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -182,11 +183,35 @@ def hash_weights(files: list[Path], root: Path) -> dict[str, str]:
     return {str(f.relative_to(root)) if f.is_relative_to(root) else f.name: sha256_file(f) for f in files}
 
 
+@contextmanager
+def quiet_loading() -> Iterator[None]:
+    """Silence transformers' own progress bars and info logs while a model loads.
+
+    The library never prints: progress reaches the caller through its callback.
+    """
+    try:
+        tr_logging: Any = importlib.import_module("transformers.utils.logging")
+    except ImportError:  # pragma: no cover - transformers is an extra
+        yield
+        return
+    bars = tr_logging.is_progress_bar_enabled()
+    level = tr_logging.get_verbosity()
+    tr_logging.disable_progress_bar()
+    tr_logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        tr_logging.set_verbosity(level)
+        if bars:
+            tr_logging.enable_progress_bar()
+
+
 def load_hf_model(auto_class: Any, model_path: Path, *, allow_pickle: bool) -> tuple[Any, dict[str, str]]:
     """Load a transformers model from safetensors only (or weights_only pickle behind the flag)."""
     kind, files = weight_policy(model_path, allow_pickle=allow_pickle)
     if kind == "safetensors":
-        model = auto_class.from_pretrained(str(model_path), use_safetensors=True, local_files_only=True, trust_remote_code=False)
+        with quiet_loading():
+            model = auto_class.from_pretrained(str(model_path), use_safetensors=True, local_files_only=True, trust_remote_code=False)
     else:
         import torch
         from transformers import AutoConfig

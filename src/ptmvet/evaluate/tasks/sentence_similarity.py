@@ -25,6 +25,7 @@ from ptmvet.evaluate.tasks.interface import (
     configure_threads,
     hash_weights,
     library_versions,
+    quiet_loading,
     require,
     weight_policy,
 )
@@ -51,13 +52,14 @@ def load_sentence_model(model_path: Path, options: RunOptions) -> tuple[Any, dic
             f"{tdir}: sentence-transformers cannot be restricted to weights_only loading; only safetensors are accepted"
         )
     st = require("sentence_transformers", "sentence similarity")
-    model = st.SentenceTransformer(
-        str(model_path),
-        device=options.device,
-        local_files_only=True,
-        trust_remote_code=False,
-        model_kwargs={"use_safetensors": True},
-    )
+    with quiet_loading():
+        model = st.SentenceTransformer(
+            str(model_path),
+            device=options.device,
+            local_files_only=True,
+            trust_remote_code=False,
+            model_kwargs={"use_safetensors": True},
+        )
     if options.max_length:
         model.max_seq_length = options.max_length
     model.eval()
