@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ptmvet.cli._common import add_format_option, emit, progress_bar
-from ptmvet.errors import ExitCode, UsageError
+from ptmvet.errors import ExitCode, InputError, UsageError
 
 SCHEMA_VERSION = 1
 
@@ -95,6 +95,14 @@ def run(args: argparse.Namespace) -> int:
         specs = [ClaimSpec(c) for c in evidence.claims]
     if not specs:
         raise UsageError(f"{args.model}: the card makes no machine-readable claim; pass --claim or --claims")
+    if args.data is not None:
+        # Data the user names explicitly must open: unreadable data is an input
+        # error (exit 3), not a claim that merely cannot be verified.
+        from ptmvet.evaluate.datasets import open_dataset
+
+        open_dataset(args.data, split=args.split)
+    if args.data_dir is not None and not Path(args.data_dir).is_dir():
+        raise InputError(f"{args.data_dir}: not a folder", path=str(args.data_dir))
     options = ReproduceOptions(
         resamples=args.resamples,
         seed=args.seed,

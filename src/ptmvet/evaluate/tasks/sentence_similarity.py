@@ -43,9 +43,37 @@ def _transformer_dir(model_path: Path) -> Path:
     return model_path
 
 
+_PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt")
+
+
+def _module_pickles(model_path: Path) -> list[Path]:
+    """Pickle weight files of the non-Transformer modules (Dense, ...) that have no safetensors copy.
+
+    sentence-transformers loads those modules itself, so they are checked here
+    before anything is loaded.
+    """
+    try:
+        modules = json.loads((model_path / "modules.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return []
+    found: list[Path] = []
+    for m in modules if isinstance(modules, list) else []:
+        if not isinstance(m, dict) or str(m.get("type", "")).endswith("Transformer") or not m.get("path"):
+            continue
+        folder = (model_path / str(m["path"])).resolve()
+        if not folder.is_dir() or not folder.is_relative_to(model_path.resolve()) or any(folder.glob("*.safetensors")):
+            continue
+        found.extend(sorted(p for p in folder.iterdir() if p.suffix.lower() in _PICKLE_SUFFIXES and p.is_file()))
+    return found
+
+
 def load_sentence_model(model_path: Path, options: RunOptions) -> tuple[Any, dict[str, str]]:
     """A SentenceTransformer whose weights were checked to be safetensors first."""
     tdir = _transformer_dir(model_path)
+    pickles = _module_pickles(model_path)
+    if pickles:
+        names = ", ".join(str(p.relative_to(model_path.resolve())) for p in pickles)
+        raise RefusedWeights(f"{model_path}: module weights only in pickle files ({names}); loading them can run code")
     kind, files = weight_policy(tdir, allow_pickle=options.allow_pickle)
     if kind == "pickle":
         raise RefusedWeights(
