@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sig.add_argument("--sigstore", action="store_true", help="a keyless Sigstore signature (needs a network)")
     sig.add_argument("--identity", help="expected signer identity (Sigstore: the certificate's SAN, e.g. an email)")
     sig.add_argument("--oidc-issuer", help="expected OIDC issuer of --identity (Sigstore)")
-    p.add_argument("--format", "-f", choices=("text", "json"), default="text", help="verdict format (default: text)")
+    p.add_argument("--format", "-f", choices=("terminal", "json"), default="terminal", help="verdict format (default: terminal)")
     p.set_defaults(func=run)
 
 
