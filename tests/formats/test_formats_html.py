@@ -49,9 +49,9 @@ def test_card_text_cannot_inject_markup() -> None:
 
 def test_real_card_with_payloads_is_escaped(tmp_path: Path) -> None:
     front = {
-        # No payload in licence fields: a licence id or name such as "<x>" crashes licence
-        # detection today (license_expression raises AttributeError), which is not this area's.
-        "license": "mit",
+        "license": "other",
+        "license_name": XSS[1],
+        "license_link": XSS[3],
         "pipeline_tag": XSS[1],
         "base_model": XSS[3],
         "model-index": [
