@@ -116,10 +116,13 @@ def test_a_version_1_database_migrates_with_its_data(tmp_path: Path) -> None:
         con.execute(f"INSERT INTO models VALUES ({', '.join('?' for _ in row)})", list(row.values()))
     old_revs = [("org/a", "r1", None, None, "f", 1, 1), ("org/a", "r2", None, None, "f", 2, 3), ("org/b", "r1", None, None, "f", 1, 3)]
     con.executemany("INSERT INTO revisions VALUES (?, ?, ?, ?, ?, ?, ?)", old_revs)
+    old_tags = [("org/a", "license:mit"), ("org/a", "dataset:glue"), ("org/b", "pytorch")]
+    con.executemany("INSERT INTO tags VALUES (?, ?)", old_tags)
     con.close()
     with open_store(db) as s:
-        assert s.schema_version() == SCHEMA_VERSION == 3
+        assert s.schema_version() == SCHEMA_VERSION == 4
         assert sorted(s.con.execute("SELECT * FROM revisions").fetchall(), key=repr) == sorted(old_revs, key=repr)
+        assert sorted(s.con.execute("SELECT * FROM tags").fetchall()) == sorted(old_tags)
         assert s.con.execute("SELECT model_id, revision FROM revision_history").fetchall() == [("org/a", "r1")]
         assert s.count("models") == 2
         kinds = {r[0] for r in s.con.execute("SELECT constraint_type FROM duckdb_constraints() WHERE table_name = 'models'").fetchall()}

@@ -86,9 +86,8 @@ _ROW_SQL = """
 SELECT m.model_id, m.revision, m.sha, m.author, m.downloads, m.downloads_all_time, m.likes,
        m.last_modified, m.created_at, m.gated, m.private, m.disabled, m.pipeline_tag, m.library_name,
        m.card_data, m.used_storage, m.n_files,
-       t.tags, f.files, c.text AS card
+       list_sort(list_filter(m.tags, lambda t: t IS NOT NULL)) AS tags, f.files, c.text AS card
 FROM models m
-LEFT JOIN (SELECT model_id, list(tag ORDER BY tag) AS tags FROM tags GROUP BY model_id) t USING (model_id)
 LEFT JOIN (SELECT model_id, list(struct_pack(path := path, size := size, sha256 := sha256, blob_id := blob_id)
                                  ORDER BY path) AS files
            FROM files GROUP BY model_id) f USING (model_id)

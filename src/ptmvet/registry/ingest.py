@@ -467,12 +467,9 @@ def _write_batch(
 
 
 def _children_sql(run_ids: str | None) -> list[str]:
-    """INSERTs of the children (tags, files, licences, lineage) of the stage rows in ``run_ids`` (None: all)."""
+    """INSERTs of the children (files, licences, lineage) of the stage rows in ``run_ids`` (None: all)."""
     sel = "FROM stage s" if run_ids is None else f"FROM stage s SEMI JOIN {run_ids} c USING (model_id)"
     return [
-        f"""INSERT INTO tags SELECT model_id, tag FROM (
-            SELECT s.model_id, unnest(s.tags) AS tag {sel}
-        ) WHERE tag IS NOT NULL""",  # noqa: S608 - internal table names
         f"""INSERT INTO files SELECT model_id, f.rfilename, coalesce(f.size, f.lfs.size), f.lfs.sha256, f.blobId FROM (
             SELECT s.model_id, unnest(s.siblings) AS f {sel}
             WHERE s.siblings IS NOT NULL
@@ -510,6 +507,8 @@ _MODEL_COLUMNS = """s.model_id,
     s.has_model_index, s.card_data, s.used_storage,
     CASE WHEN s.siblings IS NULL THEN NULL ELSE len(s.siblings) END,
     s.fingerprint, s.label"""
+# After first_run, last_run, changed_run, revision_first_run, revision_last_run.
+_MODEL_TAIL = "s.tags"
 
 
 def _apply_stage(con: Any, run_id: int) -> None:
@@ -529,7 +528,7 @@ def _apply_stage(con: Any, run_id: int) -> None:
     # New models: no history, no children yet -- plain appends.
     for sql in _children_sql("new_ids" if n_known else None):
         con.execute(sql)
-    con.execute(f"INSERT INTO models SELECT {_MODEL_COLUMNS}, $run, $run, $run, $run, $run {new_rows}", run)
+    con.execute(f"INSERT INTO models SELECT {_MODEL_COLUMNS}, $run, $run, $run, $run, $run, {_MODEL_TAIL} {new_rows}", run)
     if not n_known:
         return
 
@@ -557,8 +556,7 @@ def _apply_stage(con: Any, run_id: int) -> None:
             SELECT m.model_id, m.revision, m.sha, m.last_modified, m.fingerprint, m.revision_first_run, m.revision_last_run
             FROM models m JOIN change c USING (model_id) WHERE c.changed AND NOT c.same_revision"""
         )
-        # Children of changed models are replaced.
-        con.execute("DELETE FROM tags WHERE model_id IN (SELECT model_id FROM changed_ids)")
+        # Children of changed models are replaced (their tags are part of the models row).
         con.execute("DELETE FROM files WHERE model_id IN (SELECT model_id FROM changed_ids)")
         con.execute(
             "DELETE FROM licences WHERE source IN ('tag', 'card_data') AND model_id IN (SELECT model_id FROM changed_ids)"
@@ -570,7 +568,7 @@ def _apply_stage(con: Any, run_id: int) -> None:
             con.execute(sql)
         con.execute("DELETE FROM models WHERE model_id IN (SELECT model_id FROM changed_ids)")
         con.execute(
-            f"""INSERT INTO models SELECT {_MODEL_COLUMNS}, c.old_first_run, $run, $run, r.first_run, $run
+            f"""INSERT INTO models SELECT {_MODEL_COLUMNS}, c.old_first_run, $run, $run, r.first_run, $run, {_MODEL_TAIL}
                 FROM stage s JOIN change c USING (model_id) JOIN new_rev r USING (model_id)""",  # noqa: S608
             run,
         )

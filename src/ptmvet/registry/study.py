@@ -85,7 +85,9 @@ def claims_by_pipeline(store: Store) -> StudyTable:
 
 def dataset_tags(store: Store, total: int) -> tuple[StudyTable, StudyTable]:
     """Fig. 6 (left): how many models name a dataset, and which."""
-    with_tag = _q(store, "SELECT count(DISTINCT model_id) FROM tags WHERE starts_with(tag, 'dataset:')")[0][0]
+    with_tag = _q(
+        store, "SELECT count(*) FROM models WHERE list_bool_or([starts_with(t, 'dataset:') FOR t IN tags])"
+    )[0][0]
     coverage = StudyTable(
         "dataset_tag_coverage",
         "Dataset tags",
@@ -94,8 +96,10 @@ def dataset_tags(store: Store, total: int) -> tuple[StudyTable, StudyTable]:
     )
     top = _q(
         store,
-        f"""SELECT substr(tag, 9) AS dataset, count(DISTINCT model_id) AS models FROM tags
-            WHERE starts_with(tag, 'dataset:') GROUP BY dataset ORDER BY models DESC, dataset LIMIT {TOP}""",  # noqa: S608
+        f"""SELECT dataset, count(*) AS models FROM (
+                SELECT unnest(list_distinct([substr(t, 9) FOR t IN tags IF starts_with(t, 'dataset:')])) AS dataset
+                FROM models)
+            GROUP BY dataset ORDER BY models DESC, dataset LIMIT {TOP}""",  # noqa: S608
     )
     return coverage, StudyTable(
         "top_datasets",
@@ -209,16 +213,19 @@ def popularity(store: Store) -> StudyTable:
     labels = ["top 10", "top 100", "top 1000", "top 1%", "top 10%"]
     rows = []
     if n:
-        ranked = _q(
+        # The downloads of the top k do not depend on how ties are ordered: one top-N
+        # pass (a heap, not a sort of every model) gives the largest counts, and the
+        # sums of their prefixes are exact.
+        top = max(min(k, n) for k in ks)
+        held_by = _q(
             store,
-            """SELECT k, sum(d) OVER (ORDER BY k) FROM (
-                   SELECT row_number() OVER (ORDER BY downloads DESC, model_id) AS k, downloads AS d
-                   FROM models WHERE downloads IS NOT NULL) QUALIFY k IN (SELECT unnest($ks))""",
-            {"ks": ks},
-        )
-        cum = dict(ranked)
-        for label, k in zip(labels, ks, strict=True):
-            held = int(cum.get(k, total))
+            """SELECT [list_sum(d[1:k]) FOR k IN $ks] FROM (
+                   SELECT list(downloads ORDER BY downloads DESC) AS d FROM (
+                       SELECT downloads FROM models WHERE downloads IS NOT NULL ORDER BY downloads DESC LIMIT $top))""",
+            {"ks": [min(k, n) for k in ks], "top": top},
+        )[0][0]
+        for label, k, held_k in zip(labels, ks, held_by, strict=True):
+            held = int(held_k if held_k is not None else 0)
             rows.append((label, min(k, n), held, _share(held, total)))
     return StudyTable(
         "popularity",
