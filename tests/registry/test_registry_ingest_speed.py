@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from pathlib import Path
 
@@ -110,18 +111,30 @@ def test_a_version_1_database_migrates_with_its_data(tmp_path: Path) -> None:
     con.execute(first.sql)
     con.execute("INSERT INTO schema_migrations VALUES (1, 'initial', now())")
     base = {c: None for c in [r[0] for r in con.execute("DESCRIBE models").fetchall()]}
-    for mid, rev, fr, lr in (("org/a", "r2", 2, 3), ("org/b", "r1", 1, 3)):
-        row = dict(base, model_id=mid, revision=rev, has_model_index=False, fingerprint="f", source="x",
+    # Version 1 fingerprints were md5 hex digests; fingerprint-only revision keys 'fp:' + 16 digits.
+    digest = hashlib.md5(b"some record").digest()
+    old_fp, old_key = digest.hex(), "fp:" + digest.hex()[:16]
+    new_fp, new_key = int.from_bytes(digest[:8], "little"), "fp:" + digest[:8][::-1].hex()
+    for mid, rev, fr, lr in (("org/a", "r2", 2, 3), ("org/b", old_key, 1, 3)):
+        row = dict(base, model_id=mid, revision=rev, has_model_index=False, fingerprint=old_fp, source="x",
                    first_run=1, last_run=lr, changed_run=fr)
         con.execute(f"INSERT INTO models VALUES ({', '.join('?' for _ in row)})", list(row.values()))
-    old_revs = [("org/a", "r1", None, None, "f", 1, 1), ("org/a", "r2", None, None, "f", 2, 3), ("org/b", "r1", None, None, "f", 1, 3)]
+    old_revs = [("org/a", "r1", None, None, "f", 1, 1), ("org/a", "r2", None, None, old_fp, 2, 3),
+                ("org/b", old_key, None, None, old_fp, 1, 3)]
     con.executemany("INSERT INTO revisions VALUES (?, ?, ?, ?, ?, ?, ?)", old_revs)
     old_tags = [("org/a", "license:mit"), ("org/a", "dataset:glue"), ("org/b", "pytorch")]
     con.executemany("INSERT INTO tags VALUES (?, ?)", old_tags)
+    con.execute("INSERT INTO scores VALUES (1, 'org/b', ?, 'a', 1.0)", [old_key])
     con.close()
     with open_store(db) as s:
-        assert s.schema_version() == SCHEMA_VERSION == 4
-        assert sorted(s.con.execute("SELECT * FROM revisions").fetchall(), key=repr) == sorted(old_revs, key=repr)
+        assert s.schema_version() == SCHEMA_VERSION == 5
+        revs = sorted(s.con.execute("SELECT * FROM revisions").fetchall(), key=repr)
+        # Fingerprints became numbers (md5_number_upper of the same text), fp: keys were respelled to match.
+        fp_f = s.con.execute("SELECT md5_number_upper('f')").fetchall()[0][0]
+        assert revs == sorted([("org/a", "r1", None, None, fp_f, 1, 1), ("org/a", "r2", None, None, new_fp, 2, 3),
+                               ("org/b", new_key, None, None, new_fp, 1, 3)], key=repr)
+        assert s.con.execute("SELECT md5_number_upper('some record')").fetchall()[0][0] == new_fp
+        assert s.con.execute("SELECT revision FROM scores").fetchall() == [(new_key,)]
         assert sorted(s.con.execute("SELECT * FROM tags").fetchall()) == sorted(old_tags)
         assert s.con.execute("SELECT model_id, revision FROM revision_history").fetchall() == [("org/a", "r1")]
         assert s.count("models") == 2

@@ -376,7 +376,7 @@ WITH parsed AS (
             WHEN 'VARCHAR' THEN [j.cardData ->> '$.base_model']
             WHEN 'ARRAY' THEN from_json(j.cardData -> '$.base_model', '["VARCHAR"]')
             ELSE [] END AS cd_bases,
-        md5(concat_ws(chr(31), coalesce(j.id, j.modelId), coalesce(j.sha, ''), coalesce(j.lastModified, ''),
+        md5_number_upper(concat_ws(chr(31), coalesce(j.id, j.modelId), coalesce(j.sha, ''), coalesce(j.lastModified, ''),
             coalesce(j.tags::VARCHAR, ''), coalesce(j.pipeline_tag, ''), coalesce(j.library_name, ''),
             coalesce(j.siblings::VARCHAR, ''), coalesce(j.cardData::VARCHAR, ''), coalesce(j.config::VARCHAR, ''),
             coalesce(j."model-index"::VARCHAR, ''))) AS fingerprint
@@ -384,7 +384,7 @@ WITH parsed AS (
 )
 SELECT
     f.*,
-    coalesce(sha, 'lm:' || strftime(last_modified, '%Y-%m-%dT%H:%M:%S'), 'fp:' || fingerprint[1:16]) AS revision,
+    coalesce(sha, 'lm:' || strftime(last_modified, '%Y-%m-%dT%H:%M:%S'), 'fp:' || printf('%016x', fingerprint)) AS revision,
     coalesce(lower(lic_tags[1][9:]), lower(list_filter(cd_licenses, lambda x: x IS NOT NULL)[1])) AS license
 FROM (
     SELECT *,
