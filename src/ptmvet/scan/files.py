@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import ast
 import bz2
+import errno
 import io
 import lzma
 import mmap
 import os
 import re
+import stat
 import struct
 import time
 import zipfile
@@ -71,6 +73,7 @@ _PICKLE_SUFFIXES = frozenset(
     }
 )
 _READ_WHOLE = 8 << 20
+_O_READ = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
 _READ_FIRST = 64 << 10  # files up to this size are read whole before sniffing
 _COMPRESSED_SUFFIXES = frozenset(
     {".joblib", ".pkl", ".pickle", ".gz", ".bz2", ".xz", ".z", ".zlib", ".lzma", ".bin", ".sav", ""}
@@ -423,7 +426,9 @@ def _read_small(fd: int, size: int) -> bytes:
 
 def _suffix(path: str | os.PathLike[str]) -> str:
     """The lower-cased suffix, as :attr:`pathlib.PurePath.suffix` has it."""
-    return (path if isinstance(path, PurePath) else PurePath(path)).suffix.lower()
+    name = (path if isinstance(path, PurePath) else PurePath(path)).name
+    i = name.rfind(".")  # PurePath.suffix's rule, without its property chain
+    return name[i:].lower() if 0 < i < len(name) - 1 else ""
 
 
 def scan_file(
@@ -437,36 +442,43 @@ def scan_file(
     size = 0
     fmt = "unrecognised"
     try:
-        with open(path, "rb", buffering=0) as fh:
-            size = os.fstat(fh.fileno()).st_size
-            # small files: one read serves the sniffing and the scan
-            whole = _read_small(fh.fileno(), size) if size <= _READ_FIRST else None
-            head = whole[:64] if whole is not None else fh.read(64)
-            suffix = _suffix(path)
-            fmt = sniff(head, suffix, size)
-            if fmt == "zip":
-                fmt = _scan_zip(acc, io.BytesIO(whole) if whole is not None else fh, limits, "")
-            elif fmt == "compressed":
-                blob, err = _decompress(head, io.BytesIO(whole) if whole is not None else fh, limits.max_decompressed)
-                if blob is None:
-                    acc.issue("zip-bomb", Verdict.MALFORMED, err)
+        fd = os.open(path, _O_READ)
+        try:
+            st = os.fstat(fd)
+            if stat.S_ISDIR(st.st_mode):  # open() refuses a folder; os.open() does not
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+            size = st.st_size
+            # small files: one read serves the sniffing and the scan, with no file object to build
+            whole = _read_small(fd, size) if size <= _READ_FIRST else None
+            with io.BytesIO(whole) if whole is not None else open(fd, "rb", buffering=0, closefd=False) as fh:
+                head = whole[:64] if whole is not None else fh.read(64)
+                suffix = _suffix(path)
+                fmt = sniff(head, suffix, size)
+                if fmt == "zip":
+                    fmt = _scan_zip(acc, fh, limits, "")
+                elif fmt == "compressed":
+                    blob, err = _decompress(head, fh, limits.max_decompressed)
+                    if blob is None:
+                        acc.issue("zip-bomb", Verdict.MALFORMED, err)
+                    else:
+                        if err:
+                            acc.issue("truncated", Verdict.MALFORMED, err)
+                        _pickle_sequence(acc, blob, 0, len(blob), limits=limits, location="decompressed")
+                        fmt = "joblib" if acc.details.get("joblib_arrays") or suffix == ".joblib" else "pickle"
+                        acc.details["compressed"] = True
+                elif fmt in ("unrecognised", "lfs-pointer") or size == 0:
+                    if size == 0 and fmt != "unrecognised":
+                        acc.issue("truncated", Verdict.MALFORMED, "empty file")
+                elif whole is not None:
+                    fmt = _scan_mapped(acc, whole, size, fmt, suffix=suffix, limits=limits)
+                elif size <= _READ_WHOLE:  # one read beats mapping the file
+                    fh.seek(0)
+                    fmt = _scan_mapped(acc, fh.read(), size, fmt, suffix=suffix, limits=limits)
                 else:
-                    if err:
-                        acc.issue("truncated", Verdict.MALFORMED, err)
-                    _pickle_sequence(acc, blob, 0, len(blob), limits=limits, location="decompressed")
-                    fmt = "joblib" if acc.details.get("joblib_arrays") or suffix == ".joblib" else "pickle"
-                    acc.details["compressed"] = True
-            elif fmt in ("unrecognised", "lfs-pointer") or size == 0:
-                if size == 0 and fmt != "unrecognised":
-                    acc.issue("truncated", Verdict.MALFORMED, "empty file")
-            elif whole is not None:
-                fmt = _scan_mapped(acc, whole, size, fmt, suffix=suffix, limits=limits)
-            elif size <= _READ_WHOLE:  # one read beats mapping the file
-                fh.seek(0)
-                fmt = _scan_mapped(acc, fh.readall(), size, fmt, suffix=suffix, limits=limits)
-            else:
-                with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-                    fmt = _scan_mapped(acc, mm, size, fmt, suffix=suffix, limits=limits)
+                    with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as mm:
+                        fmt = _scan_mapped(acc, mm, size, fmt, suffix=suffix, limits=limits)
+        finally:
+            os.close(fd)
     except OSError as exc:
         acc.issue("io-error", Verdict.ERROR, f"cannot read: {exc.strerror or exc}")
     if fmt in ("unrecognised", "lfs-pointer") and not acc.issues:
@@ -532,10 +544,12 @@ def _merge_globals(found: list[GlobalImport]) -> tuple[GlobalImport, ...]:
         key = (g.module, g.name, loc)
         prev = merged.get(key)
         if prev is None:
-            merged[key] = g if loc == g.location else GlobalImport(g.module, g.name, g.verdict, g.reason, g.count, loc)
+            merged[key] = (
+                g if loc == g.location else GlobalImport.make(g.module, g.name, g.verdict, g.reason, g.count, loc)
+            )
         else:
             worse = g if g.verdict.rank > prev.verdict.rank else prev
-            merged[key] = GlobalImport(g.module, g.name, worse.verdict, worse.reason, prev.count + g.count, loc)
+            merged[key] = GlobalImport.make(g.module, g.name, worse.verdict, worse.reason, prev.count + g.count, loc)
     if len(merged) < 2:
         return tuple(merged.values())
     return tuple(sorted(merged.values(), key=lambda g: (-g.verdict.rank, g.location, g.module, g.name)))

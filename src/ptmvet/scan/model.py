@@ -51,6 +51,9 @@ _RANK: dict[str, int] = {
 }
 
 
+_new = object.__new__
+
+
 @dataclass(frozen=True)
 class GlobalImport:
     """One global (``module.name``) a pickle imports when loaded, with its verdict."""
@@ -61,6 +64,22 @@ class GlobalImport:
     reason: str
     count: int = 1  # times the pickle stream names it
     location: str = ""  # zip member or pickle index inside the file
+
+    @classmethod
+    def make(  # noqa: PLR0917  (the constructor's positional fields, in order)
+        cls, module: str, name: str, verdict: Verdict, reason: str, count: int, location: str
+    ) -> GlobalImport:
+        """The same instance as the constructor builds, without the per-field ``object.__setattr__`` of a
+        frozen dataclass's ``__init__`` (a scan builds one per global per pickle)."""
+        g = _new(cls)
+        d = g.__dict__
+        d["module"] = module
+        d["name"] = name
+        d["verdict"] = verdict
+        d["reason"] = reason
+        d["count"] = count
+        d["location"] = location
+        return g
 
     @property
     def qualname(self) -> str:

@@ -267,6 +267,30 @@ def _keep_key(k: object) -> bool:
     return k is None or type(k) in _SCALAR_KEYS
 
 
+# Dispatch: each opcode maps to a group, and the walker tests the group
+# (ordered by how often real files use it) before the opcode itself, so that
+# no common opcode waits behind a long chain of comparisons. Group 0 holds the
+# rare opcodes and the invalid ones.
+_GROUPS: tuple[tuple[int, ...], ...] = (
+    (0x71, 0x94, 0x72),  # 1 BINPUT, MEMOIZE, LONG_BINPUT
+    (0x4B, 0x4A, 0x4D),  # 2 BININT1, BININT, BININT2
+    (0x8C, 0x58, 0x8D),  # 3 SHORT_BINUNICODE, BINUNICODE, BINUNICODE8
+    (0x86, 0x85, 0x74, 0x87),  # 4 TUPLE2, TUPLE1, TUPLE, TUPLE3
+    (0x68, 0x6A),  # 5 BINGET, LONG_BINGET
+    (0x4E, 0x88, 0x89, 0x29, 0x8F, 0x97),  # 6 NONE, NEWTRUE, NEWFALSE, EMPTY_TUPLE, EMPTY_SET, NEXT_BUFFER
+    (0x28,),  # 7 MARK
+    (0x52, 0x81),  # 8 REDUCE, NEWOBJ
+    (0x7D, 0x75, 0x5D, 0x65, 0x61, 0x73),  # 9 EMPTY_DICT, SETITEMS, EMPTY_LIST, APPENDS, APPEND, SETITEM
+    (0x62, 0x51),  # 10 BUILD, BINPERSID
+    (0x63, 0x69, 0x93),  # 11 GLOBAL, INST, STACK_GLOBAL
+)
+_KIND = bytes(next((g for g, ops in enumerate(_GROUPS, start=1) if op in ops), 0) for op in range(256))
+#: What the constant opcodes of group 6 push (immutable values only).
+_CONSTS: tuple[Any, ...] = tuple(
+    {0x4E: None, 0x88: True, 0x89: False, 0x29: (), 0x8F: OPAQUE, 0x97: OPAQUE}.get(op) for op in range(256)
+)
+
+
 def scan_pickle(
     data: Buffer,
     start: int = 0,
@@ -334,40 +358,55 @@ def scan_pickle(
                     raise _Stop("truncated", f"truncated: no STOP opcode before offset {end}")
                 ops += 1
             op = data[pos]
-            if op == 0x71:  # BINPUT
-                if pos + 2 > end:
-                    raise _truncated(pos, 1)
-                if stack and len(memo) < max_memo:
-                    memo[data[pos + 1]] = stack[-1]
-                elif _put_slow(memo, data[pos + 1], stack, degraded, max_memo) and not memo_full:
-                    memo_full = True
-                    degrade = ("limit-memo", f"more than {max_memo} memo entries")
-                    checks_from = 0
-                pos += 2
-            elif op == 0x94:  # MEMOIZE
-                if stack and len(memo) < max_memo:
-                    memo[len(memo)] = stack[-1]
-                elif _put_slow(memo, len(memo), stack, degraded, max_memo) and not memo_full:
-                    memo_full = True
-                    degrade = ("limit-memo", f"more than {max_memo} memo entries")
-                    checks_from = 0
-                pos += 1
-            elif op == 0x68:  # BINGET
-                if pos + 2 > end:
-                    raise _truncated(pos, 1)
-                v = memo.get(data[pos + 1], _MISSING)
-                if v is _MISSING:
-                    v = _memo_miss(data[pos + 1], degraded or memo_full)
-                elif type(v) is _Global:
-                    v.rec.pushes += 1
-                stack.append(v)
-                pos += 2
-            elif op == 0x4B:  # BININT1
-                if pos + 2 > end:
-                    raise _truncated(pos, 1)
-                stack.append(data[pos + 1])
-                pos += 2
-            elif op in {0x8C, 0x58, 0x8D}:  # SHORT_BINUNICODE, BINUNICODE, BINUNICODE8
+            kind = _KIND[op]
+            if kind == 1:  # puts
+                if op == 0x71:  # BINPUT
+                    if pos + 2 > end:
+                        raise _truncated(pos, 1)
+                    if stack and len(memo) < max_memo:
+                        memo[data[pos + 1]] = stack[-1]
+                    elif _put_slow(memo, data[pos + 1], stack, degraded, max_memo) and not memo_full:
+                        memo_full = True
+                        degrade = ("limit-memo", f"more than {max_memo} memo entries")
+                        checks_from = 0
+                    pos += 2
+                elif op == 0x94:  # MEMOIZE
+                    if stack and len(memo) < max_memo:
+                        memo[len(memo)] = stack[-1]
+                    elif _put_slow(memo, len(memo), stack, degraded, max_memo) and not memo_full:
+                        memo_full = True
+                        degrade = ("limit-memo", f"more than {max_memo} memo entries")
+                        checks_from = 0
+                    pos += 1
+                else:  # LONG_BINPUT
+                    if pos + 5 > end:
+                        raise _truncated(pos, 4)
+                    idx = _U32(data, pos + 1)[0]
+                    if stack and len(memo) < max_memo:
+                        memo[idx] = stack[-1]
+                    elif _put_slow(memo, idx, stack, degraded, max_memo) and not memo_full:
+                        memo_full = True
+                        degrade = ("limit-memo", f"more than {max_memo} memo entries")
+                        checks_from = 0
+                    pos += 5
+            elif kind == 2:  # ints
+                if op == 0x4B:  # BININT1
+                    if pos + 2 > end:
+                        raise _truncated(pos, 1)
+                    stack.append(data[pos + 1])
+                    pos += 2
+                elif op == 0x4A:  # BININT
+                    if pos + 5 > end:
+                        raise _truncated(pos, 4)
+                    stack.append(_I32(data, pos + 1)[0])
+                    pos += 5
+                else:  # BININT2
+                    if pos + 3 > end:
+                        raise _truncated(pos, 2)
+                    stack.append(_U16(data, pos + 1)[0])
+                    pos += 3
+            elif kind == 3:  # unicode
+                # op in {0x8C, 0x58, 0x8D}:  # SHORT_BINUNICODE, BINUNICODE, BINUNICODE8
                 if op == 0x8C:
                     if pos + 2 > end:
                         raise _truncated(pos, 1)
@@ -394,174 +433,164 @@ def scan_pickle(
                 else:
                     stack.append(OPAQUE)
                 pos = a + n
-            elif op == 0x72:  # LONG_BINPUT
-                if pos + 5 > end:
-                    raise _truncated(pos, 4)
-                idx = _U32(data, pos + 1)[0]
-                if stack and len(memo) < max_memo:
-                    memo[idx] = stack[-1]
-                elif _put_slow(memo, idx, stack, degraded, max_memo) and not memo_full:
-                    memo_full = True
-                    degrade = ("limit-memo", f"more than {max_memo} memo entries")
-                    checks_from = 0
-                pos += 5
-            elif op == 0x6A:  # LONG_BINGET
-                if pos + 5 > end:
-                    raise _truncated(pos, 4)
-                idx = _U32(data, pos + 1)[0]
-                v = memo.get(idx, _MISSING)
-                if v is _MISSING:
-                    v = _memo_miss(idx, degraded or memo_full)
-                elif type(v) is _Global:
-                    v.rec.pushes += 1
-                stack.append(v)
-                pos += 5
-            elif op == 0x28:  # MARK
+            elif kind == 4:  # tuples
+                if op == 0x86:  # TUPLE2
+                    b = stack.pop() if stack else _underflow(degraded)
+                    stack.append((stack.pop() if stack else _underflow(degraded), b))
+                    pos += 1
+                elif op == 0x85:  # TUPLE1
+                    stack.append((stack.pop() if stack else _underflow(degraded),))
+                    pos += 1
+                elif op == 0x74:  # TUPLE
+                    items = stack
+                    stack = metastack.pop() if metastack else _no_mark(degraded)
+                    stack.append(tuple(items) if len(items) <= _MAX_CONTAINER else OPAQUE)
+                    pos += 1
+                else:  # TUPLE3
+                    c = stack.pop() if stack else _underflow(degraded)
+                    b = stack.pop() if stack else _underflow(degraded)
+                    stack.append((stack.pop() if stack else _underflow(degraded), b, c))
+                    pos += 1
+            elif kind == 5:  # gets
+                if op == 0x68:  # BINGET
+                    if pos + 2 > end:
+                        raise _truncated(pos, 1)
+                    v = memo.get(data[pos + 1], _MISSING)
+                    if v is _MISSING:
+                        v = _memo_miss(data[pos + 1], degraded or memo_full)
+                    elif type(v) is _Global:
+                        v.rec.pushes += 1
+                    stack.append(v)
+                    pos += 2
+                else:  # LONG_BINGET
+                    if pos + 5 > end:
+                        raise _truncated(pos, 4)
+                    idx = _U32(data, pos + 1)[0]
+                    v = memo.get(idx, _MISSING)
+                    if v is _MISSING:
+                        v = _memo_miss(idx, degraded or memo_full)
+                    elif type(v) is _Global:
+                        v.rec.pushes += 1
+                    stack.append(v)
+                    pos += 5
+            elif kind == 6:  # NONE, NEWTRUE, NEWFALSE, EMPTY_TUPLE, EMPTY_SET, NEXT_BUFFER
+                stack.append(_CONSTS[op])
+                pos += 1
+            elif kind == 7:  # mark
+                # op == 0x28:  # MARK
                 metastack.append(stack)
                 stack = []
                 if len(metastack) > max_marks:
                     degrade = ("limit-nesting", f"nesting deeper than {max_marks} MARKs")
                     checks_from = 0
                 pos += 1
-            elif op == 0x74:  # TUPLE
-                items = stack
-                stack = metastack.pop() if metastack else _no_mark(degraded)
-                stack.append(tuple(items) if len(items) <= _MAX_CONTAINER else OPAQUE)
-                pos += 1
-            elif op == 0x86:  # TUPLE2
-                b = stack.pop() if stack else _underflow(degraded)
-                stack.append((stack.pop() if stack else _underflow(degraded), b))
-                pos += 1
-            elif op == 0x85:  # TUPLE1
-                stack.append((stack.pop() if stack else _underflow(degraded),))
-                pos += 1
-            elif op in {0x52, 0x81}:  # REDUCE, NEWOBJ
+            elif kind == 8:  # reduce
+                # op in {0x52, 0x81}:  # REDUCE, NEWOBJ
                 args = stack.pop() if stack else _underflow(degraded)
                 func = stack.pop() if stack else _underflow(degraded)
                 stack.append(_call(func, args))
                 pos += 1
-            elif op == 0x87:  # TUPLE3
-                c = stack.pop() if stack else _underflow(degraded)
-                b = stack.pop() if stack else _underflow(degraded)
-                stack.append((stack.pop() if stack else _underflow(degraded), b, c))
-                pos += 1
-            elif op == 0x4A:  # BININT
-                if pos + 5 > end:
-                    raise _truncated(pos, 4)
-                stack.append(_I32(data, pos + 1)[0])
-                pos += 5
-            elif op == 0x4D:  # BININT2
-                if pos + 3 > end:
-                    raise _truncated(pos, 2)
-                stack.append(_U16(data, pos + 1)[0])
-                pos += 3
-            elif op == 0x29:  # EMPTY_TUPLE
-                stack.append(())
-                pos += 1
-            elif op == 0x89:  # NEWFALSE
-                stack.append(False)
-                pos += 1
-            elif op == 0x88:  # NEWTRUE
-                stack.append(True)
-                pos += 1
-            elif op == 0x4E:  # NONE
-                stack.append(None)
-                pos += 1
-            elif op == 0x7D:  # EMPTY_DICT
-                stack.append({})
-                pos += 1
-            elif op == 0x75:  # SETITEMS
-                items = stack
-                stack = metastack.pop() if metastack else _no_mark(degraded)
-                if stack:
-                    d = stack[-1]
-                    if type(d) is dict:
-                        for i in range(0, len(items) - 1, 2):
-                            k = items[i]
-                            if len(d) < _MAX_CONTAINER and (k is None or type(k) in _SCALAR_KEYS):
-                                d[k] = items[i + 1]
-                elif not degraded:
-                    raise _Stop("stack-underflow", "SETITEMS with no dict")
-                pos += 1
-            elif op == 0x62:  # BUILD
-                state = stack.pop() if stack else _underflow(degraded)
-                if not stack:
-                    if not degraded:
-                        raise _Stop("stack-underflow", "BUILD with nothing to build")
+            elif kind == 9:  # containers
+                if op == 0x7D:  # EMPTY_DICT
+                    stack.append({})
                     pos += 1
-                    continue
-                target = stack[-1]
-                pos += 1
-                if type(target) is _Call:
-                    target.state = state
-                    f = target.func
-                    if type(f) is _Global and f.rec.key in JOBLIB_WRAPPERS:
-                        pos = _skip_joblib_array(
-                            data, pos, end, state, result, location=location, limits=limits, depth=_depth
-                        )
-            elif op == 0x51:  # BINPERSID
-                if stack:
-                    stack.pop()
-                else:
-                    _underflow(degraded)
-                stack.append(OPAQUE)
-                result.persistent_ids += 1
-                pos += 1
-            elif op in {0x63, 0x69}:  # GLOBAL, INST
-                mod_raw, p2 = _line(data, pos, end)
-                at = pos
-                pos = p2 - 1  # where the unpickler stands when the name line is cut short
-                name_raw, p3 = _line(data, pos, end)
-                pos = at
-                g = _Global(_add_global(recs, _text(mod_raw).strip(), _text(name_raw).strip()))
-                if op == 0x69:
+                elif op == 0x75:  # SETITEMS
                     items = stack
                     stack = metastack.pop() if metastack else _no_mark(degraded)
-                    stack.append(_call(g, tuple(items) if len(items) <= _MAX_CONTAINER else OPAQUE))
-                else:
-                    stack.append(g)
-                pos = p3
-            elif op == 0x93:  # STACK_GLOBAL
-                name = stack.pop() if stack else _underflow(degraded)
-                module = stack.pop() if stack else _underflow(degraded)
-                if type(module) is str and type(name) is str:
-                    stack.append(_Global(_add_global(recs, module, name)))
-                else:
-                    unresolved.append(f"{module if type(module) is str else '?'}.{name if type(name) is str else '?'}")
+                    if stack:
+                        d = stack[-1]
+                        if type(d) is dict:
+                            for i in range(0, len(items) - 1, 2):
+                                k = items[i]
+                                if len(d) < _MAX_CONTAINER and (k is None or type(k) in _SCALAR_KEYS):
+                                    d[k] = items[i + 1]
+                    elif not degraded:
+                        raise _Stop("stack-underflow", "SETITEMS with no dict")
+                    pos += 1
+                elif op == 0x5D:  # EMPTY_LIST
+                    stack.append([])
+                    pos += 1
+                elif op == 0x65:  # APPENDS
+                    items = stack
+                    stack = metastack.pop() if metastack else _no_mark(degraded)
+                    if stack:
+                        lst = stack[-1]
+                        if type(lst) is list and len(lst) < _MAX_CONTAINER:
+                            lst.extend(items[: _MAX_CONTAINER - len(lst)])
+                    elif not degraded:
+                        raise _Stop("stack-underflow", "APPENDS with no list")
+                    pos += 1
+                elif op == 0x61:  # APPEND
+                    v = stack.pop() if stack else _underflow(degraded)
+                    if stack:
+                        lst = stack[-1]
+                        if type(lst) is list and len(lst) < _MAX_CONTAINER:
+                            lst.append(v)
+                    elif not degraded:
+                        raise _Stop("stack-underflow", "APPEND with no list")
+                    pos += 1
+                else:  # SETITEM
+                    v = stack.pop() if stack else _underflow(degraded)
+                    k = stack.pop() if stack else _underflow(degraded)
+                    if stack:
+                        d = stack[-1]
+                        if type(d) is dict and len(d) < _MAX_CONTAINER and (k is None or type(k) in _SCALAR_KEYS):
+                            d[k] = v
+                    elif not degraded:
+                        raise _Stop("stack-underflow", "SETITEM with no dict")
+                    pos += 1
+            elif kind == 10:  # build
+                if op == 0x62:  # BUILD
+                    state = stack.pop() if stack else _underflow(degraded)
+                    if not stack:
+                        if not degraded:
+                            raise _Stop("stack-underflow", "BUILD with nothing to build")
+                        pos += 1
+                        continue
+                    target = stack[-1]
+                    pos += 1
+                    if type(target) is _Call:
+                        target.state = state
+                        f = target.func
+                        if type(f) is _Global and f.rec.key in JOBLIB_WRAPPERS:
+                            pos = _skip_joblib_array(
+                                data, pos, end, state, result, location=location, limits=limits, depth=_depth
+                            )
+                else:  # BINPERSID
+                    if stack:
+                        stack.pop()
+                    else:
+                        _underflow(degraded)
                     stack.append(OPAQUE)
-                pos += 1
-            elif op == 0x5D:  # EMPTY_LIST
-                stack.append([])
-                pos += 1
-            elif op == 0x65:  # APPENDS
-                items = stack
-                stack = metastack.pop() if metastack else _no_mark(degraded)
-                if stack:
-                    lst = stack[-1]
-                    if type(lst) is list and len(lst) < _MAX_CONTAINER:
-                        lst.extend(items[: _MAX_CONTAINER - len(lst)])
-                elif not degraded:
-                    raise _Stop("stack-underflow", "APPENDS with no list")
-                pos += 1
-            elif op == 0x61:  # APPEND
-                v = stack.pop() if stack else _underflow(degraded)
-                if stack:
-                    lst = stack[-1]
-                    if type(lst) is list and len(lst) < _MAX_CONTAINER:
-                        lst.append(v)
-                elif not degraded:
-                    raise _Stop("stack-underflow", "APPEND with no list")
-                pos += 1
-            elif op == 0x73:  # SETITEM
-                v = stack.pop() if stack else _underflow(degraded)
-                k = stack.pop() if stack else _underflow(degraded)
-                if stack:
-                    d = stack[-1]
-                    if type(d) is dict and len(d) < _MAX_CONTAINER and (k is None or type(k) in _SCALAR_KEYS):
-                        d[k] = v
-                elif not degraded:
-                    raise _Stop("stack-underflow", "SETITEM with no dict")
-                pos += 1
+                    result.persistent_ids += 1
+                    pos += 1
+            elif kind == 11:  # globals
+                if op in {0x63, 0x69}:  # GLOBAL, INST
+                    mod_raw, p2 = _line(data, pos, end)
+                    at = pos
+                    pos = p2 - 1  # where the unpickler stands when the name line is cut short
+                    name_raw, p3 = _line(data, pos, end)
+                    pos = at
+                    g = _Global(_add_global(recs, _text(mod_raw).strip(), _text(name_raw).strip()))
+                    if op == 0x69:
+                        items = stack
+                        stack = metastack.pop() if metastack else _no_mark(degraded)
+                        stack.append(_call(g, tuple(items) if len(items) <= _MAX_CONTAINER else OPAQUE))
+                    else:
+                        stack.append(g)
+                    pos = p3
+                else:  # STACK_GLOBAL
+                    name = stack.pop() if stack else _underflow(degraded)
+                    module = stack.pop() if stack else _underflow(degraded)
+                    if type(module) is str and type(name) is str:
+                        stack.append(_Global(_add_global(recs, module, name)))
+                    else:
+                        unresolved.append(
+                            f"{module if type(module) is str else '?'}.{name if type(name) is str else '?'}"
+                        )
+                        stack.append(OPAQUE)
+                    pos += 1
+            # group 0: the rare opcodes one by one, then the invalid ones
             elif op == 0x2E:  # STOP
                 if stack:
                     stack.pop()
@@ -688,9 +717,6 @@ def scan_pickle(
                     raise _Stop("truncated", f"truncated: integer of {n} bytes at offset {pos}")
                 stack.append(int.from_bytes(data[a : a + n], "little", signed=True) if n <= 16 else OPAQUE)
                 pos = a + n
-            elif op == 0x8F:  # EMPTY_SET
-                stack.append(OPAQUE)
-                pos += 1
             elif op == 0x90:  # ADDITEMS
                 stack = metastack.pop() if metastack else _no_mark(degraded)
                 if not stack and not degraded:
@@ -770,9 +796,6 @@ def scan_pickle(
                 extensions.append(int.from_bytes(data[pos + 1 : pos + 1 + width], "little"))
                 stack.append(OPAQUE)
                 pos += 1 + width
-            elif op == 0x97:  # NEXT_BUFFER
-                stack.append(OPAQUE)
-                pos += 1
             elif op == 0x98:  # READONLY_BUFFER
                 if not stack and not degraded:
                     raise _Stop("stack-underflow", "READONLY_BUFFER on an empty stack")
@@ -789,16 +812,16 @@ def scan_pickle(
         verdict, reason = c.verdict, c.reason
         if verdict is Verdict.DANGEROUS and rec.is_getattr and rec.pushes > 0 and rec.benign == rec.pushes:
             verdict, reason = Verdict.SAFE, "only used as getattr(Enum, 'MEMBER') on allowlisted enums"
-        out.append(GlobalImport(rec.module, rec.name, verdict, reason, rec.count, location))
+        out.append(GlobalImport.make(rec.module, rec.name, verdict, reason, rec.count, location))
     for what in unresolved:
         out.append(
-            GlobalImport(
+            GlobalImport.make(
                 "?", what, Verdict.DANGEROUS, "STACK_GLOBAL with a module or name computed at load time", 1, location
             )
         )
     for code in extensions:
         out.append(
-            GlobalImport(
+            GlobalImport.make(
                 "<copyreg extension>",
                 str(code),
                 Verdict.UNKNOWN,
