@@ -481,15 +481,17 @@ def scan_file(
             os.close(fd)
     except OSError as exc:
         acc.issue("io-error", Verdict.ERROR, f"cannot read: {exc.strerror or exc}")
+    merged = _merge_globals(acc.globals)
     if fmt in ("unrecognised", "lfs-pointer") and not acc.issues:
         verdict = Verdict.SKIPPED
     else:
-        verdict = Verdict.worst([*(g.verdict for g in acc.globals), *(i.verdict for i in acc.issues)])
-    return ScanReport(
+        # merging keeps each global's worst verdict and puts the worst first
+        verdict = Verdict.worst([*(g.verdict for g in merged[:1]), *(i.verdict for i in acc.issues)])
+    return ScanReport.make(
         path=shown,
         format=fmt,
         verdict=verdict,
-        globals=_merge_globals(acc.globals),
+        globals=merged,
         issues=tuple(acc.issues),
         bytes_scanned=acc.bytes,
         size=size,

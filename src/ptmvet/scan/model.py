@@ -123,6 +123,35 @@ class ScanReport:
     duration_s: float = 0.0
     details: Mapping[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def make(
+        cls,
+        *,
+        path: str,
+        format: str,
+        verdict: Verdict,
+        globals: tuple[GlobalImport, ...],
+        issues: tuple[ScanIssue, ...],
+        bytes_scanned: int,
+        size: int,
+        duration_s: float,
+        details: Mapping[str, Any],
+    ) -> ScanReport:
+        """The same instance as the constructor builds, without a frozen dataclass's per-field ``__setattr__``."""
+        r = _new(cls)
+        r.__dict__.update(
+            path=path,
+            format=format,
+            verdict=verdict,
+            globals=globals,
+            issues=issues,
+            bytes_scanned=bytes_scanned,
+            size=size,
+            duration_s=duration_s,
+            details=details,
+        )
+        return r
+
     @property
     def dangerous_globals(self) -> tuple[GlobalImport, ...]:
         return tuple(g for g in self.globals if g.verdict is Verdict.DANGEROUS)

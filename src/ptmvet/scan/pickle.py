@@ -67,14 +67,14 @@ class _Rec:
 
     __slots__ = ("benign", "classification", "count", "enum", "is_getattr", "key", "module", "name", "pushes")
 
-    def __init__(self, key: tuple[str, str]) -> None:
+    def __init__(self, key: tuple[str, str], classification: Classification) -> None:
         self.key = key
         self.module, self.name = key
         self.count = 0
         self.pushes = 0
         self.benign = 0
-        self.classification = _classify(self.module, self.name)
-        self.enum = self.classification.enum
+        self.classification = classification
+        self.enum = classification.enum
         self.is_getattr = key == ("builtins", "getattr")
 
 
@@ -175,16 +175,14 @@ _U64 = struct.Struct("<Q").unpack_from
 _SCALAR_KEYS = (str, int, bool, float)
 
 
-@functools.lru_cache(maxsize=4096)
-def _classify_short(module: str, name: str) -> Classification:
-    return classify(module, name)
+def _name_info(module: str, name: str) -> tuple[tuple[str, str], Classification]:
+    """(the name after pickle's Python 2 mapping, its classification)."""
+    key = normalize(module, name)
+    return key, classify(*key)
 
 
-def _classify(module: str, name: str) -> Classification:
-    """:func:`classify`, cached for the short names real files repeat."""
-    if len(module) + len(name) <= 256:
-        return _classify_short(module, name)
-    return classify(module, name)
+#: :func:`_name_info`, cached for the short names real files repeat (a fact about names, not about files).
+_name_info_short = functools.lru_cache(maxsize=4096)(_name_info)
 
 
 def _underflow(degraded: bool) -> Any:
@@ -837,10 +835,12 @@ def _add_global(recs: dict[tuple[str, str], _Rec], module: str, name: str) -> _R
     """The record of ``module.name`` (after pickle's Python 2 mapping), counted once more."""
     rec = recs.get((module, name))  # record keys are already normalised, and normalize() keeps them
     if rec is None:
-        key = normalize(module, name)
+        key, classification = (
+            _name_info_short(module, name) if len(module) + len(name) <= 256 else _name_info(module, name)
+        )
         rec = recs.get(key)
         if rec is None:
-            rec = recs[key] = _Rec(key)
+            rec = recs[key] = _Rec(key, classification)
     rec.count += 1
     rec.pushes += 1
     return rec
