@@ -63,6 +63,21 @@ def test_children_and_model_fields(tmp_path: Path) -> None:
         assert s.count("files") == 24
 
 
+def test_repeated_licence_and_base_values_give_one_row_each(tmp_path: Path) -> None:
+    rec = record(0, tags=["license:MIT", "license:mit", "license:", "base_model:org/b", "base_model:org/b",
+                          "base_model:adapter:org/b", "base_model:finetune:", "dataset:x", "dataset:x"],
+                 cardData={"license": ["MIT", "mit", None], "base_model": ["org/b", "org/b", ""]})
+    dump = write_jsonl_gz(tmp_path / "d.jsonl.gz", lines_of([rec]))
+    with open_store(tmp_path / "r.duckdb") as s:
+        mine_dump(s, [dump])
+        lic = s.con.execute("SELECT license, source FROM licences ORDER BY 1, 2").fetchall()
+        lin = s.con.execute("SELECT parent_id, relation, source FROM lineage ORDER BY 1, 2, 3").fetchall()
+        tags = s.con.execute("SELECT tag FROM tags ORDER BY 1").fetchall()
+    assert lic == [("mit", "card_data"), ("mit", "tag")]
+    assert lin == [("org/b", "adapter", "tag"), ("org/b", "base", "card_data"), ("org/b", "base", "tag")]
+    assert [t for (t,) in tags] == sorted(rec["tags"])  # the raw tags, as listed
+
+
 def test_cards_from_tarball_and_folder(tmp_path: Path) -> None:
     dump = write_jsonl_gz(tmp_path / "d.jsonl.gz", lines_of([record(i) for i in range(3)]))
     tar = write_cards_tar(tmp_path / "cards.tar.gz", {"org0/model-0": CARD_WITH_CLAIMS, "org1/model-1": "  \n"})

@@ -476,15 +476,16 @@ def _children_sql(run_ids: str | None) -> list[str]:
             SELECT s.model_id, unnest(s.siblings) AS f {sel}
             WHERE s.siblings IS NOT NULL
         ) WHERE f.rfilename IS NOT NULL""",  # noqa: S608 - internal table names
-        f"""INSERT INTO licences SELECT DISTINCT model_id, license, source FROM (
-            SELECT s.model_id, lower(unnest(s.lic_tags))[9:] AS license,
-                   'tag' AS source
+        # One row per distinct value and model: the stage holds one row per model, so
+        # list_distinct within the row replaces a DISTINCT over the whole batch.
+        f"""INSERT INTO licences SELECT model_id, license, source FROM (
+            SELECT s.model_id, unnest(list_distinct([lower(t)[9:] FOR t IN s.lic_tags])) AS license, 'tag' AS source
             {sel}
             UNION ALL
-            SELECT s.model_id, lower(unnest(s.cd_licenses)), 'card_data'
+            SELECT s.model_id, unnest(list_distinct([lower(x) FOR x IN s.cd_licenses])), 'card_data'
             {sel}
-        ) WHERE license IS NOT NULL AND license <> ''""",  # noqa: S608 - internal table names
-        f"""INSERT INTO lineage SELECT DISTINCT model_id, parent_id, relation, source FROM (
+        ) WHERE license <> ''""",  # noqa: S608 - internal table names
+        f"""INSERT INTO lineage SELECT model_id, parent_id, relation, source FROM (
             SELECT model_id,
                    CASE WHEN split_part(rest, ':', 1) IN ('finetune', 'adapter', 'quantized', 'merge')
                         THEN substr(rest, strpos(rest, ':') + 1) ELSE rest END AS parent_id,
@@ -492,13 +493,13 @@ def _children_sql(run_ids: str | None) -> list[str]:
                         THEN split_part(rest, ':', 1) ELSE 'base' END AS relation,
                    'tag' AS source
             FROM (
-                SELECT s.model_id, unnest(s.base_tags)[12:] AS rest
+                SELECT s.model_id, unnest(list_distinct([t[12:] FOR t IN s.base_tags])) AS rest
                 {sel}
             )
             UNION ALL
-            SELECT s.model_id, unnest(s.cd_bases), 'base', 'card_data'
+            SELECT s.model_id, unnest(list_distinct(s.cd_bases)), 'base', 'card_data'
             {sel}
-        ) WHERE parent_id IS NOT NULL AND parent_id <> ''""",  # noqa: S608 - internal table names
+        ) WHERE parent_id <> ''""",  # noqa: S608 - internal table names
     ]
 
 
