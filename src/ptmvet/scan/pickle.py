@@ -148,7 +148,7 @@ def _is_object_dtype(dtype: object) -> bool:
     )
 
 
-def _text(raw: bytes, encoding: str = "utf-8") -> str:
+def _text(raw: bytes | bytearray, encoding: str = "utf-8") -> str:
     try:
         return raw.decode(encoding)
     except UnicodeDecodeError:
@@ -486,7 +486,8 @@ def scan_pickle(
                 # op in {0x52, 0x81}:  # REDUCE, NEWOBJ
                 args = stack.pop() if stack else _underflow(degraded)
                 func = stack.pop() if stack else _underflow(degraded)
-                stack.append(_call(func, args))
+                # _call() inline for everything but getattr
+                stack.append(_call(func, args) if type(func) is _Global and func.rec.is_getattr else _Call(func, args))
                 pos += 1
             elif kind == 9:  # containers
                 if op == 0x7D:  # EMPTY_DICT
@@ -564,11 +565,17 @@ def scan_pickle(
                     pos += 1
             elif kind == 11:  # globals
                 if op in {0x63, 0x69}:  # GLOBAL, INST
-                    mod_raw, p2 = _line(data, pos, end)
-                    at = pos
-                    pos = p2 - 1  # where the unpickler stands when the name line is cut short
-                    name_raw, p3 = _line(data, pos, end)
-                    pos = at
+                    # both lines end within bounds (the usual case): what two _line() calls return
+                    nl = data.find(b"\n", pos + 1, min(end, pos + _MAX_LINE + 2))
+                    nl2 = data.find(b"\n", nl + 1, min(end, nl + _MAX_LINE + 2)) if nl >= 0 else -1
+                    if nl2 >= 0:
+                        mod_raw, name_raw, p3 = data[pos + 1 : nl], data[nl + 1 : nl2], nl2 + 1
+                    else:
+                        mod_raw, p2 = _line(data, pos, end)
+                        at = pos
+                        pos = p2 - 1  # where the unpickler stands when the name line is cut short
+                        name_raw, p3 = _line(data, pos, end)
+                        pos = at
                     g = _Global(_add_global(recs, _text(mod_raw).strip(), _text(name_raw).strip()))
                     if op == 0x69:
                         items = stack
