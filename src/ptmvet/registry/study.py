@@ -85,21 +85,23 @@ def claims_by_pipeline(store: Store) -> StudyTable:
 
 def dataset_tags(store: Store, total: int) -> tuple[StudyTable, StudyTable]:
     """Fig. 6 (left): how many models name a dataset, and which."""
-    with_tag = _q(
-        store, "SELECT count(*) FROM models WHERE list_bool_or([starts_with(t, 'dataset:') FOR t IN tags])"
-    )[0][0]
+    # One scan of the tag lists for both tables: each model's distinct dataset names.
+    rows = _q(
+        store,
+        f"""WITH d AS MATERIALIZED (
+                SELECT list_distinct([substr(t, 9) FOR t IN tags IF starts_with(t, 'dataset:')]) AS ds FROM models)
+            SELECT NULL AS dataset, count(*) FILTER (WHERE len(ds) > 0) AS models FROM d
+            UNION ALL
+            (SELECT dataset, count(*) AS models FROM (SELECT unnest(ds) AS dataset FROM d)
+             GROUP BY dataset ORDER BY models DESC, dataset LIMIT {TOP})""",  # noqa: S608
+    )
+    with_tag = int(next(n for d, n in rows if d is None))
+    top = sorted(((d, int(n)) for d, n in rows if d is not None), key=lambda r: (-r[1], r[0]))
     coverage = StudyTable(
         "dataset_tag_coverage",
         "Dataset tags",
         ("models", "with_dataset_tag", "without_dataset_tag", "share_without"),
         ((total, with_tag, total - with_tag, _share(total - with_tag, total)),),
-    )
-    top = _q(
-        store,
-        f"""SELECT dataset, count(*) AS models FROM (
-                SELECT unnest(list_distinct([substr(t, 9) FOR t IN tags IF starts_with(t, 'dataset:')])) AS dataset
-                FROM models)
-            GROUP BY dataset ORDER BY models DESC, dataset LIMIT {TOP}""",  # noqa: S608
     )
     return coverage, StudyTable(
         "top_datasets",
