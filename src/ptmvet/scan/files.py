@@ -151,18 +151,20 @@ class _Acc:
         self.issues.append(ScanIssue(code=code, verdict=verdict, message=message, location=location))
 
     def add_pickle(self, res: PickleScan) -> None:
-        self.globals.extend(res.globals)
-        self.issues.extend(res.issues)
-        self.details["pickles"] += 1
+        self.globals += res.globals
+        if res.issues:
+            self.issues += res.issues
+        details = self.details
+        details["pickles"] += 1
         self.bytes += res.end - res.start
         if res.protocol is not None:
-            protos = self.details.setdefault("protocols", [])
+            protos = details.setdefault("protocols", [])
             if res.protocol not in protos:
                 protos.append(res.protocol)
-        for key in ("persistent_ids", "joblib_arrays"):
-            n = getattr(res, key)
-            if n:
-                self.details[key] = self.details.get(key, 0) + n
+        if res.persistent_ids:
+            details["persistent_ids"] = details.get("persistent_ids", 0) + res.persistent_ids
+        if res.joblib_arrays:
+            details["joblib_arrays"] = details.get("joblib_arrays", 0) + res.joblib_arrays
 
 
 def _pickle_sequence(
@@ -486,7 +488,10 @@ def scan_file(
         verdict = Verdict.SKIPPED
     else:
         # merging keeps each global's worst verdict and puts the worst first
-        verdict = Verdict.worst([*(g.verdict for g in merged[:1]), *(i.verdict for i in acc.issues)])
+        verdicts = [g.verdict for g in merged[:1]]
+        if acc.issues:
+            verdicts += [i.verdict for i in acc.issues]
+        verdict = Verdict.worst(verdicts)
     return ScanReport.make(
         path=shown,
         format=fmt,
