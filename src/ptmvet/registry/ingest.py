@@ -367,12 +367,14 @@ WITH parsed AS (
         j.usedStorage AS used_storage,
         (list_contains(coalesce(j.tags, []), 'model-index')
             OR j."model-index" IS NOT NULL
-            OR coalesce(json_exists(j.cardData, '$."model-index"'), false)) AS has_model_index,
-        CASE json_type(j.cardData, '$.license')
+            OR (j.cardData IS NOT NULL AND coalesce(json_exists(j.cardData, '$."model-index"'), false)))
+            AS has_model_index,
+        -- (most listing records carry no cardData: no JSON path is evaluated for them)
+        CASE CASE WHEN j.cardData IS NOT NULL THEN json_type(j.cardData, '$.license') END
             WHEN 'VARCHAR' THEN [j.cardData ->> '$.license']
             WHEN 'ARRAY' THEN from_json(j.cardData -> '$.license', '["VARCHAR"]')
             ELSE [] END AS cd_licenses,
-        CASE json_type(j.cardData, '$.base_model')
+        CASE CASE WHEN j.cardData IS NOT NULL THEN json_type(j.cardData, '$.base_model') END
             WHEN 'VARCHAR' THEN [j.cardData ->> '$.base_model']
             WHEN 'ARRAY' THEN from_json(j.cardData -> '$.base_model', '["VARCHAR"]')
             ELSE [] END AS cd_bases,
