@@ -257,6 +257,14 @@ class DuckDBResolver:
         if not {"model_id", "license"} <= set(self._columns("models")):
             raise InputError(f"{path}: not a ptmvet registry database (no models table)", path=str(path), hint="build it with `ptmvet registry ingest`")
         self._has_tags = "tag" in self._columns("tags")
+        # Registry schema 4+ keeps the tags as a list on the models row (`tags` is a view
+        # over it): unnest only the rows asked for.
+        self._tags_sql = (
+            "SELECT model_id, tag FROM (SELECT model_id, unnest(tags) AS tag FROM models "
+            "WHERE lower(model_id) IN (SELECT unnest(?::VARCHAR[]))) WHERE tag IS NOT NULL"
+            if "tags" in self._columns("models")
+            else "SELECT model_id, tag FROM tags WHERE lower(model_id) IN (SELECT unnest(?::VARCHAR[]))"
+        )
         self._has_lineage = "parent_id" in self._columns("lineage")
 
     def _columns(self, table: str) -> list[str]:
@@ -290,7 +298,7 @@ class DuckDBResolver:
         if not data:
             return {}
         if self._has_tags:
-            for model_id, tag in self._query("SELECT model_id, tag FROM tags WHERE lower(model_id) IN (SELECT unnest(?::VARCHAR[]))", data):
+            for model_id, tag in self._query(self._tags_sql, data):
                 entry = data.get(str(model_id).lower())
                 if entry is not None and isinstance(tag, str) and not tag.startswith("base_model:"):
                     entry["tags"].append(tag)
