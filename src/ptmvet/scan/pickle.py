@@ -132,6 +132,12 @@ def _dtype_itemsize(dtype: object) -> int | None:
     state = dtype.state
     if isinstance(state, tuple) and len(state) > 5 and type(state[5]) is int and state[5] > 0:
         return state[5]
+    return _descr_size(descr) if len(descr) <= 64 else _descr_size.__wrapped__(descr)
+
+
+@functools.lru_cache(maxsize=256)
+def _descr_size(descr: str) -> int | None:
+    """The item size a dtype string's ASCII digits give ('<f8' -> 8); None without digits or with too many."""
     digits = "".join(ch for ch in descr if "0" <= ch <= "9")
     if not digits or len(digits) > 6:
         return None
