@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import tempfile
 import time
@@ -131,7 +132,8 @@ def main() -> int:
             print(f"{t:11} malicious caught {caught}/{len(bad)}   benign flagged {false_pos}")
         print(f"files picklescan calls dangerous that ptmvet misses: {len(missed)} {[p.name for p in missed]}")
         print()
-        print(f"{len(files)} files, {total / 1e6:.1f} MB, best of {args.repeat}")
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+        print(f"{len(files)} files, {total / 1e6:.1f} MB, best of {args.repeat}; load average {load} on {os.cpu_count()} CPUs")
         for t in tools:
             print(f"{t:11} {times[t]:8.3f} s  {total / 1e6 / times[t]:9.1f} MB/s  {len(files) / times[t]:8.1f} files/s")
         for peer in ("picklescan", "modelscan"):
