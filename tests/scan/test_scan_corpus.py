@@ -121,3 +121,37 @@ def test_folder_scan_skips_git_and_text(tmp_path: Path, corpus: tuple[dict[str, 
     assert set(reports) == {"model.pkl", "link.pkl"}
     assert reports["model.pkl"].verdict is Verdict.SAFE
     assert reports["link.pkl"].verdict is Verdict.SKIPPED
+
+
+def test_canary_would_appear_if_a_payload_ran(tmp_path: Path) -> None:
+    """Positive control for the canary: the same kind of payload, loaded on purpose.
+
+    This is the one place a crafted pickle is unpickled: our own payload, in a
+    child process, writing into tmp_path. It shows that the canary checks above
+    can fail, so their passing means the scanner really ran nothing.
+    """
+    import subprocess
+    import sys
+
+    from tests.scan.corpus_build import build_malicious
+
+    d = tmp_path / "m"
+    d.mkdir()
+    canary = tmp_path / "CONTROL"
+    files = build_malicious(d, canary)
+    scan_path(d)
+    assert not canary.exists()
+    code = "import pickle, sys; pickle.loads(open(sys.argv[1], 'rb').read())"
+    subprocess.run([sys.executable, "-c", code, str(files["eval.pkl"])], check=True, timeout=60)
+    assert canary.exists(), "the control payload should have written the canary"
+
+
+def test_a_device_or_pipe_named_directly_is_an_input_error(tmp_path: Path) -> None:
+    import os
+
+    from ptmvet.errors import InputError
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="not a regular file"):
+        scan_path(fifo)

@@ -64,6 +64,9 @@ def scan_path(
     p = Path(path)
     if not p.exists():
         raise InputError(f"{p}: no such file or folder", path=str(p))
+    if not p.is_file() and not p.is_dir():
+        # A device, FIFO or socket: reading it could block or never end.
+        raise InputError(f"{p}: not a regular file or folder (a device, pipe or socket); not scanned", path=str(p))
     if p.is_file():
         report = scan_file(p, limits=limits, display=str(path))
         if progress:
