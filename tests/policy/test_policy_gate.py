@@ -126,3 +126,13 @@ def test_findings_outcomes_other_than_fail_do_not_matter() -> None:
     m = _meta(Severity.HIGH)
     rep = _report(m.skipped("no data"), m.finding(Outcome.ERROR, "crash"))
     assert gate(rep, Policy.default()).passed
+
+
+def test_policy_claims_tolerance_reaches_the_vetting_options() -> None:
+    from ptmvet.cli import build_parser
+    from ptmvet.cli.check import options_from
+
+    args = build_parser().parse_args(["gate", "some/model"])
+    pol = Policy.from_mapping({"version": 1, "claims": {"tolerance": 0.5}})
+    assert options_from(args, pol).claims_tolerance == 0.5
+    assert options_from(args).claims_tolerance is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ptmvet.audit import VetOptions, vet
 from ptmvet.checks.interface import Severity
@@ -12,6 +13,9 @@ from ptmvet.cli._common import add_format_option, add_offline_option, emit, prog
 from ptmvet.errors import ExitCode, InputError
 from ptmvet.formats import FORMATS, render
 from ptmvet.report import Report
+
+if TYPE_CHECKING:
+    from ptmvet.policy import Policy
 
 USES = ("commercial", "research", "internal")
 
@@ -45,7 +49,8 @@ def add_vet_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-hash", action="store_true", help="skip hashing local files")
 
 
-def options_from(args: argparse.Namespace) -> VetOptions:
+def options_from(args: argparse.Namespace, policy: Policy | None = None) -> VetOptions:
+    """The vetting options of a command line; a policy's claims tolerance applies to re-measurement."""
     # A mistyped --data-dir would otherwise only show up as "not verifiable" claims.
     if args.data_dir is not None and not args.data_dir.is_dir():
         raise InputError(f"{args.data_dir}: --data-dir is not a folder", path=str(args.data_dir))
@@ -59,6 +64,7 @@ def options_from(args: argparse.Namespace) -> VetOptions:
         deep_scan=not args.no_scan,
         hash_files=not args.no_hash,
         checks=tuple(c.strip().upper() for c in args.only.split(",") if c.strip()),
+        claims_tolerance=policy.claims_tolerance if policy is not None else None,
     )
 
 

@@ -33,6 +33,6 @@ def run(args: argparse.Namespace) -> int:
 
     policy = Policy.load(args.policy)
     with progress_bar(f"comparing {len(args.models)} models") as progress:
-        result = compare(args.models, options_from(args), policy=policy, progress=progress)
+        result = compare(args.models, options_from(args, policy), policy=policy, progress=progress)
     emit(render(result, args.format), args.output)
     return int(ExitCode.OK)

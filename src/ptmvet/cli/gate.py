@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     policy = Policy.load(args.policy)
-    report = vet_with_progress(args.model, options_from(args))
+    report = vet_with_progress(args.model, options_from(args, policy))
     result = gate(report, policy)
     if args.format == "sarif":
         text = render_gate_sarif(result)
