@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ptmvet.errors import InputError
+from ptmvet import atomic
 
 Progress = Callable[[int, int | None, str], None]
 
@@ -32,18 +30,7 @@ def add_offline_option(parser: argparse.ArgumentParser) -> None:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write text to path through a temporary file, so nothing is left half-written."""
-    path = path.expanduser()
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError(f"{path}: folder {parent} does not exist", path=str(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise InputError(f"{path}: cannot write ({exc.strerror or exc})", path=str(path)) from exc
+    atomic.write_atomic(path, text)
 
 
 def emit(text: str, output: Path | None) -> None:

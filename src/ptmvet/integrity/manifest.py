@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -24,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ptmvet.atomic import write_atomic
 from ptmvet.errors import InputError
 from ptmvet.evidence import LfsPointer, Problem
 from ptmvet.integrity.errors import FileChange, IntegrityMismatch
@@ -190,19 +190,7 @@ def build_manifest(
 
 def write_manifest(manifest: Manifest, path: Path) -> None:
     """Write the manifest atomically (temp file, then rename)."""
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write ({exc.strerror or exc})", path=str(path)) from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(manifest.to_json())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise InputError(f"{path}: cannot write ({exc.strerror or exc})", path=str(path)) from exc
+    write_atomic(path, manifest.to_json())
 
 
 def parse_manifest(data: Mapping[str, Any], *, source: str = "manifest") -> Manifest:

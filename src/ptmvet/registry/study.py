@@ -13,13 +13,12 @@ from __future__ import annotations
 import csv
 import html
 import io
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ptmvet.atomic import write_atomic
 from ptmvet.card import TEMPLATE_SECTIONS
 from ptmvet.errors import InputError
 from ptmvet.registry.store import Store
@@ -266,14 +265,7 @@ def compute_study(store: Store) -> Study:
 
 
 def _atomic_bytes(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise InputError(f"{path}: cannot write ({exc})", path=str(path)) from exc
+    write_atomic(path, data)
 
 
 def _ensure_dir(directory: Path) -> None:
