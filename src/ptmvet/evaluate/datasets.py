@@ -25,6 +25,7 @@ from typing import Any
 
 from ptmvet.card import Claim
 from ptmvet.errors import DependencyMissing, InputError, UsageError
+from ptmvet.integrity.manifest import hash_file
 
 Batch = dict[str, list[Any]]
 
@@ -125,11 +126,7 @@ class Dataset:
 
 
 def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    return hash_file(path)[0]
 
 
 # ---------------------------------------------------------------- opening

@@ -9,7 +9,6 @@ unpickles tensors and containers only.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 import os
@@ -156,11 +155,10 @@ def infer_task(model_path: Path, configs: Mapping[str, Any] | None = None) -> st
 
 
 def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    """sha256 of a weight file (the manifest's hashing: large reads)."""
+    from ptmvet.integrity.manifest import hash_file
+
+    return hash_file(path)[0]
 
 
 def weight_policy(model_path: Path, *, allow_pickle: bool) -> tuple[str, list[Path]]:
