@@ -118,6 +118,8 @@ class Policy:
         except yaml.YAMLError as exc:
             raise PolicyError(f"{p}: not valid YAML: {' '.join(str(exc).split())[:200]}") from exc
         data = data or {}
+        if isinstance(data, dict) and "name" not in data:
+            data["name"] = p.stem  # a policy that extends a preset is not that preset
         parent = data.get("extends") if isinstance(data, dict) else None
         if parent is not None:
             if parent not in PRESETS:

@@ -56,6 +56,7 @@ def test_waiver_passes_until_its_expiry(tmp_path: Path) -> None:
         f"version: 1\nextends: default\nwaivers:\n  - check: {m.id}\n    reason: accepted by the review board\n    expires: 2027-01-31\n"
     )
     policy = Policy.load(pol)
+    assert policy.name == "p" and policy.fail_on is Severity.HIGH  # extends default, named after its file
     before = gate(rep, policy, today=date(2027, 1, 31))
     assert before.passed and [i.status for i in before.items] == [GateStatus.WAIVED]
     after = gate(rep, policy, today=date(2027, 2, 1))
