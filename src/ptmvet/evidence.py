@@ -251,7 +251,6 @@ class Evidence:
     problems: tuple[Problem, ...] = ()
     integrity: IntegrityInfo | None = None  # local hashes and signature (integrity enricher)
     scan: tuple[ScanReport, ...] = ()  # static safety scan of local files (ptmvet.scan.enrich)
-    extras: Mapping[str, Any] = field(default_factory=dict)  # enrichments (scan, integrity, lineage, measurements)
     intended_use: str = "commercial"  # commercial | research | internal (VetOptions.intended_use)
     lineage: Lineage | None = None  # base-model ancestry with licences (ptmvet.licenses.enrich)
     measurements: tuple[Measurement, ...] = ()  # re-measured claims (ptmvet.evaluate.runner.measure_enricher)
