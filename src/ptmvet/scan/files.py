@@ -78,6 +78,8 @@ _READ_FIRST = 64 << 10  # files up to this size are read whole before sniffing
 _COMPRESSED_SUFFIXES = frozenset(
     {".joblib", ".pkl", ".pickle", ".gz", ".bz2", ".xz", ".z", ".zlib", ".lzma", ".bin", ".sav", ""}
 )
+#: zip members scanned whatever their compression or size
+_MEMBER_SUFFIXES = (".pkl", ".pickle", ".npy", ".joblib", ".pt", ".bin")
 _SKIP_SUFFIXES = frozenset(
     {
         ".json",
@@ -321,13 +323,14 @@ def _scan_zip(acc: _Acc, fh: BinaryIO, limits: ScanLimits, location: str, depth:
         acc.details["members"] = len(names)
         for info in infos:
             name = info.filename
-            loc = f"{location}!{name}" if location else name
-            is_pkl = name.endswith((".pkl", ".pickle"))
-            is_npy = name.endswith(".npy")
-            if not (is_pkl or is_npy or name.endswith((".joblib", ".pt", ".bin"))) and (
+            # one suffix test for the many stored tensor members of a checkpoint
+            if not name.endswith(_MEMBER_SUFFIXES) and (
                 info.compress_type == zipfile.ZIP_STORED or info.file_size < 64
             ):
                 continue
+            loc = f"{location}!{name}" if location else name
+            is_pkl = name.endswith((".pkl", ".pickle"))
+            is_npy = name.endswith(".npy")
             if info.file_size > limits.max_member_bytes and (is_pkl or is_npy):
                 acc.issue(
                     "limit-member",

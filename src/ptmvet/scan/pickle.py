@@ -85,15 +85,28 @@ class _Global:
         self.rec = rec
 
 
-class _Call:
-    """The result of calling or instantiating something: func(*args), then BUILD(state)."""
+class _Call(list[Any]):
+    """The result of calling or instantiating something: func(*args), then BUILD(state).
 
-    __slots__ = ("args", "func", "state")
+    Stored as ``[func, args, state]``: a list subclass is built by C code, without
+    the Python ``__init__`` call a plain class costs on every REDUCE. Symbolic
+    values are never hashed (dict keys are kept only when they are scalars) nor
+    compared by value, so list equality and unhashability never come into play.
+    """
 
-    def __init__(self, func: object, args: object) -> None:
-        self.func = func
-        self.args = args
-        self.state: object = None
+    __slots__ = ()
+
+    @property
+    def func(self) -> Any:
+        return self[0]
+
+    @property
+    def args(self) -> Any:
+        return self[1]
+
+    @property
+    def state(self) -> Any:
+        return self[2]
 
 
 @dataclass(slots=True)
@@ -264,7 +277,7 @@ def _is_benign_getattr(func: Any, args: Any) -> bool:
 def _call(func: Any, args: Any) -> _Call:
     if type(func) is _Global and func.rec.is_getattr and _is_benign_getattr(func, args):
         func.rec.benign += 1
-    return _Call(func, args)
+    return _Call((func, args, None))
 
 
 def _keep_key(k: object) -> bool:
@@ -327,8 +340,11 @@ def scan_pickle(
     degrade: tuple[str, str] | None = None  # (code, message): drop the full stack model
     # Each opcode pushes at most one item, so the stack cannot outgrow max_stack
     # before max_stack opcodes have run: until then (and until the opcode limit,
-    # or a pending degrade) the per-opcode bound checks are skipped.
+    # or a pending degrade) the per-opcode bound checks are skipped. Likewise the
+    # memo gains at most one entry per opcode, so it cannot be full while
+    # ops <= max_memo, and the puts skip len(memo) until then.
     checks_from = min(max_stack, max_ops)
+    kinds = _KIND
 
     try:
         while True:
@@ -361,13 +377,12 @@ def scan_pickle(
                 if pos >= end:
                     raise _Stop("truncated", f"truncated: no STOP opcode before offset {end}")
                 ops += 1
-            op = data[pos]
-            kind = _KIND[op]
+            kind = kinds[op := data[pos]]
             if kind == 1:  # puts
                 if op == 0x71:  # BINPUT
                     if pos + 2 > end:
                         raise _truncated(pos, 1)
-                    if stack and len(memo) < max_memo:
+                    if stack and (ops <= max_memo or len(memo) < max_memo):
                         memo[data[pos + 1]] = stack[-1]
                     elif _put_slow(memo, data[pos + 1], stack, degraded, max_memo) and not memo_full:
                         memo_full = True
@@ -375,9 +390,10 @@ def scan_pickle(
                         checks_from = 0
                     pos += 2
                 elif op == 0x94:  # MEMOIZE
-                    if stack and len(memo) < max_memo:
-                        memo[len(memo)] = stack[-1]
-                    elif _put_slow(memo, len(memo), stack, degraded, max_memo) and not memo_full:
+                    idx = len(memo)
+                    if stack and idx < max_memo:
+                        memo[idx] = stack[-1]
+                    elif _put_slow(memo, idx, stack, degraded, max_memo) and not memo_full:
                         memo_full = True
                         degrade = ("limit-memo", f"more than {max_memo} memo entries")
                         checks_from = 0
@@ -386,7 +402,7 @@ def scan_pickle(
                     if pos + 5 > end:
                         raise _truncated(pos, 4)
                     idx = _U32(data, pos + 1)[0]
-                    if stack and len(memo) < max_memo:
+                    if stack and (ops <= max_memo or len(memo) < max_memo):
                         memo[idx] = stack[-1]
                     elif _put_slow(memo, idx, stack, degraded, max_memo) and not memo_full:
                         memo_full = True
@@ -439,11 +455,18 @@ def scan_pickle(
                 pos = a + n
             elif kind == 4:  # tuples
                 if op == 0x86:  # TUPLE2
-                    b = stack.pop() if stack else _underflow(degraded)
-                    stack.append((stack.pop() if stack else _underflow(degraded), b))
+                    if len(stack) > 1:  # replace the top two in place
+                        b = stack.pop()
+                        stack[-1] = (stack[-1], b)
+                    else:
+                        b = stack.pop() if stack else _underflow(degraded)
+                        stack.append((stack.pop() if stack else _underflow(degraded), b))
                     pos += 1
                 elif op == 0x85:  # TUPLE1
-                    stack.append((stack.pop() if stack else _underflow(degraded),))
+                    if stack:
+                        stack[-1] = (stack[-1],)
+                    else:
+                        stack.append((_underflow(degraded),))
                     pos += 1
                 elif op == 0x74:  # TUPLE
                     items = stack
@@ -484,16 +507,26 @@ def scan_pickle(
                 # op == 0x28:  # MARK
                 metastack.append(stack)
                 stack = []
-                if len(metastack) > max_marks:
+                # metastack gains at most one list per opcode: no deeper than ops
+                if ops > max_marks and len(metastack) > max_marks:
                     degrade = ("limit-nesting", f"nesting deeper than {max_marks} MARKs")
                     checks_from = 0
                 pos += 1
             elif kind == 8:  # reduce
                 # op in {0x52, 0x81}:  # REDUCE, NEWOBJ
-                args = stack.pop() if stack else _underflow(degraded)
-                func = stack.pop() if stack else _underflow(degraded)
-                # _call() inline for everything but getattr
-                stack.append(_call(func, args) if type(func) is _Global and func.rec.is_getattr else _Call(func, args))
+                if len(stack) > 1:  # replace func and args by the call in place
+                    args = stack.pop()
+                    func = stack[-1]
+                    # _call() inline for everything but getattr
+                    stack[-1] = (
+                        _call(func, args)
+                        if type(func) is _Global and func.rec.is_getattr
+                        else _Call((func, args, None))
+                    )
+                else:
+                    args = stack.pop() if stack else _underflow(degraded)
+                    func = stack.pop() if stack else _underflow(degraded)
+                    stack.append(_call(func, args))
                 pos += 1
             elif kind == 9:  # containers
                 if op == 0x7D:  # EMPTY_DICT
@@ -505,10 +538,15 @@ def scan_pickle(
                     if stack:
                         d = stack[-1]
                         if type(d) is dict:
-                            for i in range(0, len(items) - 1, 2):
-                                k = items[i]
-                                if len(d) < _MAX_CONTAINER and (k is None or type(k) in _SCALAR_KEYS):
-                                    d[k] = items[i + 1]
+                            if len(d) + (len(items) >> 1) <= _MAX_CONTAINER:  # every pair fits
+                                for k, v in zip(items[::2], items[1::2], strict=False):  # an odd last key is dropped
+                                    if k is None or type(k) in _SCALAR_KEYS:
+                                        d[k] = v
+                            else:
+                                for i in range(0, len(items) - 1, 2):
+                                    k = items[i]
+                                    if len(d) < _MAX_CONTAINER and (k is None or type(k) in _SCALAR_KEYS):
+                                        d[k] = items[i + 1]
                     elif not degraded:
                         raise _Stop("stack-underflow", "SETITEMS with no dict")
                     pos += 1
@@ -555,18 +593,17 @@ def scan_pickle(
                     target = stack[-1]
                     pos += 1
                     if type(target) is _Call:
-                        target.state = state
-                        f = target.func
+                        target[2] = state  # .state
+                        f = target[0]  # .func
                         if type(f) is _Global and f.rec.key in JOBLIB_WRAPPERS:
                             pos = _skip_joblib_array(
                                 data, pos, end, state, result, location=location, limits=limits, depth=_depth
                             )
                 else:  # BINPERSID
                     if stack:
-                        stack.pop()
+                        stack[-1] = OPAQUE
                     else:
-                        _underflow(degraded)
-                    stack.append(OPAQUE)
+                        stack.append(_underflow(degraded))
                     result.persistent_ids += 1
                     pos += 1
             elif kind == 11:  # globals
