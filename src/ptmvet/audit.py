@@ -16,10 +16,8 @@ from ptmvet.checks import REGISTRY
 from ptmvet.checks.interface import Check, Finding, run_check
 from ptmvet.errors import UsageError
 from ptmvet.evidence import Evidence
+from ptmvet.progress import Progress
 from ptmvet.report import Report, build_report
-
-#: Progress observer: (done, total or None, label). The CLI draws it; libraries stay quiet.
-Progress = Callable[[int, int | None, str], None]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -28,10 +28,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from ptmvet.audit import Progress, VetOptions, vet
+from ptmvet.audit import VetOptions, vet
 from ptmvet.checks.interface import Attribute, Outcome, Severity
 from ptmvet.errors import UsageError
 from ptmvet.policy import GateResult, GateStatus, Policy, gate
+from ptmvet.progress import Progress
 from ptmvet.report import Report
 
 #: Weight of each attribute in the comparison score. Safety and licence decide

@@ -17,10 +17,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ptmvet.audit import Progress, VetOptions, enrichers, run_checks
+from ptmvet.audit import VetOptions, enrichers, run_checks
 from ptmvet.bom.facts import ModelFacts, model_facts
 from ptmvet.errors import UsageError
 from ptmvet.evidence import Evidence
+from ptmvet.progress import Progress
 from ptmvet.report import Report, build_report
 
 __all__ = ["BOM_FORMATS", "Vetted", "bom_for", "model_facts", "render_bom", "vet_for_bom"]

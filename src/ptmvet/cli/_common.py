@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from ptmvet import atomic
-
-Progress = Callable[[int, int | None, str], None]
+from ptmvet.progress import Progress
 
 
 def add_format_option(parser: argparse.ArgumentParser, choices: tuple[str, ...], default: str = "terminal") -> None:

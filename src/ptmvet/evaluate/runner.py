@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,8 +22,7 @@ from ptmvet.errors import Error
 from ptmvet.evaluate.claims import ClaimSpec
 from ptmvet.evaluate.measurement import Measurement
 from ptmvet.evaluate.tasks.interface import RunOptions
-
-Progress = Callable[[int, int | None, str], None]
+from ptmvet.progress import Progress
 
 TASK_KINDS: Mapping[str, str] = {
     "sentence-similarity": "values",

@@ -31,8 +31,7 @@ from typing import Any
 
 from ptmvet.errors import InputError
 from ptmvet.evaluate.datasets import ColumnMap, Dataset, infer_columns, open_dataset
-
-Progress = Callable[[int, int | None, str], None]
+from ptmvet.progress import Progress
 
 #: Distinct label values kept; more than this is not a label column.
 MAX_DISTINCT = 10_000

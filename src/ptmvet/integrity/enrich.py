@@ -21,9 +21,10 @@ from ptmvet.errors import Error
 from ptmvet.evidence import Evidence, ExpectedHash, IntegrityInfo, Problem, SignatureStatus
 from ptmvet.integrity.errors import IntegrityMismatch, SignatureInvalid
 from ptmvet.integrity.manifest import build_manifest, read_manifest
+from ptmvet.progress import Progress
 
 if TYPE_CHECKING:
-    from ptmvet.audit import Progress, VetOptions
+    from ptmvet.audit import VetOptions
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 SIGNATURE_NAMES = ("model.sig",)

@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,9 +27,8 @@ from ptmvet.atomic import write_atomic
 from ptmvet.errors import InputError
 from ptmvet.evidence import LfsPointer, Problem
 from ptmvet.integrity.errors import FileChange, IntegrityMismatch
+from ptmvet.progress import Progress
 from ptmvet.sources.local import LFS_POINTER_MAX, read_lfs_pointer, walk
-
-Progress = Callable[[int, int | None, str], None]
 
 SCHEMA_VERSION = 1
 MANIFEST_KIND = "ptmvet-manifest"

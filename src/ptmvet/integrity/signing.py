@@ -24,7 +24,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,9 +33,8 @@ from ptmvet.errors import DependencyMissing, InputError, UnsafePath, UsageError
 from ptmvet.evidence import Problem
 from ptmvet.integrity.errors import FileChange, IntegrityMismatch, SignatureInvalid
 from ptmvet.integrity.manifest import build_manifest, diff_manifests
+from ptmvet.progress import Progress
 from ptmvet.sources.local import walk
-
-Progress = Callable[[int, int | None, str], None]
 
 #: Paths model_signing leaves out of every manifest by default (ignore_git_paths=True).
 MODEL_SIGNING_GIT_PATHS = (".git", ".gitattributes", ".github", ".gitignore")

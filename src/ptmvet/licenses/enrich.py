@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 from ptmvet.licenses.classify import classify, describe
 from ptmvet.licenses.compat import IntendedUse, use_verdict
 from ptmvet.licenses.detect import detect
-from ptmvet.licenses.lineage import Lineage, ModelRecord, Progress, Resolver, bases_from, build_lineage, node_for
+from ptmvet.licenses.lineage import Lineage, ModelRecord, Resolver, bases_from, build_lineage, node_for
 from ptmvet.licenses.resolvers import DuckDBResolver, DumpResolver, HubResolver
+from ptmvet.progress import Progress
 
 if TYPE_CHECKING:
     from ptmvet.audit import VetOptions

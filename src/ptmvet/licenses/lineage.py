@@ -11,7 +11,7 @@ compares each derived licence with its ancestors'
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
@@ -19,8 +19,7 @@ from typing import Any, Protocol, runtime_checkable
 from ptmvet.licenses.classify import LicenseClass, classify
 from ptmvet.licenses.compat import Status, inheritance
 from ptmvet.licenses.ids import normalize
-
-Progress = Callable[[int, int | None, str], None]
+from ptmvet.progress import Progress
 
 
 class Relation(StrEnum):

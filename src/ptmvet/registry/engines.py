@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,9 +33,8 @@ from ptmvet.card import parse_card
 from ptmvet.checks.interface import Check
 from ptmvet.errors import DependencyMissing, UsageError
 from ptmvet.evidence import Evidence, FileEntry, RegistryInfo, Target
+from ptmvet.progress import Progress
 from ptmvet.registry.store import Store
-
-Progress = Callable[[int, int | None, str], None]
 
 #: Models per task sent to a worker.
 AUDIT_BATCH = 500

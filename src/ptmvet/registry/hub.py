@@ -12,15 +12,14 @@ checks that the last committed id is where the cursor says.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from ptmvet.errors import DependencyMissing, HubError
+from ptmvet.progress import Progress
 from ptmvet.registry.ingest import BATCH_RECORDS, MineStats, _Batch, _write_batch, run_stats
 from ptmvet.registry.store import Store
-
-Progress = Callable[[int, int | None, str], None]
 
 #: The model_info fields ptmvet stores (``expand=`` of the Hub API).
 EXPAND: tuple[str, ...] = (

@@ -29,7 +29,7 @@ import queue
 import tarfile
 import threading
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -37,9 +37,8 @@ from typing import IO, Any
 
 from ptmvet.card import parse_card
 from ptmvet.errors import DependencyMissing, InputError
+from ptmvet.progress import Progress
 from ptmvet.registry.store import Store
-
-Progress = Callable[[int, int | None, str], None]
 
 #: DuckDB's row-group size (rows).
 _ROW_GROUP = 122_880

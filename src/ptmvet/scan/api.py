@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ptmvet.errors import InputError
+from ptmvet.progress import Progress
 from ptmvet.scan.files import ScanLimits, scan_file
 from ptmvet.scan.model import ScanIssue, ScanReport, Verdict
-
-Progress = Callable[[int, int | None, str], None]
 
 _SKIP_DIRS = frozenset({".git", "__pycache__", ".hg", ".svn"})
 

@@ -6,12 +6,13 @@ import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ptmvet.progress import Progress
 from ptmvet.scan.api import _allowed_roots, _inside, overall
 from ptmvet.scan.files import scan_file
 from ptmvet.scan.model import ScanIssue, ScanReport, Verdict
 
 if TYPE_CHECKING:
-    from ptmvet.audit import Progress, VetOptions
+    from ptmvet.audit import VetOptions
     from ptmvet.evidence import Evidence
 
 

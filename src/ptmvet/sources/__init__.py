@@ -13,10 +13,10 @@ from pathlib import Path
 
 from ptmvet.errors import HubError, ModelNotFound
 from ptmvet.evidence import Evidence, Problem
+from ptmvet.progress import Progress
 from ptmvet.ref import ModelRef
 from ptmvet.sources.hf_cache import collect_cached
 from ptmvet.sources.hub import collect_hub
-from ptmvet.sources.interface import Progress, Source, SourceError
 from ptmvet.sources.local import collect_folder
 
 
@@ -63,4 +63,4 @@ def _with_git(evidence: Evidence, path: Path) -> Evidence:
     return replace(evidence, git=info, target=target)
 
 
-__all__ = ["Progress", "Source", "SourceError", "collect", "collect_cached", "collect_folder", "collect_hub", "hub_offline"]
+__all__ = ["Progress", "collect", "collect_cached", "collect_folder", "collect_hub", "hub_offline"]

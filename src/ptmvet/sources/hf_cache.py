@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ptmvet.errors import ModelNotFound, RevisionNotFound
 from ptmvet.evidence import Evidence, Target
-from ptmvet.sources.interface import Progress
+from ptmvet.progress import Progress
 from ptmvet.sources.local import collect_folder
 
 

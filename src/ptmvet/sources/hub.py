@@ -17,7 +17,7 @@ from typing import Any
 
 from ptmvet.errors import DependencyMissing, HubError, ModelNotFound, RevisionNotFound
 from ptmvet.evidence import Evidence, FileEntry, RegistryInfo, Target
-from ptmvet.sources.interface import Progress
+from ptmvet.progress import Progress
 from ptmvet.sources.local import JSON_NAMES, collect_folder
 
 #: Small files fetched with the card so that checks can read them.

@@ -1,26 +1,10 @@
-"""The source axis: each source turns a reference into one frozen Evidence."""
+"""The source axis: each source turns a reference into one frozen Evidence.
+
+A source is a function ``collect_*(..., progress=None) -> Evidence`` (folder,
+HF cache, Hub, git); ``ptmvet.sources.collect`` dispatches to them. Sources
+raise :class:`ptmvet.errors.InputError` subclasses naming the path or id.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Protocol
 
-from ptmvet.errors import InputError
-from ptmvet.evidence import Evidence
-from ptmvet.ref import ModelRef
-
-Progress = Callable[[int, int | None, str], None]
-
-
-class SourceError(InputError):
-    """A source could not produce evidence for the reference."""
-
-
-class Source(Protocol):
-    """Something that can collect evidence for a model reference."""
-
-    name: str
-
-    def collect(self, ref: ModelRef, *, progress: Progress | None = None) -> Evidence:
-        """Collect evidence; raise a ptmvet Error naming the problem."""
-        ...

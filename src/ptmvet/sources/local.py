@@ -6,15 +6,13 @@ import json
 import os
 import stat
 import struct
-from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ptmvet.card import Claim, ModelCard, parse_card, parse_eval_results
 from ptmvet.errors import InputError, ModelNotFound
 from ptmvet.evidence import Evidence, FileEntry, LfsPointer, Problem, SafetensorsInfo, Target
-from ptmvet.sources.interface import Progress
+from ptmvet.progress import Progress
 
 LFS_HEADER = b"version https://git-lfs.github.com/spec/v1"
 #: Git LFS pointers are at most a few hundred bytes; the spec caps them at 1024.
@@ -263,12 +261,3 @@ def _eval_results(text: str, rel: str, problems: list[Problem]) -> list[Claim]:
     claims, errors = parse_eval_results(text, path=rel)  # bounded YAML, never raises
     problems.extend(Problem(rel, e) for e in errors)
     return list(claims)
-
-
-def with_target(evidence: Evidence, **changes: Any) -> Evidence:
-    """A copy of the evidence with target fields replaced."""
-    return replace(evidence, target=replace(evidence.target, **changes))
-
-
-def metadata_of(evidence: Evidence) -> Mapping[str, Any]:
-    return evidence.card.metadata if evidence.card else {}

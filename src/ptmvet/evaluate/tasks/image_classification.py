@@ -20,7 +20,6 @@ from ptmvet.evaluate.datasets import ColumnMap, Dataset, open_image
 from ptmvet.evaluate.labels import build_label_map
 from ptmvet.evaluate.tasks.interface import (
     Meter,
-    Progress,
     RunOptions,
     RunOutput,
     configure_threads,
@@ -29,6 +28,7 @@ from ptmvet.evaluate.tasks.interface import (
     require,
 )
 from ptmvet.evaluate.tasks.text_classification import finish_classification, id2label
+from ptmvet.progress import Progress
 
 
 def load_images(values: list[Any], base: Path, mode: str) -> list[Any]:

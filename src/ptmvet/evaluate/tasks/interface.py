@@ -13,7 +13,7 @@ import importlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # numpy-backed types: imported only where a measurement runs,
     from ptmvet.evaluate.labels import LabelMap, PermutationCheck
     from ptmvet.evaluate.metrics import Predictions
 
-Progress = Callable[[int, int | None, str], None]
+from ptmvet.progress import Progress
 
 PICKLE_WEIGHTS = ("pytorch_model.bin", "model.pt", "model.pth", "pytorch_model.pt")
 

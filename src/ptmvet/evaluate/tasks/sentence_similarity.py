@@ -18,7 +18,6 @@ from ptmvet.evaluate.datasets import ColumnMap, Dataset
 from ptmvet.evaluate.metrics import Predictions
 from ptmvet.evaluate.tasks.interface import (
     Meter,
-    Progress,
     RefusedWeights,
     RunOptions,
     RunOutput,
@@ -29,6 +28,7 @@ from ptmvet.evaluate.tasks.interface import (
     require,
     weight_policy,
 )
+from ptmvet.progress import Progress
 
 
 def _transformer_dir(model_path: Path) -> Path:

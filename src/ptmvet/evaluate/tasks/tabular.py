@@ -19,7 +19,6 @@ from ptmvet.evaluate.labels import build_label_map
 from ptmvet.evaluate.metrics import Predictions
 from ptmvet.evaluate.tasks.interface import (
     Meter,
-    Progress,
     RefusedWeights,
     RunOptions,
     RunOutput,
@@ -28,6 +27,7 @@ from ptmvet.evaluate.tasks.interface import (
     require,
 )
 from ptmvet.evaluate.tasks.text_classification import finish_classification
+from ptmvet.progress import Progress
 
 
 def load_skops(model_path: Path) -> tuple[Any, Path]:

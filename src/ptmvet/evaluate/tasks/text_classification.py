@@ -18,7 +18,6 @@ from ptmvet.evaluate.labels import build_label_map, check_permutation
 from ptmvet.evaluate.metrics import Predictions, confusion_matrices
 from ptmvet.evaluate.tasks.interface import (
     Meter,
-    Progress,
     RunOptions,
     RunOutput,
     configure_threads,
@@ -27,6 +26,7 @@ from ptmvet.evaluate.tasks.interface import (
     pad,
     require,
 )
+from ptmvet.progress import Progress
 
 
 def id2label(model: Any) -> dict[int, str]:

@@ -23,7 +23,6 @@ from ptmvet.evaluate.labels import build_label_map, check_permutation, is_generi
 from ptmvet.evaluate.metrics import Predictions, entity_counts
 from ptmvet.evaluate.tasks.interface import (
     Meter,
-    Progress,
     RunOptions,
     RunOutput,
     UnsupportedTask,
@@ -34,6 +33,7 @@ from ptmvet.evaluate.tasks.interface import (
     require,
 )
 from ptmvet.evaluate.tasks.text_classification import id2label
+from ptmvet.progress import Progress
 
 
 def first_subtokens(word_ids: Sequence[int | None]) -> dict[int, int]:
