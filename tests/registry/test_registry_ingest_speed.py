@@ -32,12 +32,12 @@ def test_line_batches_keep_line_numbers(tmp_path: Path, monkeypatch: pytest.Monk
     got: list[tuple[int, str]] = []
     cursors = []
     for b in _iter_lines(path, start, 3):
-        got.extend(zip(b.ordinals.to_pylist(), b.lines.to_pylist(), strict=True))
+        got.extend(zip(b.lines().ordinals.to_pylist(), b.lines().lines.to_pylist(), strict=True))
         cursors.append(b.consumed)
     want = [(i + 1, raw.decode("utf-8", "replace")) for i, raw in enumerate(lines)][start:]
     assert [(n, t.rstrip("\n")) for n, t in got] == want
     assert cursors[-1] == len(lines)
-    assert all(len(list(b.ordinals.to_pylist())) <= 3 for b in _iter_lines(path, start, 3))
+    assert all(len(b.lines().ordinals) == len(b) <= 3 for b in _iter_lines(path, start, 3))
 
 
 def test_read_ahead_hands_on_errors_in_order() -> None:
@@ -155,3 +155,53 @@ def test_a_version_1_database_migrates_with_its_data(tmp_path: Path) -> None:
     same = ("models", "revisions")
     assert {k: v for k, v in before.items() if k not in same} == {k: v for k, v in after.items() if k not in same}
     assert [r[:6] for r in before["revisions"]] == [r[:6] for r in after["revisions"]]
+
+
+def _odd_records() -> list[dict[str, object]]:
+    """Records whose fields take every shape a listing has shown, and some it should not."""
+    recs: list[dict[str, object]] = [record(i) for i in range(40)]
+    recs += [
+        {"id": "x/strings-for-numbers", "downloads": "12", "likes": 3.0, "private": "false", "tags": ["a", None]},
+        {"id": "x/wrong-types", "downloads": [1], "tags": "license:mit", "siblings": {"rfilename": "a"}, "config": 5},
+        {"id": "x/gated", "gated": "auto", "disabled": True, "usedStorage": 123, "createdAt": "2024-05-01T00:00:00.000Z"},
+        {"id": "x/gated-false", "gated": False, "lastModified": "not a date", "sha": None},
+        {"id": "x/card-data", "cardData": {"license": ["MIT", "other"], "base_model": "org/base", "model-index": []}},
+        {"id": "x/card-data-2", "cardData": {"license": "Apache-2.0", "base_model": ["a/b", "c/d"]}, "model-index": [{}]},
+        {"id": "x/lfs", "siblings": [{"rfilename": "w.bin", "size": 10, "blobId": "ab", "lfs": {"sha256": "c" * 64, "size": 9}}]},
+        {"id": "x/unicode-ünï", "author": "Zoë", "tags": ["language:日本語", "base_model:adapter:org/b"], "_extra": {"k": 1}},
+        {"modelId": "legacy-name", "config": {"architectures": [], "model_type": None}},
+        {"id": "x/id-and-modelId", "modelId": "x/ignored"},
+    ]
+    return recs
+
+
+@pytest.mark.parametrize("blank_line", [False, True])
+def test_bulk_reader_and_exact_path_store_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, blank_line: bool
+) -> None:
+    lines = lines_of(_odd_records())
+    if blank_line:  # the bulk reader skips blank lines: that block takes the exact path
+        lines.insert(5, "")
+    dump = write_jsonl_gz(tmp_path / "d.jsonl.gz", lines)
+    parsed: list[bool] = []
+    real = ingest._parse_block
+
+    def spy(cur, b, path):  # type: ignore[no-untyped-def]
+        table = real(cur, b, path)
+        parsed.append(table is not None)
+        return table
+
+    monkeypatch.setattr(ingest, "_parse_block", spy)
+    with open_store(tmp_path / "bulk.duckdb") as s:
+        mine_dump(s, [dump], batch_size=16)
+        bulk = snapshot(s)
+    if blank_line:
+        assert parsed[0] is False and all(parsed[1:])
+    else:
+        assert parsed and all(parsed)
+    monkeypatch.setattr(ingest, "_parse_block", lambda cur, b, path: None)
+    with open_store(tmp_path / "exact.duckdb") as s:
+        mine_dump(s, [dump], batch_size=16)
+        exact = snapshot(s)
+    assert bulk == exact
+    assert len(bulk["models"]) == len(lines) - blank_line
