@@ -31,13 +31,13 @@ def test_line_batches_keep_line_numbers(tmp_path: Path, monkeypatch: pytest.Monk
     path = _raw(tmp_path / "x.jsonl.gz", data)
     got: list[tuple[int, str]] = []
     cursors = []
-    for b in _iter_lines(path, start, 3):
+    for b in _iter_lines(path, start, 3, tmp_path):
         got.extend(zip(b.lines().ordinals.to_pylist(), b.lines().lines.to_pylist(), strict=True))
         cursors.append(b.consumed)
     want = [(i + 1, raw.decode("utf-8", "replace")) for i, raw in enumerate(lines)][start:]
     assert [(n, t.rstrip("\n")) for n, t in got] == want
     assert cursors[-1] == len(lines)
-    assert all(len(b.lines().ordinals) == len(b) <= 3 for b in _iter_lines(path, start, 3))
+    assert all(len(b.lines().ordinals) == len(b) <= 3 for b in _iter_lines(path, start, 3, tmp_path))
 
 
 def test_read_ahead_hands_on_errors_in_order() -> None:

@@ -211,15 +211,15 @@ def _lines_array(buf: bytes, ends: Any) -> Any:
 
 @dataclass
 class _Block:
-    """Whole lines of a JSON-lines file, as the raw bytes read (no per-line objects).
+    """Whole lines of a JSON-lines file, spooled to a file as they were read.
 
-    The reader thread spools a block to a file and has DuckDB's JSON reader parse it
-    into a scratch table (``table``); a block it cannot map one row to one line
-    (blank or malformed lines, records without an id) keeps ``table`` None and goes
-    through :meth:`lines` and the exact, line-by-line path instead.
+    The reader thread has DuckDB's JSON reader parse the file into a scratch table
+    (``table``); a block it cannot map one row to one line (blank or malformed lines,
+    records without an id) keeps ``table`` None and goes through :meth:`lines` and
+    the exact, line-by-line path instead.
     """
 
-    parts: list[memoryview]  # concatenated: ``n`` lines, each ending with a newline
+    path: Path  # the lines, each ending with a newline
     first: int  # line number of the first line
     n: int
     consumed: int  # lines consumed from the input after this block (the cursor)
@@ -234,7 +234,7 @@ class _Block:
         import numpy as np
         import pyarrow as pa
 
-        buf = b"".join(self.parts)
+        buf = self.path.read_bytes() if self.n else b""
         ends = np.flatnonzero(np.frombuffer(buf, np.uint8) == 10)
         ordinals = pa.array(np.arange(self.first, self.first + self.n, dtype=np.int64))
         return _Lines(_lines_array(buf, ends), ordinals, None, self.consumed, self.last_label)
@@ -248,74 +248,92 @@ def _after_newline(buf: bytes, count: int, pos: int) -> int:
     return pos + int(ends[count - 1]) + 1
 
 
-def _iter_lines(path: Path, start: int, batch: int) -> Iterator[_Block]:
+def _iter_lines(path: Path, start: int, batch: int, folder: Path) -> Iterator[_Block]:
     """Blocks of ``batch`` lines of a (gzipped) JSON-lines file, skipping the first ``start`` lines.
 
-    Lines are counted, not split: only a block boundary needs a newline's offset.
-    Blank lines are kept (the writer skips them) so that line numbers stay exact. The
-    first block is half a batch (a whole row group with the default size), so that
-    DuckDB starts on it sooner while the reader goes on.
+    Each block is written to its own file in ``folder`` as it is read, so that only
+    one read chunk is held in memory. Lines are counted, not split: only a block
+    boundary needs a newline's offset. Blank lines are kept (the writer skips them)
+    so that line numbers stay exact. The first block is half a batch (a whole row
+    group with the default size), so that DuckDB starts on it sooner.
     """
     lineno = 0  # lines seen so far
-    parts: list[memoryview] = []
-    pending = 0
-    first = start + 1  # line number of the first pending line
-    rest = b""
-    size = max(1, batch // 2)  # lines in the block being filled
+    pending = 0  # lines in the block being filled
+    size = max(1, batch // 2)  # lines the block being filled takes
+    first = start + 1  # line number of its first line
+    rest = b""  # a line read only in part
+    out: IO[bytes] | None = None
     try:
         fh = _open_binary(path)
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc})", path=str(path)) from exc
 
-    def flush() -> _Block:
-        nonlocal parts, pending, first, size
-        out = _Block(parts, first, pending, lineno, f"{path.name}:{lineno}")
-        first += pending
-        parts, pending, size = [], 0, batch
+    def block_file() -> IO[bytes]:
+        nonlocal out
+        if out is None:
+            out = (folder / f"block-{first}.jsonl").open("wb")
         return out
 
-    with fh:
-        eof = False
-        while not eof:
-            try:
-                chunk = fh.read(_READ_CHUNK)
-            except (OSError, EOFError, gzip.BadGzipFile) as exc:
-                # A truncated archive: report what was read; the cursor stays consistent.
-                raise InputError(f"{path}: corrupt after line {lineno} ({exc})", path=str(path)) from exc
-            if chunk:
-                buf = rest + chunk if rest else chunk
-            else:
-                eof = True
-                if not rest:
-                    break
-                buf = rest + b"\n"  # the last line has no newline
-            cut = buf.rfind(b"\n") + 1
-            if not cut:
-                rest = buf
-                continue
-            rest = buf[cut:]
-            count = buf.count(b"\n", 0, cut)
-            if lineno + count <= start:  # resuming: skip whole chunks
-                lineno += count
-                continue
-            pos = 0
-            if lineno < start:  # resuming inside this chunk
-                pos = _after_newline(buf, start - lineno, 0)
-                count -= start - lineno
-                lineno = start
-            view = memoryview(buf)
-            while count:  # cut into blocks at exact line counts
-                take = min(count, size - pending)
-                end = cut if take == count else _after_newline(buf, take, pos)
-                parts.append(view[pos:end])
-                pending += take
-                lineno += take
-                count -= take
-                pos = end
-                if pending >= size:
-                    yield flush()
-    if pending or lineno == start:
-        yield flush()
+    def flush() -> _Block:
+        nonlocal out, pending, first, size
+        if out is not None:
+            out.close()
+            out = None
+        block = _Block(folder / f"block-{first}.jsonl", first, pending, lineno, f"{path.name}:{lineno}")
+        first += pending
+        pending, size = 0, batch
+        return block
+
+    try:
+        with fh:
+            while True:
+                try:
+                    chunk = fh.read(_READ_CHUNK)
+                except (OSError, EOFError, gzip.BadGzipFile) as exc:
+                    # A truncated archive: report what was read; the cursor stays consistent.
+                    raise InputError(f"{path}: corrupt after line {lineno} ({exc})", path=str(path)) from exc
+                if not chunk:
+                    if not rest:
+                        break
+                    chunk = b"\n"  # the last line has no newline
+                cut = chunk.rfind(b"\n") + 1
+                if not cut:
+                    rest += chunk
+                    continue
+                count = chunk.count(b"\n", 0, cut)
+                pos = 0
+                if lineno + count <= start:  # resuming: skip whole chunks
+                    lineno += count
+                    rest = chunk[cut:]
+                    continue
+                if lineno < start:  # resuming inside this chunk
+                    pos = _after_newline(chunk, start - lineno, 0)
+                    count -= start - lineno
+                    lineno = start
+                    rest = b""
+                view = memoryview(chunk)
+                while count:  # cut into blocks at exact line counts
+                    take = min(count, size - pending)
+                    end = cut if take == count else _after_newline(chunk, take, pos)
+                    f = block_file()
+                    if rest:
+                        f.write(rest)
+                        rest = b""
+                    f.write(view[pos:end])
+                    pending += take
+                    lineno += take
+                    count -= take
+                    pos = end
+                    if pending >= size:
+                        yield flush()
+                rest = chunk[cut:]
+        if pending or lineno == start:
+            if pending == 0:
+                block_file()  # an empty block still names a file
+            yield flush()
+    finally:
+        if out is not None:
+            out.close()
 
 
 def _json_records(data: bytes, label: str) -> tuple[list[str], list[str], str | None]:
@@ -499,25 +517,21 @@ def _parse_block(cur: Any, b: _Block, path: Path) -> str | None:
     return None
 
 
-def _parse_blocks(blocks: Iterator[_Block], con: Any, folder: Path) -> Iterator[_Block]:
+def _parse_blocks(blocks: Iterator[_Block], con: Any) -> Iterator[_Block]:
     """Parse each block with DuckDB's JSON reader, on a connection of its own (run in the reader thread).
 
     So the next block is parsed while the current one is written and committed (the
-    commit and the checkpoint use one thread). Each block is spooled to a file in
-    ``folder`` for the reader and deleted once parsed.
+    commit and the checkpoint use one thread). A parsed block's file is deleted at
+    once; the others are read again by the exact path.
     """
     cur = con.cursor()
     try:
         cur.execute("SET SESSION preserve_insertion_order = true")  # rowid = position in the file
-        path = folder / "block.jsonl"
         for b in blocks:
             if b.n:
-                with path.open("wb") as out:
-                    out.writelines(b.parts)
-                b.table = _parse_block(cur, b, path)
-                path.unlink()
+                b.table = _parse_block(cur, b, b.path)
                 if b.table:
-                    b.parts = []  # only the exact path needs the text
+                    b.path.unlink()
             yield b
     finally:
         cur.close()
@@ -1013,13 +1027,15 @@ def mine_dump(
                 if f.name.endswith((".json", ".zip")):
                     batches = _iter_documents(f, start, batch_size, doc_errors)
                 else:
-                    batches = _prefetch(_parse_blocks(_iter_lines(f, start, batch_size), store.con, Path(spool)))
+                    batches = _prefetch(_parse_blocks(_iter_lines(f, start, batch_size, Path(spool)), store.con))
                 for b in batches:
                     if not len(b) and not doc_errors and b.consumed == start:
                         continue
                     pending = list(doc_errors)
                     doc_errors.clear()
                     _write_batch(store, run_id, key, f.name, b, doc_errors=pending)
+                    if isinstance(b, _Block):
+                        b.path.unlink(missing_ok=True)
                     done += len(b)
                     if progress:
                         progress(done, None, f.name)
