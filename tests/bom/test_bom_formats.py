@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from _bom_schemas import SPDX_SCHEMA, SPDX_SCHEMA_SHA256, cyclonedx_errors, spdx_model_load, spdx_schema_errors
+from _bom_schemas import (
+    SPDX_SCHEMA,
+    SPDX_SCHEMA_SHA256,
+    SPDX_SCHEMA_SIZE,
+    cyclonedx_errors,
+    spdx_element_types,
+    spdx_model_load,
+    spdx_published_schema,
+    spdx_schema_errors,
+    spdx_whole_document_errors,
+)
 
 from ptmvet.audit import VetOptions
 from ptmvet.bom import BOM_FORMATS, render_bom, vet_for_bom
 from ptmvet.bom.cyclonedx import license_choice
-from ptmvet.bom.facts import hub_purl
+from ptmvet.bom.facts import AncestorFact, FileFact, MetricFact, hub_purl, model_facts
+from ptmvet.bom.spdx import spdx_document
 from ptmvet.cli import main
 from ptmvet.errors import UsageError
 
@@ -73,10 +86,18 @@ def _assert_valid(cdx: dict, spdx: dict) -> None:
     assert len(objset.objects) >= len([i for i in spdx["@graph"] if "spdxId" in i])
 
 
-def test_vendored_spdx_schema_is_the_recorded_file() -> None:
+def test_vendored_spdx_schema_is_the_published_file() -> None:
     import hashlib
 
-    assert hashlib.sha256(SPDX_SCHEMA.read_bytes()).hexdigest() == SPDX_SCHEMA_SHA256
+    import jsonschema
+
+    raw = SPDX_SCHEMA.read_bytes()
+    # The published file, byte for byte (CRLF line endings included; .gitattributes keeps git off them).
+    assert hashlib.sha256(raw).hexdigest() == SPDX_SCHEMA_SHA256
+    assert len(raw) == SPDX_SCHEMA_SIZE and raw.count(b"\r\n") == raw.count(b"\n")
+    schema = spdx_published_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert {"ai_AIPackage", "dataset_DatasetPackage", "software_File", "SpdxDocument", "Relationship"} <= set(spdx_element_types())
 
 
 @pytest.mark.corpora
@@ -185,8 +206,105 @@ def test_cli_writes_bom(tiny: Path, tmp_path: Path, fmt: str) -> None:
     if fmt == "cyclonedx":
         assert cyclonedx_errors(doc) == []
     else:
+        # The file as written, against the unmodified published schema as one document,
+        # and the same verdict from the per-element validation the other tests use.
+        assert spdx_whole_document_errors(doc) == []
         assert spdx_schema_errors(doc) == []
 
 
 def test_cli_missing_model_is_an_input_error(tmp_path: Path) -> None:
     assert main(["bom", str(tmp_path / "nope"), "--offline"]) == 3
+
+
+def test_spdx_optional_fields_are_schema_valid(tiny: Path) -> None:
+    """Every optional branch of the SPDX writer (Hub identity, supplier, LicenseRef, re-measurement, lineage, files without a digest)."""
+    import dataclasses
+
+    vetted = vet_for_bom(tiny, VetOptions(offline=True))
+    facts = model_facts(vetted.evidence, vetted.report)
+    revision = "b" * 40
+    facts = dataclasses.replace(
+        facts,
+        repo_id="org/tiny",
+        revision=revision,
+        purl=hub_purl("org/tiny", revision),
+        supplier="org",
+        download_location="https://huggingface.co/org/tiny",
+        license_declared="LicenseRef-BigScience-OpenRAIL-M",
+        license_concluded=None,
+        metrics=(
+            *facts.metrics,
+            MetricFact("measured", "accuracy", 0.87, dataset="imdb", split="test", ci_low=0.85, ci_high=0.89, n=1000, claimed=0.91),
+        ),
+        ancestors=(
+            AncestorFact("org/base", "LicenseRef-Llama-3", "finetune", "org/tiny", 1, True),
+            AncestorFact("root-model", None, "adapter", "org/base", 2, False),
+        ),
+        files=(
+            *facts.files,
+            FileFact("model-00001.safetensors", 10, "c" * 64, "lfs-pointer", "safetensors", False),
+            FileFact("listed.bin", None, "d" * 64, "registry", "pickle", False),
+            FileFact("no-digest.txt", None, None, None, None, False),
+        ),
+        training_datasets=("imdb", "org/extra"),
+    )
+    spdx = spdx_document(facts, timestamp=TS, serial=SERIAL)
+    g = spdx["@graph"]
+    root = next(i for i in g if i["type"] == "SpdxDocument")["rootElement"]
+    ai = next(i for i in g if i.get("spdxId") in root)
+    optional = ("software_packageVersion", "software_packageUrl", "externalIdentifier", "suppliedBy", "ai_metricDecisionThreshold")
+    assert all(k in ai for k in optional), sorted(ai)
+    assert any("simplelicensing_customIdToUri" in i for i in g)
+    assert any(i["type"] == "Organization" for i in g)
+    assert any(i.get("comment", "").startswith("named as a base model") for i in g)
+    assert any(r["type"] == "Relationship" and r["to"] == ["expandedlicensing_NoAssertionLicense"] for r in g)
+    assert spdx_schema_errors(spdx) == []
+    spdx_model_load(spdx)
+
+
+def _without(item: dict, key: str) -> None:
+    del item[key]
+
+
+# (what is wrong, which @graph item type it is done to, the change, a piece of the expected error).
+MISTAKES = [
+    ("unknown property", "ai_AIPackage", lambda i: i.__setitem__("ai_modelSize", "66M"), "'ai_modelSize' was unexpected"),
+    ("list property given a string", "ai_AIPackage", lambda i: i.__setitem__("ai_typeOfModel", "transformer"), "ai_typeOfModel: 'transformer'"),
+    ("value outside the vocabulary", "ai_AIPackage", lambda i: i.__setitem__("software_primaryPurpose", "weights"), "'weights' is not one of"),
+    ("metric entry without a key", "ai_AIPackage", lambda i: _without(i["ai_metric"][0], "key"), "ai_metric:"),
+    ("required property missing", "ai_AIPackage", lambda i: _without(i, "spdxId"), "'spdxId' is a required property"),
+    ("date without a time zone", "CreationInfo", lambda i: i.__setitem__("created", "2025-01-02T03:04:05"), "created: '2025-01-02T03:04:05' does not match"),
+    ("element type that is no SPDX class", "ai_AIPackage", lambda i: i.__setitem__("type", "ai_Model"), "'ai_Model'"),
+    ("relationship type outside the vocabulary", "Relationship", lambda i: i.__setitem__("relationshipType", "includes"), "'includes' is not one of"),
+]
+
+
+@pytest.fixture(scope="module")
+def tiny_spdx(tiny: Path) -> dict:
+    doc = render_bom(vet_for_bom(tiny, VetOptions(offline=True)), "spdx", timestamp=TS, serial=SERIAL)
+    assert spdx_schema_errors(doc) == []
+    return doc
+
+
+@pytest.mark.parametrize(("what", "kind", "change", "expected"), MISTAKES, ids=[m[0] for m in MISTAKES])
+def test_spdx_schema_check_rejects_a_wrong_field(tiny_spdx: dict, what: str, kind: str, change: Callable[[dict], None], expected: str) -> None:
+    doc = copy.deepcopy(tiny_spdx)
+    graph = doc["@graph"]
+    index = next(n for n, i in enumerate(graph) if i["type"] == kind)
+    change(graph[index])
+    errors = spdx_schema_errors(doc)
+    assert errors and all(e.startswith(f"@graph/{index}") for e in errors), (what, errors)
+    assert any(expected in e for e in errors), (what, errors)
+
+
+def test_spdx_whole_document_check_agrees_on_wrong_fields(tiny_spdx: dict) -> None:
+    """The unmodified published schema, applied to a whole (small, hence fast) document, rejects what the per-element check rejects."""
+    graph = [i for i in tiny_spdx["@graph"] if i["type"] in ("CreationInfo", "SpdxDocument", "ai_AIPackage")]
+    doc = {**tiny_spdx, "@graph": graph}
+    assert spdx_whole_document_errors(doc) == [] and spdx_schema_errors(doc) == []
+    top = {**doc, "comment": "not a top-level property"}
+    item = {**doc, "@graph": [*graph[:-1], {**graph[-1], "ai_modelSize": "66M"}]}
+    for bad, expected in ((top, "'comment' was unexpected"), (item, "'ai_modelSize' was unexpected")):
+        whole, per_element = spdx_whole_document_errors(bad), spdx_schema_errors(bad)
+        assert any(expected in e for e in whole), whole
+        assert any(expected in e for e in per_element), per_element
