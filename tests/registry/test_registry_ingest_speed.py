@@ -205,3 +205,20 @@ def test_bulk_reader_and_exact_path_store_the_same(
         exact = snapshot(s)
     assert bulk == exact
     assert len(bulk["models"]) == len(lines) - blank_line
+
+
+def test_gzip_is_read_without_isal_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    data = "\n".join(lines_of([record(i) for i in range(30)])).encode()
+    path = _raw(tmp_path / "x.jsonl.gz", data)
+    with ingest._open_binary(path) as fh:
+        assert type(fh).__module__ == "isal.igzip"  # the registry extra installs ISA-L
+        fast = fh.read()
+    monkeypatch.setitem(sys.modules, "isal", None)  # import isal -> ImportError
+    with ingest._open_binary(path) as fh:
+        assert type(fh) is gzip.GzipFile
+        assert fh.read() == fast == data
+    with open_store(tmp_path / "r.duckdb") as s:
+        stats = mine_dump(s, [path], batch_size=8)
+    assert stats.records == 30 and stats.errors == 0
