@@ -222,3 +222,19 @@ def test_gzip_is_read_without_isal_too(tmp_path: Path, monkeypatch: pytest.Monke
     with open_store(tmp_path / "r.duckdb") as s:
         stats = mine_dump(s, [path], batch_size=8)
     assert stats.records == 30 and stats.errors == 0
+
+
+def test_read_ahead_closes_its_source_when_the_consumer_stops() -> None:
+    closed: list[bool] = []
+
+    def gen():  # type: ignore[no-untyped-def]
+        try:
+            yield from range(100)
+        finally:
+            closed.append(True)
+
+    source = gen()  # still referenced here, so only an explicit close() ends it
+    it = _prefetch(source)
+    assert next(it) == 0
+    it.close()  # the consumer stops early (an error while writing, say)
+    assert closed == [True]

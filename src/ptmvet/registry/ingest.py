@@ -973,6 +973,9 @@ def _prefetch(batches: Iterator[_T]) -> Iterator[_T]:
     finally:
         stop.set()
         t.join()
+        close = getattr(batches, "close", None)
+        if close is not None:  # the reader stopped early: release what its generators hold now
+            close()
 
 
 @contextmanager
