@@ -449,16 +449,14 @@ WITH flat AS (
             coalesce("model-index"::VARCHAR, ''))) & 18446744073709551615::UHUGEINT)::UBIGINT AS fingerprint
     FROM {source}
 )
+-- (the licence and base-model tags are picked out of ``tags`` where they are used:
+-- storing them as lists of their own cost more than filtering twice)
 SELECT
     f.*,
     coalesce(sha, 'lm:' || strftime(last_modified, '%Y-%m-%dT%H:%M:%S'), 'fp:' || printf('%016x', fingerprint)) AS revision,
-    coalesce(lower(lic_tags[1][9:]), lower(list_filter(cd_licenses, lambda x: x IS NOT NULL)[1])) AS license
-FROM (
-    SELECT *,
-        list_filter(tags, lambda t: starts_with(t, 'license:')) AS lic_tags,
-        list_filter(tags, lambda t: starts_with(t, 'base_model:')) AS base_tags
-    FROM flat
-) f
+    coalesce(lower([t FOR t IN tags IF starts_with(t, 'license:')][1][9:]),
+             lower(list_filter(cd_licenses, lambda x: x IS NOT NULL)[1])) AS license
+FROM flat f
 """
 
 # Exact path: each Arrow line through from_json (``try``: a malformed line gives a row
@@ -655,7 +653,7 @@ def _children_sql(run_ids: str | None) -> list[str]:
         # One row per distinct value and model: the stage holds one row per model, so
         # list_distinct within the row replaces a DISTINCT over the whole batch.
         f"""INSERT INTO licences SELECT model_id, license, source FROM (
-            SELECT s.model_id, unnest(list_distinct([lower(t)[9:] FOR t IN s.lic_tags])) AS license, 'tag' AS source
+            SELECT s.model_id, unnest(list_distinct([lower(t)[9:] FOR t IN s.tags IF starts_with(t, 'license:')])) AS license, 'tag' AS source
             {sel}
             UNION ALL
             SELECT s.model_id, unnest(list_distinct([lower(x) FOR x IN s.cd_licenses])), 'card_data'
@@ -669,7 +667,7 @@ def _children_sql(run_ids: str | None) -> list[str]:
                         THEN split_part(rest, ':', 1) ELSE 'base' END AS relation,
                    'tag' AS source
             FROM (
-                SELECT s.model_id, unnest(list_distinct([t[12:] FOR t IN s.base_tags])) AS rest
+                SELECT s.model_id, unnest(list_distinct([t[12:] FOR t IN s.tags IF starts_with(t, 'base_model:')])) AS rest
                 {sel}
             )
             UNION ALL
