@@ -58,6 +58,8 @@ def test_sigkill_then_restart_equals_clean_run(tmp_path: Path) -> None:
     proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL
 
+    left = list(tmp_path.glob(".killed.duckdb.ingest-*"))  # the killed run's block files
+    assert len(left) == 1 and left[0].is_dir()
     with open_store(db) as s:
         status, = s.con.execute("SELECT status FROM runs").fetchall()[0]
         position = s.con.execute("SELECT max(position) FROM cursors").fetchall()[0][0]
@@ -69,6 +71,7 @@ def test_sigkill_then_restart_equals_clean_run(tmp_path: Path) -> None:
         assert s.con.execute("SELECT count(*), min(status) FROM runs").fetchall()[0] == (1, "done")
         resumed = snapshot(s)
 
+    assert not list(tmp_path.glob(".*.ingest-*"))  # the restart removed them; clean runs leave none
     assert resumed == clean
     assert len(clean["models"]) == 2999 and len(clean["ingest_errors"]) == 1
     assert clean["ingest_errors"][0][2] == "big.jsonl.gz:1235"

@@ -27,6 +27,7 @@ import hashlib
 import itertools
 import json
 import queue
+import shutil
 import tarfile
 import tempfile
 import threading
@@ -535,6 +536,23 @@ def _parse_blocks(blocks: Iterator[_Block], con: Any) -> Iterator[_Block]:
         cur.close()
 
 
+def _spool_dir(store: Store) -> tempfile.TemporaryDirectory[str]:
+    """A folder for the reader's block files, removed when the file is done.
+
+    It is made beside the database file, so that one left by a killed run (SIGKILL
+    skips the clean-up) is found and removed by the next run on that database: DuckDB
+    lets one process at a time write a database file, so no other run is using it.
+    An in-memory store spools to the system's temporary folder.
+    """
+    db = Path(store.path)
+    if store.path in ("", ":memory:") or store.path.startswith(":memory:") or not db.parent.is_dir():
+        return tempfile.TemporaryDirectory(prefix="ptmvet-ingest-")
+    prefix = f".{db.name}.ingest-"
+    for stale in db.parent.glob(prefix + "*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    return tempfile.TemporaryDirectory(prefix=prefix, dir=db.parent)
+
+
 @contextmanager
 def _scratch(store: Store) -> Iterator[None]:
     """The scratch database the reader thread parses into, attached for the run."""
@@ -1023,7 +1041,7 @@ def mine_dump(
         for f, key in zip(files, keys, strict=True):
             start, _ = store.cursor(run_id, key)
             doc_errors: list[tuple[str, str]] = []
-            with tempfile.TemporaryDirectory(prefix="ptmvet-ingest-") as spool, _scratch(store):
+            with _spool_dir(store) as spool, _scratch(store):
                 batches: Iterator[_Lines | _Block]
                 if f.name.endswith((".json", ".zip")):
                     batches = _iter_documents(f, start, batch_size, doc_errors)
