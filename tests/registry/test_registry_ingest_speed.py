@@ -186,8 +186,8 @@ def test_bulk_reader_and_exact_path_store_the_same(
     parsed: list[bool] = []
     real = ingest._parse_block
 
-    def spy(cur, b, path):  # type: ignore[no-untyped-def]
-        table = real(cur, b, path)
+    def spy(cur, b):  # type: ignore[no-untyped-def]
+        table = real(cur, b)
         parsed.append(table is not None)
         return table
 
@@ -199,7 +199,7 @@ def test_bulk_reader_and_exact_path_store_the_same(
         assert parsed[0] is False and all(parsed[1:])
     else:
         assert parsed and all(parsed)
-    monkeypatch.setattr(ingest, "_parse_block", lambda cur, b, path: None)
+    monkeypatch.setattr(ingest, "_parse_block", lambda cur, b: None)
     with open_store(tmp_path / "exact.duckdb") as s:
         mine_dump(s, [dump], batch_size=16)
         exact = snapshot(s)

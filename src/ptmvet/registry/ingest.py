@@ -492,7 +492,7 @@ _BLOCK_SOURCE = (
 _SCRATCH = "ptmvet_scratch"
 
 
-def _parse_block(cur: Any, b: _Block, path: Path) -> str | None:
+def _parse_block(cur: Any, b: _Block) -> str | None:
     """Parse a spooled block into a scratch table; None when it needs the exact path.
 
     It does when a line is blank, malformed or not a model record (the reader skips
@@ -505,7 +505,7 @@ def _parse_block(cur: Any, b: _Block, path: Path) -> str | None:
     try:
         cur.execute(
             f"CREATE OR REPLACE TABLE {table} AS " + _DERIVE_SQL.format(keys="", source=_BLOCK_SOURCE),
-            {"path": str(path)},
+            {"path": str(b.path)},
         )
     except duckdb.Error:
         return None
@@ -528,7 +528,7 @@ def _parse_blocks(blocks: Iterator[_Block], con: Any) -> Iterator[_Block]:
         cur.execute("SET SESSION preserve_insertion_order = true")  # rowid = position in the file
         for b in blocks:
             if b.n:
-                b.table = _parse_block(cur, b, b.path)
+                b.table = _parse_block(cur, b)
                 if b.table:
                     b.path.unlink()
             yield b
@@ -545,7 +545,7 @@ def _spool_dir(store: Store) -> tempfile.TemporaryDirectory[str]:
     An in-memory store spools to the system's temporary folder.
     """
     db = Path(store.path)
-    if store.path in ("", ":memory:") or store.path.startswith(":memory:") or not db.parent.is_dir():
+    if not store.path or store.path.startswith(":memory:") or not db.parent.is_dir():
         return tempfile.TemporaryDirectory(prefix="ptmvet-ingest-")
     prefix = f".{db.name}.ingest-"
     for stale in db.parent.glob(prefix + "*"):
