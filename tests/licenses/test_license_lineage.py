@@ -183,10 +183,11 @@ def test_duckdb_resolver_reads_the_registry_schema(tmp_path: Path) -> None:
         required = [r[0] for r in store.con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'models' AND is_nullable = 'NO'").fetchall()]
         for mid, lic in (("org/Base", "cc-by-nc-4.0"), ("me/ft", "apache-2.0")):
             values = {c: (False if c.startswith("has_") else 0 if c.endswith(("_run", "run")) or c == "fingerprint" else "x") for c in required}
-            values.update({"model_id": mid, "license": lic, "tags": ["dataset:d/x"] if mid == "me/ft" else []})
+            # The lineage view reads the base model from the tags.
+            tags = ["dataset:d/x", "base_model:adapter:org/base"] if mid == "me/ft" else []
+            values.update({"model_id": mid, "license": lic, "tags": tags})
             names = ", ".join(values)
             store.con.execute(f"INSERT INTO models ({names}) VALUES ({', '.join('?' for _ in values)})", list(values.values()))
-        store.con.execute("INSERT INTO lineage VALUES ('me/ft', 'org/base', 'adapter', 'tag')")
     res = DuckDBResolver(db)
     root = res.models(["ME/FT"])["me/ft"]
     assert root.bases == (BaseRef("org/base", Relation.ADAPTER, False),) and root.datasets == ("d/x",)

@@ -125,9 +125,16 @@ def test_a_version_1_database_migrates_with_its_data(tmp_path: Path) -> None:
     old_tags = [("org/a", "license:mit"), ("org/a", "dataset:glue"), ("org/b", "pytorch")]
     con.executemany("INSERT INTO tags VALUES (?, ?)", old_tags)
     con.execute("INSERT INTO scores VALUES (1, 'org/b', ?, 'a', 1.0)", [old_key])
+    # Declared licences and bases: the 'tag' rows repeat the tags, the 'card' rows come from cards.
+    con.executemany("INSERT INTO licences VALUES (?, ?, ?)", [("org/a", "mit", "tag"), ("org/b", "apache-2.0", "card")])
+    con.execute("INSERT INTO lineage VALUES ('org/b', 'org/base', 'base', 'card')")
     con.close()
     with open_store(db) as s:
-        assert s.schema_version() == SCHEMA_VERSION == 5
+        assert s.schema_version() == SCHEMA_VERSION == 6
+        # Version 6: the tag rows are read from the tags, the card rows were kept.
+        assert sorted(s.con.execute("SELECT * FROM licences").fetchall()) == [
+            ("org/a", "mit", "tag"), ("org/b", "apache-2.0", "card")]
+        assert s.con.execute("SELECT * FROM lineage").fetchall() == [("org/b", "org/base", "base", "card")]
         revs = sorted(s.con.execute("SELECT * FROM revisions").fetchall(), key=repr)
         # Fingerprints became numbers (md5_number_upper of the same text), fp: keys were respelled to match.
         fp_f = s.con.execute("SELECT md5_number_upper('f')").fetchall()[0][0]

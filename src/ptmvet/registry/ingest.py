@@ -438,10 +438,6 @@ WITH flat AS (
             WHEN 'VARCHAR' THEN [cardData ->> '$.license']
             WHEN 'ARRAY' THEN from_json(cardData -> '$.license', '["VARCHAR"]')
             ELSE [] END AS cd_licenses,
-        CASE CASE WHEN cardData IS NOT NULL THEN json_type(cardData, '$.base_model') END
-            WHEN 'VARCHAR' THEN [cardData ->> '$.base_model']
-            WHEN 'ARRAY' THEN from_json(cardData -> '$.base_model', '["VARCHAR"]')
-            ELSE [] END AS cd_bases,
         -- md5_number_upper(x), computed as the low 64 bits of md5_number(x): the same value
         -- at about half the cost.
         (md5_number(concat_ws(chr(31), coalesce(id, modelId), coalesce(sha, ''), coalesce(lastModified, ''),
@@ -453,7 +449,7 @@ WITH flat AS (
 -- (the licence and base-model tags are picked out of ``tags`` where they are used:
 -- storing them as lists of their own cost more than filtering twice)
 SELECT
-    f.*,
+    f.* EXCLUDE (cd_licenses),
     coalesce(sha, 'lm:' || strftime(last_modified, '%Y-%m-%dT%H:%M:%S'), 'fp:' || printf('%016x', fingerprint)) AS revision,
     coalesce(lower([t FOR t IN tags IF starts_with(t, 'license:')][1][9:]),
              lower(list_filter(cd_licenses, lambda x: x IS NOT NULL)[1])) AS license
@@ -660,39 +656,17 @@ def _write_batch(
     return int(n_ids)
 
 
-def _children_sql(run_ids: str | None) -> list[str]:
-    """INSERTs of the children (files, licences, lineage) of the stage rows in ``run_ids`` (None: all)."""
+def _files_sql(run_ids: str | None) -> str:
+    """INSERT of the files of the stage rows in ``run_ids`` (None: all).
+
+    (The licences and base models a record declares are read from its models row
+    through the ``licences`` and ``lineage`` views: nothing to write for them.)
+    """
     sel = "FROM stage s" if run_ids is None else f"FROM stage s SEMI JOIN {run_ids} c USING (model_id)"
-    return [
-        f"""INSERT INTO files SELECT model_id, f.rfilename, coalesce(f.size, f.lfs.size), f.lfs.sha256, f.blobId FROM (
-            SELECT s.model_id, unnest(s.siblings) AS f {sel}
-            WHERE s.siblings IS NOT NULL
-        ) WHERE f.rfilename IS NOT NULL""",  # noqa: S608 - internal table names
-        # One row per distinct value and model: the stage holds one row per model, so
-        # list_distinct within the row replaces a DISTINCT over the whole batch.
-        f"""INSERT INTO licences SELECT model_id, license, source FROM (
-            SELECT s.model_id, unnest(list_distinct([lower(t)[9:] FOR t IN s.tags IF starts_with(t, 'license:')])) AS license, 'tag' AS source
-            {sel}
-            UNION ALL
-            SELECT s.model_id, unnest(list_distinct([lower(x) FOR x IN s.cd_licenses])), 'card_data'
-            {sel}
-        ) WHERE license <> ''""",  # noqa: S608 - internal table names
-        f"""INSERT INTO lineage SELECT model_id, parent_id, relation, source FROM (
-            SELECT model_id,
-                   CASE WHEN split_part(rest, ':', 1) IN ('finetune', 'adapter', 'quantized', 'merge')
-                        THEN substr(rest, strpos(rest, ':') + 1) ELSE rest END AS parent_id,
-                   CASE WHEN split_part(rest, ':', 1) IN ('finetune', 'adapter', 'quantized', 'merge')
-                        THEN split_part(rest, ':', 1) ELSE 'base' END AS relation,
-                   'tag' AS source
-            FROM (
-                SELECT s.model_id, unnest(list_distinct([t[12:] FOR t IN s.tags IF starts_with(t, 'base_model:')])) AS rest
-                {sel}
-            )
-            UNION ALL
-            SELECT s.model_id, unnest(list_distinct(s.cd_bases)), 'base', 'card_data'
-            {sel}
-        ) WHERE parent_id <> ''""",  # noqa: S608 - internal table names
-    ]
+    return f"""INSERT INTO files SELECT model_id, f.rfilename, coalesce(f.size, f.lfs.size), f.lfs.sha256, f.blobId FROM (
+        SELECT s.model_id, unnest(s.siblings) AS f {sel}
+        WHERE s.siblings IS NOT NULL
+    ) WHERE f.rfilename IS NOT NULL"""  # noqa: S608 - internal table names
 
 
 _MODEL_COLUMNS = """s.model_id,
@@ -720,9 +694,8 @@ def _apply_stage(con: Any, run_id: int) -> None:
     else:  # a batch of models never seen (a first ingest): no join at all
         new_rows = "FROM stage s"
 
-    # New models: no history, no children yet -- plain appends.
-    for sql in _children_sql("new_ids" if n_known else None):
-        con.execute(sql)
+    # New models: no history, no files yet -- plain appends.
+    con.execute(_files_sql("new_ids" if n_known else None))
     con.execute(f"INSERT INTO models SELECT {_MODEL_COLUMNS}, $run, $run, $run, $run, $run, {_MODEL_TAIL} {new_rows}", run)
     if not n_known:
         return
@@ -751,16 +724,10 @@ def _apply_stage(con: Any, run_id: int) -> None:
             SELECT m.model_id, m.revision, m.sha, m.last_modified, m.fingerprint, m.revision_first_run, m.revision_last_run
             FROM models m JOIN change c USING (model_id) WHERE c.changed AND NOT c.same_revision"""
         )
-        # Children of changed models are replaced (their tags are part of the models row).
+        # Files of changed models are replaced (tags, declared licences and bases are
+        # part of the models row).
         con.execute("DELETE FROM files WHERE model_id IN (SELECT model_id FROM changed_ids)")
-        con.execute(
-            "DELETE FROM licences WHERE source IN ('tag', 'card_data') AND model_id IN (SELECT model_id FROM changed_ids)"
-        )
-        con.execute(
-            "DELETE FROM lineage WHERE source IN ('tag', 'card_data') AND model_id IN (SELECT model_id FROM changed_ids)"
-        )
-        for sql in _children_sql("changed_ids"):
-            con.execute(sql)
+        con.execute(_files_sql("changed_ids"))
         con.execute("DELETE FROM models WHERE model_id IN (SELECT model_id FROM changed_ids)")
         con.execute(
             f"""INSERT INTO models SELECT {_MODEL_COLUMNS}, c.old_first_run, $run, $run, r.first_run, $run, {_MODEL_TAIL}
@@ -911,13 +878,13 @@ def _write_cards(store: Store, run_id: int, input_key: str,
             ids = sorted(changed)
             con.execute("DELETE FROM card_sections WHERE list_contains(?, model_id)", [ids])
             con.execute("DELETE FROM claims WHERE list_contains(?, model_id)", [ids])
-            con.execute("DELETE FROM licences WHERE source = 'card' AND list_contains(?, model_id)", [ids])
-            con.execute("DELETE FROM lineage WHERE source = 'card' AND list_contains(?, model_id)", [ids])
+            con.execute("DELETE FROM licence_rows WHERE source = 'card' AND list_contains(?, model_id)", [ids])
+            con.execute("DELETE FROM lineage_rows WHERE source = 'card' AND list_contains(?, model_id)", [ids])
             _insert_rows(con, "cards", [p["card"] for p in parsed], replace=True)
             _insert_rows(con, "card_sections", [r for p in parsed for r in p["sections"]])
             _insert_rows(con, "claims", [r for p in parsed for r in p["claims"]])
-            _insert_rows(con, "licences", [r for p in parsed for r in p["licences"]])
-            _insert_rows(con, "lineage", [r for p in parsed for r in p["lineage"]])
+            _insert_rows(con, "licence_rows", [r for p in parsed for r in p["licences"]])
+            _insert_rows(con, "lineage_rows", [r for p in parsed for r in p["lineage"]])
         store.set_cursor(con, run_id, input_key, consumed, items[-1][2] if items else None)
     return len(parsed)
 
