@@ -8,7 +8,9 @@ The digest of a file is the plain sha256 of its bytes, the same value
 the pointer ``oid``.
 
 The JSON form is deterministic: paths sorted, keys in a fixed order, no
-timestamps, so two manifests of the same bytes are the same bytes.
+timestamps, so two manifests of the same bytes are the same bytes. Its JSON
+Schema (draft 2020-12) ships as ``ptmvet/schemas/manifest.schema.json``
+(:func:`manifest_schema`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import threading
 from collections.abc import Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +36,8 @@ from ptmvet.sources.local import LFS_POINTER_MAX, read_lfs_pointer, walk
 
 SCHEMA_VERSION = 1
 MANIFEST_KIND = "ptmvet-manifest"
+#: The JSON Schema (draft 2020-12) of :meth:`Manifest.to_dict`, shipped in ``ptmvet.schemas``.
+SCHEMA_RESOURCE = "manifest.schema.json"
 #: Read size per call. Large reads keep the per-call Python overhead negligible
 #: next to the digest work, which runs without the GIL.
 BUFFER_SIZE = 8 * 1024 * 1024
@@ -241,6 +247,14 @@ def read_manifest(path: Path) -> Manifest:
     if not isinstance(data, dict):
         raise InputError(f"{path}: a manifest is a JSON object", path=str(path))
     return parse_manifest(data, source=str(path))
+
+
+@cache
+def manifest_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the manifest, shipped as package data."""
+    text = resources.files("ptmvet.schemas").joinpath(SCHEMA_RESOURCE).read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 def _is_sha256(value: object) -> bool:
