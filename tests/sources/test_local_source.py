@@ -57,6 +57,10 @@ def test_lfs_pointer_parsing_rejects_lookalikes() -> None:
     assert read_lfs_pointer(POINTER) is not None
     assert read_lfs_pointer(b"version https://git-lfs.github.com/spec/v1\noid sha256:short\nsize 1\n") is None
     assert read_lfs_pointer(b"hello") is None
+    not_hex = b"version https://git-lfs.github.com/spec/v1\noid sha256:" + b"g" * 64 + b"\nsize 1\n"
+    assert read_lfs_pointer(not_hex) is None
+    upper = b"version https://git-lfs.github.com/spec/v1\noid sha256:" + b"AB" * 32 + b"\nsize 1\n"
+    assert read_lfs_pointer(upper) == read_lfs_pointer(upper.lower())
 
 
 def test_truncated_safetensors_header_is_reported(tmp_path: Path) -> None:

@@ -56,8 +56,8 @@ def read_lfs_pointer(data: bytes) -> LfsPointer | None:
             oid = value[7:].strip().lower()
         elif key == "size" and value.strip().isdigit():
             size = int(value.strip())
-    if oid is None or size is None or len(oid) != 64:
-        return None
+    if oid is None or size is None or len(oid) != 64 or not all(c in "0123456789abcdef" for c in oid):
+        return None  # the Git LFS spec: "oid sha256:" and 64 hex digits
     return LfsPointer(oid=oid, size=size)
 
 
