@@ -605,10 +605,10 @@ def _write_batch(
     if table and isinstance(batch, _Block):
         # Row ``rowid`` of the block's table is line ``first + rowid``.
         b = batch
-        label = "'" + name.replace("'", "''") + ":'"
+        prefix = "'" + name.replace("'", "''") + ":'"  # the position label is '<file name>:<line>'
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW stage AS SELECT {b.first} + rowid AS ordinal, "  # noqa: S608 - an int and a quoted literal
-            f"{label} || ({b.first} + rowid) AS label, * FROM {table}"
+            f"{prefix} || ({b.first} + rowid) AS label, * FROM {table}"
         )
     else:
         b = batch.lines() if isinstance(batch, _Block) else _to_lines(batch) if isinstance(batch, _Batch) else batch
