@@ -37,9 +37,12 @@ def test_dump_lineage_of_a_real_model(corpora: Path) -> None:
     res = DumpResolver(corpora / "hf-hub-models-2024-07" / "hf_models_list_2024-07.jsonl.gz")
     root = res.models(["papluca/xlm-roberta-base-language-detection"])["papluca/xlm-roberta-base-language-detection"]
     assert root.bases[0].id == "xlm-roberta-base" and root.license == "mit"
-    # The base is named by its legacy id; the 2024 listing only has FacebookAI/xlm-roberta-base.
+    # The base is named by its legacy id; the 2024 listing only has FacebookAI/xlm-roberta-base,
+    # where the Hub moved it: found there, and the rename reported.
     lin = build_lineage(root, res, with_datasets=False)
-    assert lin.missing == ("xlm-roberta-base",)
+    assert lin.missing == () and lin.renamed == (("xlm-roberta-base", "FacebookAI/xlm-roberta-base"),)
+    base = lin.node("FacebookAI/xlm-roberta-base")
+    assert base is not None and base.found and base.spdx == "MIT"
 
 
 def test_chain_conflicts_only_where_the_chains_record_a_licence_change(corpora: Path) -> None:

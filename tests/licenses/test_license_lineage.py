@@ -195,3 +195,19 @@ def test_duckdb_resolver_reads_the_registry_schema(tmp_path: Path) -> None:
     assert lin.conflicts and lin.conflicts[0].ancestor == "org/Base"
     with pytest.raises(InputError):
         res.dataset_licenses(["d/x"])
+
+
+def test_an_old_hub_id_is_found_under_the_organisation_it_moved_to() -> None:
+    # A 2024 listing holds google-bert/bert-base-uncased; cards and tags still say bert-base-uncased.
+    moved = rec("google-bert/bert-base-uncased", "apache-2.0")
+    nc = rec("google-t5/t5-small", "cc-by-nc-4.0")
+    root = rec("me/clf", "mit", "bert-base-uncased", "t5-small")
+    lin = build_lineage(root, StaticResolver([moved, nc]))
+    assert lin.missing == ()
+    assert lin.renamed == (("bert-base-uncased", "google-bert/bert-base-uncased"), ("t5-small", "google-t5/t5-small"))
+    assert {e.parent for e in lin.edges} == {"google-bert/bert-base-uncased", "google-t5/t5-small"}
+    assert [c.ancestor for c in lin.conflicts] == ["google-t5/t5-small"]  # MIT over a non-commercial base
+    assert lin.to_section()["renamed"][0] == {"named": "bert-base-uncased", "found": "google-bert/bert-base-uncased"}
+    # Only ids without a namespace, and only the organisations the Hub moved them to.
+    stray = build_lineage(rec("me/x", "mit", "my-model", "someone/bert-base-uncased"), StaticResolver([rec("someone/my-model", "mit"), moved]))
+    assert sorted(stray.missing) == ["my-model", "someone/bert-base-uncased"] and stray.renamed == ()

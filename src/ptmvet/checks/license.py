@@ -292,7 +292,8 @@ def lineage_resolved(ev: Evidence) -> Iterator[Finding]:
         yield meta.failed("; ".join(problems), details=details)
         return
     depth = max((n.depth for n in lin.nodes), default=0)
-    yield meta.passed(f"{len(lin.ancestors)} ancestor(s) found in {lin.source}, {depth} hop(s) deep", details=details)
+    moved = "".join(f"; {named} was found as {found} (renamed on the Hub)" for named, found in lin.renamed[:3])
+    yield meta.passed(f"{len(lin.ancestors)} ancestor(s) found in {lin.source}, {depth} hop(s) deep{moved}", details=details)
 
 
 CHECKS: tuple[Check, ...] = (license_identified, license_sources_agree, license_permits_use, lineage_license_kept, training_data_license, lineage_resolved)

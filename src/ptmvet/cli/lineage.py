@@ -104,6 +104,8 @@ def render_terminal(lin: Lineage) -> str:
         lines.append(f"cycle: {' -> '.join((*cyc, cyc[0]))}")
     if lin.missing:
         lines.append(f"missing ancestors: {', '.join(lin.missing)}")
+    for named, found in lin.renamed:
+        lines.append(f"renamed on the Hub: {named} -> {found} (looked up under the new id)")
     if lin.review:
         lines.append("needs review:")
         lines.extend(f"  ? {r}" for r in lin.review)

@@ -273,6 +273,9 @@ def lineage_notes(lineage: Mapping[str, Any]) -> list[str]:
     missing = [str(m) for m in lineage.get("missing") or []]
     if missing:
         notes.append("ancestors named but not found: " + ", ".join(missing))
+    renamed = [r for r in lineage.get("renamed") or [] if isinstance(r, Mapping)]
+    if renamed:
+        notes.append("ancestors found under their new Hub id: " + ", ".join(f"{r.get('named')} → {r.get('found')}" for r in renamed))
     for cycle in lineage.get("cycles") or []:
         notes.append("cycle: " + " → ".join(str(x) for x in cycle) if isinstance(cycle, list) else f"cycle: {cycle}")
     if lineage.get("truncated"):

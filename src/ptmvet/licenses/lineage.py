@@ -229,6 +229,7 @@ class Lineage:
     edges: tuple[LineageEdge, ...] = ()
     cycles: tuple[tuple[str, ...], ...] = ()
     missing: tuple[str, ...] = ()  # ancestors named but not found
+    renamed: tuple[tuple[str, str], ...] = ()  # ancestors found under a new id: (as named, as found)
     conflicts: tuple[LicenseConflict, ...] = ()
     review: tuple[str, ...] = ()  # hops whose licences cannot be compared
     datasets: tuple[DatasetLicense, ...] = ()
@@ -255,6 +256,7 @@ class Lineage:
             "conflicts": [c.to_dict() for c in self.conflicts],
             "cycles": [list(c) for c in self.cycles],
             "missing": list(self.missing),
+            "renamed": [{"named": a, "found": b} for a, b in self.renamed],
             "review": list(self.review),
             "datasets": [d.to_dict() for d in self.datasets],
             "truncated": self.truncated,
@@ -305,6 +307,47 @@ def find_cycles(edges: Sequence[LineageEdge]) -> tuple[tuple[str, ...], ...]:
     return tuple(cycles)
 
 
+#: Organisations the Hub moved its un-namespaced models into in 2024 (``bert-base-uncased``
+#: -> ``google-bert/bert-base-uncased``, ``gpt2`` -> ``openai-community/gpt2``,
+#: ``xlm-roberta-base`` -> ``FacebookAI/xlm-roberta-base``, ``distilgpt2`` ->
+#: ``distilbert/distilgpt2``, ...). The Hub redirects the old ids, but a listing or a
+#: database written since holds only the new ones, while ``base_model`` tags and cards
+#: still name the old: in the July-2024 listing, 16,547 base-model links name an id
+#: without a namespace that the listing does not hold, and 16,194 of them (50 ids) are
+#: found under these organisations. An ancestor not found under an id without a
+#: namespace is looked up in them, in this order, and the rename is reported.
+LEGACY_NAMESPACES = (
+    "google-bert",
+    "FacebookAI",
+    "openai-community",
+    "distilbert",
+    "google-t5",
+    "albert",
+    "xlnet",
+    "almanach",
+    "flaubert",
+    "transfo-xl",
+    "Salesforce",
+)
+
+
+def _renamed(resolver: Resolver, ids: Sequence[str]) -> dict[str, ModelRecord]:
+    """Models found under a namespace of :data:`LEGACY_NAMESPACES` for old ids (lower-cased keys)."""
+    candidates = {f"{ns}/{i}".lower(): i.lower() for i in ids for ns in LEGACY_NAMESPACES}
+    try:
+        found = resolver.models(list(candidates))
+    except Exception:  # noqa: BLE001 - a failed second look-up leaves the ancestor missing, as before
+        return {}
+    out: dict[str, ModelRecord] = {}
+    for i in ids:
+        for ns in LEGACY_NAMESPACES:
+            got = found.get(f"{ns}/{i}".lower())
+            if got is not None:
+                out[i.lower()] = got
+                break
+    return out
+
+
 def build_lineage(
     root: ModelRecord,
     resolver: Resolver,
@@ -319,6 +362,7 @@ def build_lineage(
     depth_of: dict[str, int] = {root.id.lower(): 0}
     display: dict[str, str] = {root.id.lower(): root.id}
     missing: list[str] = []
+    renamed: list[tuple[str, str]] = []  # (id as named, id the registry holds it under)
     edges: list[LineageEdge] = []
     unresolved: list[str] = []
     frontier = [root]
@@ -352,11 +396,16 @@ def build_lineage(
                 depth_of[key] = depth
                 display[key] = bid
             break
+        legacy = [bid for key, bid in wanted.items() if key not in found and "/" not in bid]
+        moved = _renamed(resolver, legacy) if legacy else {}
         frontier = []
         for key, bid in wanted.items():
             depth_of[key] = depth
             display[key] = bid
             got = found.get(key)
+            if got is None and key in moved:
+                got = moved[key]
+                renamed.append((bid, got.id))
             if got is None:
                 missing.append(bid)
             else:
@@ -387,6 +436,7 @@ def build_lineage(
         edges=tuple(edges),
         cycles=cycles,
         missing=tuple(missing),
+        renamed=tuple(renamed),
         conflicts=conflicts,
         review=review,
         datasets=datasets,
