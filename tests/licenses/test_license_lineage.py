@@ -211,3 +211,17 @@ def test_an_old_hub_id_is_found_under_the_organisation_it_moved_to() -> None:
     # Only ids without a namespace, and only the organisations the Hub moved them to.
     stray = build_lineage(rec("me/x", "mit", "my-model", "someone/bert-base-uncased"), StaticResolver([rec("someone/my-model", "mit"), moved]))
     assert sorted(stray.missing) == ["my-model", "someone/bert-base-uncased"] and stray.renamed == ()
+
+
+def test_a_resolver_that_follows_renames_is_not_asked_twice() -> None:
+    asked: list[list[str]] = []
+
+    class Redirecting(StaticResolver):
+        follows_renames = True  # like the Hub, which answers an old id with the moved model
+
+        def models(self, ids):  # type: ignore[no-untyped-def]
+            asked.append(sorted(ids))
+            return super().models(ids)
+
+    lin = build_lineage(rec("me/clf", "mit", "bert-base-uncased"), Redirecting([rec("google-bert/bert-base-uncased", "apache-2.0")]))
+    assert asked == [["bert-base-uncased"]] and lin.missing == ("bert-base-uncased",) and lin.renamed == ()

@@ -396,8 +396,9 @@ def build_lineage(
                 depth_of[key] = depth
                 display[key] = bid
             break
+        # (The Hub itself answers an old id with the model it moved: nothing to look up again there.)
         legacy = [bid for key, bid in wanted.items() if key not in found and "/" not in bid]
-        moved = _renamed(resolver, legacy) if legacy else {}
+        moved = _renamed(resolver, legacy) if legacy and not getattr(resolver, "follows_renames", False) else {}
         frontier = []
         for key, bid in wanted.items():
             depth_of[key] = depth

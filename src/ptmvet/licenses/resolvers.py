@@ -187,6 +187,8 @@ class HubResolver:
     """Online: ``HfApi.model_info`` / ``dataset_info`` for each id."""
 
     name = "hub"
+    #: The Hub redirects the old ids of models it moved into an organisation.
+    follows_renames = True
 
     def __init__(self, *, token: str | bool | None = None, endpoint: str | None = None) -> None:
         from huggingface_hub import HfApi
