@@ -225,3 +225,11 @@ def test_a_resolver_that_follows_renames_is_not_asked_twice() -> None:
 
     lin = build_lineage(rec("me/clf", "mit", "bert-base-uncased"), Redirecting([rec("google-bert/bert-base-uncased", "apache-2.0")]))
     assert asked == [["bert-base-uncased"]] and lin.missing == ("bert-base-uncased",) and lin.renamed == ()
+
+
+def test_a_model_named_by_its_old_and_its_new_id_is_one_ancestor() -> None:
+    moved = rec("FacebookAI/xlm-roberta-base", "mit")
+    lin = build_lineage(rec("me/m", "apache-2.0", "xlm-roberta-base", "FacebookAI/xlm-roberta-base"), StaticResolver([moved]))
+    assert [n.id for n in lin.ancestors] == ["FacebookAI/xlm-roberta-base"]
+    assert lin.renamed == (("xlm-roberta-base", "FacebookAI/xlm-roberta-base"),) and lin.missing == ()
+    assert {e.parent for e in lin.edges} == {"FacebookAI/xlm-roberta-base"}

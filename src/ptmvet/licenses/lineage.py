@@ -407,6 +407,10 @@ def build_lineage(
             if got is None and key in moved:
                 got = moved[key]
                 renamed.append((bid, got.id))
+                display[key] = got.id
+                if got.id.lower() in depth_of or got.id.lower() in wanted:  # also named by its new id: one node
+                    del depth_of[key]
+                    continue
             if got is None:
                 missing.append(bid)
             else:
