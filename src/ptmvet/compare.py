@@ -31,6 +31,7 @@ from typing import Any
 from ptmvet.audit import VetOptions, vet
 from ptmvet.checks.interface import Attribute, Outcome, Severity
 from ptmvet.errors import UsageError
+from ptmvet.formats.common import human_bytes, human_count
 from ptmvet.policy import GateResult, GateStatus, Policy, gate
 from ptmvet.progress import Progress
 from ptmvet.report import Report
@@ -230,26 +231,6 @@ def _fmt_score(s: float | None) -> str:
     return "—" if s is None else f"{s:.1f}"
 
 
-def _human_bytes(n: Any) -> str:
-    if not isinstance(n, int) or n <= 0:
-        return "—"
-    size = float(n)
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if size < 1000 or unit == "TB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1000
-    return f"{n} B"  # pragma: no cover
-
-
-def _human_count(n: Any) -> str:
-    if not isinstance(n, int) or n <= 0:
-        return "—"
-    for div, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if n >= div:
-            return f"{n / div:.1f}{unit}"
-    return str(n)
-
-
 def _claims_text(c: Candidate, limit: int = 3) -> str:
     items = [f"{x['metric']} {x['value']:g}" + (f" ({x['dataset']})" if x["dataset"] else "") for x in c.claims()]
     more = f" +{len(items) - limit}" if len(items) > limit else ""
@@ -307,7 +288,7 @@ def render_terminal(result: Comparison, *, width: int | None = 180, color: bool 
             _fmt_score(c.score),
             *(_fmt_score(c.report.scores.get(a)) for a in ATTRIBUTES),
             f"{lic['spdx'] or 'none'} ({lic['class']}) {lic['status']}",
-            f"{_human_bytes(c.weights_bytes)}, {_human_count(c.report.summary.get('parameters'))} params",
+            f"{human_bytes(c.weights_bytes)}, {human_count(c.report.summary.get('parameters'))} params",
             ", ".join(c.report.summary.get("weight_formats") or ()) or "—",
         ]
         if any_claims:
@@ -429,7 +410,7 @@ def render_html(result: Comparison) -> str:
                 f'<span class="scorebig">{esc(_fmt_score(c.score))}</span><div class="muted">{c.assessed}/{len(ATTRIBUTES)} assessed</div>',
                 f"{esc(lic['spdx'] or 'no licence')}<div class=muted>{esc(lic['class'] if lic['spdx'] else 'all rights reserved')}</div>"
                 f"{badge(lic['status'], status_kind)}",
-                f"{esc(_human_bytes(c.weights_bytes))}<div class=muted>{esc(_human_count(c.report.summary.get('parameters')))} params</div>",
+                f"{esc(human_bytes(c.weights_bytes))}<div class=muted>{esc(human_count(c.report.summary.get('parameters')))} params</div>",
                 esc(", ".join(c.report.summary.get("weight_formats") or ()) or "—"),
                 f"{c.high_failures}<div class=muted>{c.failures} in all</div>",
             ]
