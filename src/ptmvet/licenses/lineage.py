@@ -333,9 +333,8 @@ LEGACY_NAMESPACES = (
 
 def _renamed(resolver: Resolver, ids: Sequence[str]) -> dict[str, ModelRecord]:
     """Models found under a namespace of :data:`LEGACY_NAMESPACES` for old ids (lower-cased keys)."""
-    candidates = {f"{ns}/{i}".lower(): i.lower() for i in ids for ns in LEGACY_NAMESPACES}
     try:
-        found = resolver.models(list(candidates))
+        found = resolver.models([f"{ns}/{i}" for i in ids for ns in LEGACY_NAMESPACES])
     except Exception:  # noqa: BLE001 - a failed second look-up leaves the ancestor missing, as before
         return {}
     out: dict[str, ModelRecord] = {}
