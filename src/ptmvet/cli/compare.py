@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from ptmvet.cli._common import add_offline_option, emit, progress_bar
+from ptmvet.cli._common import add_format_option, add_offline_option, emit, progress_bar
 from ptmvet.cli.check import add_vet_options, options_from
 from ptmvet.errors import ExitCode
 
@@ -20,8 +19,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("models", nargs="+", metavar="MODEL", help="folders, or org/name[@revision]")
     p.add_argument("--policy", "-p", default="default", help="policy file, or a preset: default, strict, research")
-    p.add_argument("--format", "-f", choices=("terminal", "json", "html"), default="terminal", help="output format (default: terminal)")
-    p.add_argument("--output", "-o", type=Path, help="write the output to this file instead of standard output")
+    add_format_option(p, ("terminal", "json", "html"))
     add_offline_option(p)
     add_vet_options(p)
     p.set_defaults(func=run)

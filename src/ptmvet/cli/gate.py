@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from ptmvet.cli._common import add_offline_option, emit
+from ptmvet.cli._common import add_format_option, add_offline_option, emit
 from ptmvet.cli.check import add_vet_options, options_from, vet_with_progress
 from ptmvet.errors import ExitCode
 from ptmvet.formats.sarif import render_gate_sarif
@@ -21,8 +21,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("model", help="folder, or org/name[@revision]")
     p.add_argument("--policy", "-p", default="default", help="policy file, or a preset: default, strict, research")
-    p.add_argument("--format", "-f", choices=("terminal", "json", "sarif"), default="terminal")
-    p.add_argument("--output", "-o", help="write the output to this file")
+    add_format_option(p, ("terminal", "json", "sarif"))
     add_offline_option(p)
     add_vet_options(p)
     p.set_defaults(func=run)
@@ -41,8 +40,6 @@ def render_terminal(result: GateResult) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     policy = Policy.load(args.policy)
     report = vet_with_progress(args.model, options_from(args, policy))
     result = gate(report, policy)
@@ -52,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         text = json.dumps(result.to_dict(), indent=2)
     else:
         text = render_terminal(result)
-    emit(text, Path(args.output) if args.output else None)
+    emit(text, args.output)
     if args.format == "sarif":
         return int(ExitCode.OK)
     return int(ExitCode.OK if result.passed else ExitCode.FAILED)
