@@ -29,19 +29,19 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from ptmvet.audit import VetOptions, run_checks, vet, vet_evidence
     from ptmvet.evidence import Evidence
     from ptmvet.formats import render
+    from ptmvet.pipeline import VetOptions, run_checks, vet, vet_evidence
     from ptmvet.policy import Policy, gate
     from ptmvet.report import Report
     from ptmvet.sources import collect
 
 #: Public names, imported on first use so that ``import ptmvet`` stays light.
 _EXPORTS = {
-    "vet": "ptmvet.audit",
-    "vet_evidence": "ptmvet.audit",
-    "run_checks": "ptmvet.audit",
-    "VetOptions": "ptmvet.audit",
+    "vet": "ptmvet.pipeline",
+    "vet_evidence": "ptmvet.pipeline",
+    "run_checks": "ptmvet.pipeline",
+    "VetOptions": "ptmvet.pipeline",
     "collect": "ptmvet.sources",
     "Evidence": "ptmvet.evidence",
     "Report": "ptmvet.report",

@@ -28,10 +28,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from ptmvet.audit import VetOptions, vet
 from ptmvet.checks.interface import Attribute, Outcome, Severity
 from ptmvet.errors import UsageError
 from ptmvet.formats.common import human_bytes, human_count
+from ptmvet.pipeline import VetOptions, vet
 from ptmvet.policy import GateResult, GateStatus, Policy, gate
 from ptmvet.progress import Progress
 from ptmvet.report import Report

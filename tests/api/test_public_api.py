@@ -19,7 +19,7 @@ def test_public_names_resolve() -> None:
 
 
 def test_import_does_not_pull_heavy_libraries() -> None:
-    code = "import sys, ptmvet, ptmvet.audit; print(sorted(m for m in ('numpy', 'torch', 'transformers') if m in sys.modules))"
+    code = "import sys, ptmvet, ptmvet.pipeline; print(sorted(m for m in ('numpy', 'torch', 'transformers') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
 

@@ -22,13 +22,13 @@ from _bom_schemas import (
     spdx_whole_document_errors,
 )
 
-from ptmvet.audit import VetOptions
 from ptmvet.bom import BOM_FORMATS, render_bom, vet_for_bom
 from ptmvet.bom.cyclonedx import license_choice
 from ptmvet.bom.facts import AncestorFact, FileFact, MetricFact, hub_purl, model_facts
 from ptmvet.bom.spdx import spdx_document
 from ptmvet.cli import main
 from ptmvet.errors import UsageError
+from ptmvet.pipeline import VetOptions
 
 MIRRORS = ("distilbert-base-uncased-finetuned-sst-2-english", "valhalla__distilbart-mnli-12-1")
 TS = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from ptmvet.audit import VetOptions
 from ptmvet.checks.interface import Attribute, Finding, Outcome, Severity
 from ptmvet.cli import main
 from ptmvet.compare import WEIGHTS, compare, rank, render, render_html, render_json, render_terminal, weighted_score
 from ptmvet.evidence import Evidence, Target
+from ptmvet.pipeline import VetOptions
 from ptmvet.policy import Policy
 from ptmvet.report import build_report
 

@@ -59,8 +59,8 @@ def test_subset_measurement_keeps_the_value_and_is_not_verifiable(tmp_path: Path
 
 def test_check_path_imports_no_numpy_torch_or_transformers() -> None:
     code = (
-        "import sys; import ptmvet.audit, ptmvet.checks.claims, ptmvet.evaluate.runner, ptmvet.cli.check;"
-        "from ptmvet.audit import enrichers; enrichers();"
+        "import sys; import ptmvet.pipeline, ptmvet.checks.claims, ptmvet.evaluate.runner, ptmvet.cli.check;"
+        "from ptmvet.pipeline import enrichers; enrichers();"
         "print(sorted(m for m in ('numpy', 'torch', 'transformers', 'scipy', 'pyarrow') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.strip()
@@ -69,10 +69,10 @@ def test_check_path_imports_no_numpy_torch_or_transformers() -> None:
 
 @pytest.mark.slow
 def test_demo_report_shows_the_indicative_measurement(minilm_path: Path) -> None:
-    from ptmvet.audit import VetOptions, vet
     from ptmvet.formats import render
+    from ptmvet.pipeline import VetOptions, vet
 
-    report = vet(minilm_path, VetOptions(offline=True, extra={"demo": True}))
+    report = vet(minilm_path, VetOptions(offline=True, demo=True))
     (m,) = report.sections["measurements"]
     assert m["verdict"] == "not-verifiable" and m["subset"] is True and m["n"] == 375
     assert m["measured"] is not None and m["reason"].startswith("data is a subset of the claimed split")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from ptmvet.audit import VetOptions, vet
 from ptmvet.checks.interface import Outcome
+from ptmvet.pipeline import VetOptions, vet
 
 
 def test_vet_with_data_dir_remeasures_card_claims(tmp_path: Path) -> None:

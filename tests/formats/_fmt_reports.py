@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
-from ptmvet.audit import vet_evidence
 from ptmvet.card import Claim
 from ptmvet.checks.interface import Attribute, CheckMeta, Finding, Outcome, Severity
 from ptmvet.evidence import Target
+from ptmvet.pipeline import vet_evidence
 from ptmvet.report import Report, score_findings
 from ptmvet.sources.local import collect_folder
 

@@ -12,10 +12,10 @@ import pytest
 import yaml
 from _fmt_reports import PAYLOAD, XSS, assert_inert, folder_report, meta, parse, synthetic_report
 
-from ptmvet.audit import vet_evidence
 from ptmvet.checks.interface import Attribute, Severity
 from ptmvet.formats import FORMATS
 from ptmvet.formats.html import bar_chart_svg, esc, page, render_html
+from ptmvet.pipeline import vet_evidence
 from ptmvet.report import Report, score_findings
 from ptmvet.sources.local import collect_folder
 

@@ -12,10 +12,10 @@ import jsonschema
 import pytest
 from _fmt_reports import PAYLOAD, folder_report, synthetic_report
 
-from ptmvet.audit import vet_evidence
 from ptmvet.checks.interface import Attribute, Outcome, Severity
 from ptmvet.formats import FORMATS
 from ptmvet.formats.json_format import report_schema
+from ptmvet.pipeline import vet_evidence
 from ptmvet.report import SCHEMA_VERSION, Report
 from ptmvet.sources.local import collect_folder
 

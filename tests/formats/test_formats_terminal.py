@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from _fmt_reports import folder_report, meta, synthetic_report
 
-from ptmvet.audit import vet_evidence
 from ptmvet.checks.interface import Attribute
 from ptmvet.errors import UsageError
 from ptmvet.formats import FORMATS, Formatter, UnknownFormat, get_format, render
 from ptmvet.formats.terminal import render_to_string
+from ptmvet.pipeline import vet_evidence
 from ptmvet.report import score_findings
 from ptmvet.sources.local import collect_folder
 

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from ptmvet.audit import VetOptions, vet_evidence
 from ptmvet.checks.integrity import hashes_match, lfs_pointers_resolved, revision_pinned, signature_valid
 from ptmvet.checks.interface import Check, Finding, Outcome
+from ptmvet.enrich.integrity import integrity_enricher
 from ptmvet.evidence import Evidence, ExpectedHash, FileEntry, IntegrityInfo, LfsPointer, Target
-from ptmvet.integrity.enrich import integrity_enricher
 from ptmvet.integrity.signing import sign_model
+from ptmvet.pipeline import VetOptions, vet_evidence
 from ptmvet.sources.local import collect_folder
 
 
@@ -74,7 +74,7 @@ def test_vet604(target: Target, outcome: Outcome) -> None:
 
 def _vet(folder: Path, **extra: Any) -> dict[str, Finding]:
     ev = collect_folder(folder)
-    report = vet_evidence(ev, VetOptions(checks=("VET601", "VET602", "VET603", "VET604", "VET605"), deep_scan=False, extra=extra))
+    report = vet_evidence(ev, VetOptions(checks=("VET601", "VET602", "VET603", "VET604", "VET605"), deep_scan=False, **extra))
     return {f.check_id: f for f in report.findings}
 
 
@@ -85,8 +85,8 @@ def test_enricher_and_signature_end_to_end(package: Path, keys: Any, other_keys:
     sign_model(package, key=keys.private)
     found = _vet(package)
     assert found["VET603"].outcome is Outcome.SKIPPED and "not authenticated" in found["VET603"].message
-    assert _vet(package, signature_key=str(keys.public))["VET603"].outcome is Outcome.PASS
-    assert _vet(package, signature_key=str(other_keys.public))["VET603"].outcome is Outcome.FAIL
+    assert _vet(package, signature_key=Path(keys.public))["VET603"].outcome is Outcome.PASS
+    assert _vet(package, signature_key=Path(other_keys.public))["VET603"].outcome is Outcome.FAIL
     (package / "config.json").write_text("{}")
     f = _vet(package)["VET603"]
     assert f.outcome is Outcome.FAIL and f.details["mismatched"] == ["config.json"]
@@ -97,13 +97,13 @@ def test_enricher_hashes_and_manifest_expectation(package: Path, tmp_path: Path)
 
     man = tmp_path / "m.json"
     write_manifest(build_manifest(package), man)
-    ev, sections = integrity_enricher(collect_folder(package), VetOptions(extra={"manifest": str(man)}), None)
+    ev, sections = integrity_enricher(collect_folder(package), VetOptions(manifest=man), None)
     assert ev.integrity is not None
     assert ev.integrity.hashes["config.json"] == hashlib.sha256((package / "config.json").read_bytes()).hexdigest()
     assert sections["integrity"]["files_hashed"] == 4
     assert _one(hashes_match, ev).outcome is Outcome.PASS
     (package / "config.json").write_text("{}")
-    ev, _ = integrity_enricher(collect_folder(package), VetOptions(extra={"manifest": str(man)}), None)
+    ev, _ = integrity_enricher(collect_folder(package), VetOptions(manifest=man), None)
     assert _one(hashes_match, ev).outcome is Outcome.FAIL
     ev, _ = integrity_enricher(collect_folder(package), VetOptions(hash_files=False), None)
     assert ev.integrity is not None and ev.integrity.hashes == {}

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from ptmvet.audit import VetOptions
 from ptmvet.card import parse_card
 from ptmvet.checks.interface import Outcome, run_check
 from ptmvet.checks.license import CHECKS
 from ptmvet.cli import main
+from ptmvet.enrich.licenses import license_enricher
 from ptmvet.evidence import Evidence, FileEntry, Target
 from ptmvet.licenses.detect import detect, identify_text
-from ptmvet.licenses.enrich import license_enricher
+from ptmvet.pipeline import VetOptions
 
 APACHE = "                                 Apache License\n                           Version 2.0, January 2004\n"
 MIT = "MIT License\n\nPermission is hereby granted, free of charge, to any person obtaining a copy\n"

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from tests.scan.corpus_build import Payload
 
-from ptmvet.audit import VetOptions
 from ptmvet.checks import safety
 from ptmvet.checks.interface import Outcome, run_check
 from ptmvet.cli import main
+from ptmvet.enrich.scan import scan_enricher
 from ptmvet.evidence import Evidence, FileEntry, Target
-from ptmvet.scan.enrich import scan_enricher
+from ptmvet.pipeline import VetOptions
 
 
 def _evidence(folder: Path) -> Evidence:

@@ -17,10 +17,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ptmvet.audit import VetOptions, enrichers, run_checks
 from ptmvet.bom.facts import ModelFacts, model_facts
 from ptmvet.errors import UsageError
 from ptmvet.evidence import Evidence
+from ptmvet.pipeline import VetOptions, enrichers, run_checks
 from ptmvet.progress import Progress
 from ptmvet.report import Report, build_report
 
@@ -36,7 +36,7 @@ class Vetted:
 
 
 def vet_for_bom(ref: str | Path, options: VetOptions | None = None, progress: Progress | None = None) -> Vetted:
-    """Like :func:`ptmvet.audit.vet`, but also return the enriched evidence (hashes, lineage)."""
+    """Like :func:`ptmvet.pipeline.vet`, but also return the enriched evidence (hashes, lineage)."""
     from ptmvet.sources import collect
 
     options = options or VetOptions.default()

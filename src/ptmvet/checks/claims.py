@@ -14,7 +14,7 @@ from ptmvet.checks.interface import Attribute, Check, CheckMeta, Finding, Need, 
 from ptmvet.evidence import Evidence
 
 if TYPE_CHECKING:
-    from ptmvet.evaluate.measurement import Measurement
+    from ptmvet.evidence.measurement import Measurement
 
 CLAIMS_REPRODUCED = CheckMeta(
     id="VET801",

@@ -2,7 +2,7 @@
 
 The ICSE'23 PTM-reuse study (Jiang et al.) found 132 of 63,182 Hub repositories
 (0.21%) with any signed commit. These checks read what the integrity enricher
-(:mod:`ptmvet.integrity.enrich`) and the sources recorded: local sha256 digests,
+(:mod:`ptmvet.enrich.integrity`) and the sources recorded: local sha256 digests,
 Git LFS pointers, the registry's LFS sha256, signatures and git history.
 """
 

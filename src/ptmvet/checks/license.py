@@ -6,7 +6,7 @@ it permits the intended use (VET503), whether it keeps the restrictions of
 the base models it derives from (VET504), whether the training data's
 licences allow the intended use (VET505), and whether the lineage could be
 followed to its roots (VET506). The intended use and the lineage come from
-the licence enricher (``ptmvet.licenses.enrich``).
+the licence enricher (``ptmvet.enrich.licenses``).
 """
 
 from __future__ import annotations

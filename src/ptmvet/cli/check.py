@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ptmvet.audit import VetOptions, vet
 from ptmvet.checks.interface import Severity
 from ptmvet.cli._common import add_format_option, add_offline_option, emit, progress_bar
 from ptmvet.errors import ExitCode, InputError
 from ptmvet.formats import FORMATS, render
+from ptmvet.pipeline import VetOptions, vet
 from ptmvet.report import Report
 
 if TYPE_CHECKING:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ptmvet.audit import VetOptions
 from ptmvet.cli._common import emit, write_atomic
 from ptmvet.cli.check import vet_with_progress
 from ptmvet.errors import DependencyMissing, ExitCode
 from ptmvet.formats import render
+from ptmvet.pipeline import VetOptions
 
 
 def default_model_path() -> Path:
@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     path = default_model_path()
-    options = VetOptions(offline=True, extra={"demo": not args.no_measure})
+    options = VetOptions(offline=True, demo=not args.no_measure)
     report = vet_with_progress(str(path), options)
     write_atomic(args.output, render(report, "html"))
     emit(render(report, "terminal"), None)

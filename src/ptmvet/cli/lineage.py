@@ -8,8 +8,9 @@ from pathlib import Path
 
 from ptmvet.cli._common import add_format_option, emit, progress_bar
 from ptmvet.errors import ExitCode, ModelNotFound, UsageError
+from ptmvet.evidence.lineage import Lineage
 from ptmvet.licenses.classify import describe
-from ptmvet.licenses.lineage import Lineage, ModelRecord, Resolver, build_lineage
+from ptmvet.licenses.lineage import ModelRecord, Resolver, build_lineage
 from ptmvet.licenses.resolvers import DuckDBResolver, DumpResolver, HubResolver
 
 FORMATS = ("terminal", "json")
@@ -52,7 +53,7 @@ def _resolver(args: argparse.Namespace) -> Resolver:
 def _root(model: str, resolver: Resolver) -> ModelRecord:
     path = Path(model).expanduser()
     if path.is_dir():
-        from ptmvet.licenses.enrich import root_record
+        from ptmvet.enrich.licenses import root_record
         from ptmvet.sources import collect
 
         return root_record(collect(str(path), offline=True))

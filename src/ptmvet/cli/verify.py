@@ -17,8 +17,8 @@ from ptmvet.errors import InputError, UsageError
 from ptmvet.integrity.errors import IntegrityMismatch
 from ptmvet.integrity.lfs import RegistryComparison, compare_with_registry
 from ptmvet.integrity.manifest import build_manifest, diff_manifests, read_manifest
-from ptmvet.integrity.registry import RegistrySnapshot, fetch_snapshot, load_dump
 from ptmvet.integrity.signing import verify_signature
+from ptmvet.integrity.snapshot import RegistrySnapshot, fetch_snapshot, load_dump
 from ptmvet.ref import ModelRef
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ptmvet.card import Claim
     from ptmvet.evaluate.claims import ClaimSpec
-    from ptmvet.evaluate.measurement import Measurement
+    from ptmvet.evidence.measurement import Measurement
 
 #: The published STS Benchmark test Spearman of all-MiniLM-L6-v2 (cosine similarity).
 DEMO_CLAIM = "sentence-similarity@stsb/test:spearman=82.03"

@@ -12,16 +12,15 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from ptmvet.card import Claim
 from ptmvet.errors import Error
 from ptmvet.evaluate.claims import ClaimSpec
-from ptmvet.evaluate.measurement import Measurement
 from ptmvet.evaluate.tasks.interface import RunOptions
+from ptmvet.evidence.measurement import Measurement
 from ptmvet.progress import Progress
 
 TASK_KINDS: Mapping[str, str] = {
@@ -257,32 +256,3 @@ def _measure_group(
 
 def _r(x: float) -> float | None:
     return round(x, 6) if math.isfinite(x) else None
-
-
-def measure_enricher(evidence: Any, options: Any, progress: Progress | None) -> tuple[Any, dict[str, Any]]:
-    """Audit enricher: re-measure the card's claims on ``options.data_dir`` (only when it is set).
-
-    With ``options.extra["demo"]`` and no data folder (``ptmvet demo``), the card's STS
-    Benchmark claim (or the published 82.03 when the card has none) is measured on the
-    bundled 375-pair sample, recorded as a subset: not-verifiable, value indicative.
-    """
-    data_dir = getattr(options, "data_dir", None)
-    extra = getattr(options, "extra", {}) or {}
-    demo = bool(extra.get("demo")) and data_dir is None
-    if data_dir is None and not demo:
-        return evidence, {}
-    local = evidence.target.local_path
-    if not local:
-        return evidence, {"measurements": [], "measurements_skipped": "the model is not available locally"}
-    tolerance = getattr(options, "claims_tolerance", None)
-    ropts = ReproduceOptions(tolerance=tolerance, run=RunOptions(allow_pickle=bool(extra.get("allow_pickle", False))))
-    if demo:
-        from ptmvet.evaluate import demo_specs
-
-        specs = demo_specs(evidence.claims)
-        ms = reproduce(Path(local), specs, options=ropts, progress=progress, revision=evidence.target.revision)
-    else:
-        assert data_dir is not None
-        ms = reproduce(Path(local), evidence.claims, data_dir=Path(data_dir), options=ropts, progress=progress, revision=evidence.target.revision)
-    evidence = replace(evidence, measurements=tuple(ms))
-    return evidence, {"measurements": [m.to_dict() for m in ms]}

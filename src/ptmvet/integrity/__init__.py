@@ -5,7 +5,7 @@
 - :mod:`ptmvet.integrity.lfs` cross-checks local files against Git LFS pointers
   and the registry's ``siblings[].lfs.sha256`` (from the Hub or a metadata dump).
 - :mod:`ptmvet.integrity.signing` signs and verifies through OpenSSF ``model_signing``.
-- :mod:`ptmvet.integrity.enrich` hashes files and looks for signatures during a vetting run.
+- :mod:`ptmvet.enrich.integrity` hashes files and looks for signatures during a vetting run.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ptmvet.integrity.errors import FileChange, IntegrityMismatch
 from ptmvet.integrity.manifest import Manifest
-from ptmvet.integrity.registry import RegistrySnapshot
+from ptmvet.integrity.snapshot import RegistrySnapshot
 
 #: Files that belong to the repository machinery, not the model; never "added".
 _REPO_FILES = frozenset({".gitattributes", ".gitignore"})

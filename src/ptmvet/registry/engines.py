@@ -2,7 +2,7 @@
 
 Each model row becomes an :class:`~ptmvet.evidence.Evidence` (registry info,
 tags, the siblings with their registry sha256, the card, the revision), and the
-checks run through :func:`ptmvet.audit.run_checks`. Checks that need local
+checks run through :func:`ptmvet.pipeline.run_checks`. Checks that need local
 files say *skipped*. Work is cut into batches and run by an *engine*:
 
 - ``local``: a process pool on this machine (default);
@@ -178,7 +178,7 @@ def load_checks(spec: str | None) -> tuple[Check, ...]:
 
 def audit_batch(rows: list[dict[str, Any]], checks: str | None = None) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """Run the checks over a batch of rows: (finding rows, score rows), without run ids."""
-    from ptmvet.audit import run_checks
+    from ptmvet.pipeline import run_checks
     from ptmvet.report import score_findings
 
     use = load_checks(checks)

@@ -6,8 +6,8 @@
 
 Pickles (plain, inside PyTorch zip archives, legacy PyTorch files, joblib,
 NumPy object arrays) are walked opcode by opcode and every imported global
-gets a verdict from :mod:`ptmvet.scan.policy`; safetensors, GGUF and ONNX
-headers are validated. See :mod:`ptmvet.scan.enrich` for the audit stage.
+gets a verdict from :mod:`ptmvet.scan.allowlist`; safetensors, GGUF and ONNX
+headers are validated. See :mod:`ptmvet.enrich.scan` for the enrichment stage.
 """
 
 from ptmvet.scan.api import iter_files, overall, scan_path, scan_paths

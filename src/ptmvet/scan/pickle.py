@@ -19,8 +19,8 @@ import struct
 from dataclasses import dataclass, field
 from typing import Any
 
+from ptmvet.scan.allowlist import Classification, classify, is_public_member, normalize
 from ptmvet.scan.model import GlobalImport, ScanIssue, Verdict
-from ptmvet.scan.policy import Classification, classify, is_public_member, normalize
 
 Buffer = bytes | bytearray | mmap.mmap
 

@@ -11,18 +11,17 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ptmvet.enrich.interface import VetOptions
+from ptmvet.evidence import Evidence
+from ptmvet.evidence.lineage import Lineage
 from ptmvet.licenses.classify import classify, describe
 from ptmvet.licenses.compat import IntendedUse, use_verdict
 from ptmvet.licenses.detect import detect
-from ptmvet.licenses.lineage import Lineage, ModelRecord, Resolver, bases_from, build_lineage, node_for
+from ptmvet.licenses.lineage import ModelRecord, Resolver, bases_from, build_lineage, node_for
 from ptmvet.licenses.resolvers import DuckDBResolver, DumpResolver, HubResolver
 from ptmvet.progress import Progress
-
-if TYPE_CHECKING:
-    from ptmvet.audit import VetOptions
-    from ptmvet.evidence import Evidence
 
 
 def root_record(evidence: Evidence) -> ModelRecord:
@@ -53,7 +52,7 @@ def _offline(options: VetOptions) -> bool:
 
 def resolver_for(options: VetOptions) -> tuple[Resolver | None, str]:
     """The registry data to walk lineage through, or None and why not."""
-    datasets = options.extra.get("datasets_dump")
+    datasets = options.datasets_dump
     if options.registry_db is not None:
         return DuckDBResolver(Path(options.registry_db)), f"registry database {options.registry_db}"
     if options.dump is not None:

@@ -3,10 +3,10 @@
 It fills :attr:`ptmvet.evidence.Evidence.integrity`; the VET6xx checks read it.
 Expected digests come from the HF cache (a snapshot file links to
 ``blobs/<sha256>`` for LFS files), from a manifest named in
-``options.extra["manifest"]``, and from the registry (``FileEntry.registry_sha256``,
+``options.manifest``, and from the registry (``FileEntry.registry_sha256``,
 already in the evidence). A signature file (``model.sig``, ``*.sig``) is parsed and
 its digests compared with the files; it is authenticated only when a trusted key or
-CA is given in ``options.extra["signature_key"]`` / ``["signature_chain"]``.
+CA is given in ``options.signature_key`` / ``options.signature_chain``.
 """
 
 from __future__ import annotations
@@ -15,16 +15,14 @@ import os
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ptmvet.enrich.interface import VetOptions
 from ptmvet.errors import Error
 from ptmvet.evidence import Evidence, ExpectedHash, IntegrityInfo, Problem, SignatureStatus
 from ptmvet.integrity.errors import IntegrityMismatch, SignatureInvalid
 from ptmvet.integrity.manifest import build_manifest, read_manifest
 from ptmvet.progress import Progress
-
-if TYPE_CHECKING:
-    from ptmvet.audit import VetOptions
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 SIGNATURE_NAMES = ("model.sig",)
@@ -62,8 +60,8 @@ def _signature_status(root: Path, sig_rel: str, options: VetOptions) -> Signatur
         signed, mismatched = signature_digests_match(root, sig_path)
     except Error as exc:
         return SignatureStatus(path=sig_rel, verified=False, message=f"unreadable signature: {exc.message}")
-    key = options.extra.get("signature_key")
-    chain = options.extra.get("signature_chain") or ()
+    key = options.signature_key
+    chain = options.signature_chain
     verified: bool | None = None
     message = "signature parsed; not authenticated (no trusted key or CA given)"
     method: str | None = signed.signer_kind if signed.signer_kind != "unknown" else None
@@ -114,7 +112,7 @@ def integrity_enricher(evidence: Evidence, options: VetOptions, progress: Progre
         total = sum(e.size for e in manifest.entries if e.path in wanted)
         unreadable = tuple(sorted(wanted - hashes.keys()))
     expected = _cache_expectations(root, local)
-    manifest_path = options.extra.get("manifest")
+    manifest_path = options.manifest
     if manifest_path:
         try:
             for e in read_manifest(Path(manifest_path)).entries:

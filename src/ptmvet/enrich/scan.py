@@ -1,19 +1,17 @@
-"""The audit stage that scans a package's local files into ``Evidence.scan``."""
+"""The scan enricher: statically scan a package's local files into ``Evidence.scan``."""
 
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ptmvet.enrich.interface import VetOptions
+from ptmvet.evidence import Evidence
+from ptmvet.evidence.scan import ScanIssue, ScanReport, Verdict
 from ptmvet.progress import Progress
 from ptmvet.scan.api import _allowed_roots, _inside, overall
 from ptmvet.scan.files import scan_file
-from ptmvet.scan.model import ScanIssue, ScanReport, Verdict
-
-if TYPE_CHECKING:
-    from ptmvet.audit import VetOptions
-    from ptmvet.evidence import Evidence
 
 
 def scan_evidence_files(evidence: Evidence, progress: Progress | None = None) -> tuple[ScanReport, ...]:
@@ -51,7 +49,7 @@ def scan_evidence_files(evidence: Evidence, progress: Progress | None = None) ->
 
 
 def scan_enricher(evidence: Evidence, options: VetOptions, progress: Progress | None) -> tuple[Evidence, dict[str, Any]]:
-    """Enricher for :func:`ptmvet.audit.enrichers`: fills ``Evidence.scan``.
+    """Enricher (:data:`ptmvet.enrich.ENRICHERS`): fills ``Evidence.scan``.
 
     Does nothing when ``options.deep_scan`` is off or the package has no local folder.
     """

@@ -14,7 +14,7 @@ from ptmvet.cli import main
 from ptmvet.errors import InputError, UsageError
 from ptmvet.integrity.lfs import compare_with_registry
 from ptmvet.integrity.manifest import build_manifest
-from ptmvet.integrity.registry import load_dump, snapshot_from_model_info
+from ptmvet.integrity.snapshot import load_dump, snapshot_from_model_info
 
 MIRROR = "hf-model-repos-github-mirrors/distilbert-base-uncased-finetuned-sst-2-english"
 POINTER_OID = "60554cbd7781b09d87f1ececbea8c064b94e49a7f03fd88e8775bfe6cc3d9f88"

@@ -3,6 +3,10 @@
 Sources (``ptmvet.sources``) are the only code that does I/O on a model; they
 translate what they find (a folder, the HF cache, the Hub, a git clone) into
 one :class:`Evidence`. Checks read it and nothing else.
+
+This package is the bottom layer: it imports nothing from ``scan``,
+``licenses`` or ``evaluate``. The value types those stages produce (scan
+reports, licence classes, lineage, measurements) live in its submodules.
 """
 
 from __future__ import annotations
@@ -10,14 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ptmvet.card import Claim, ModelCard
-from ptmvet.scan.model import ScanReport
-
-if TYPE_CHECKING:
-    from ptmvet.evaluate.measurement import Measurement
-    from ptmvet.licenses.lineage import Lineage
+from ptmvet.evidence.lineage import Lineage
+from ptmvet.evidence.measurement import Measurement
+from ptmvet.evidence.scan import ScanReport
 
 #: Files whose suffix marks model weights, and whether loading them can run code.
 WEIGHT_SUFFIXES: Mapping[str, str] = {
@@ -250,10 +252,10 @@ class Evidence:
     registry: RegistryInfo | None = None
     problems: tuple[Problem, ...] = ()
     integrity: IntegrityInfo | None = None  # local hashes and signature (integrity enricher)
-    scan: tuple[ScanReport, ...] = ()  # static safety scan of local files (ptmvet.scan.enrich)
+    scan: tuple[ScanReport, ...] = ()  # static safety scan of local files (ptmvet.enrich.scan)
     intended_use: str = "commercial"  # commercial | research | internal (VetOptions.intended_use)
-    lineage: Lineage | None = None  # base-model ancestry with licences (ptmvet.licenses.enrich)
-    measurements: tuple[Measurement, ...] = ()  # re-measured claims (ptmvet.evaluate.runner.measure_enricher)
+    lineage: Lineage | None = None  # base-model ancestry with licences (ptmvet.enrich.licenses)
+    measurements: tuple[Measurement, ...] = ()  # re-measured claims (ptmvet.enrich.measurements)
 
     @property
     def claims(self) -> tuple[Claim, ...]:

@@ -1,0 +1,76 @@
+"""The vetting pipeline of one package: ModelRef -> Evidence -> findings -> Report.
+
+``collect`` (sources) does the I/O on the model, *enrichers* add evidence that
+needs more I/O (hashing, scanning, lineage look-ups, re-measurement), checks
+are pure, and the report derives the scores. (``ptmvet audit`` is the
+registry-wide run in :mod:`ptmvet.registry`; :mod:`ptmvet.audit` is an old
+name of this module.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ptmvet.checks import REGISTRY
+from ptmvet.checks.interface import Check, Finding, run_check
+from ptmvet.enrich import ENRICHERS, Enricher, VetOptions
+from ptmvet.errors import UsageError
+from ptmvet.evidence import Evidence
+from ptmvet.progress import Progress
+from ptmvet.report import Report, build_report
+
+
+def enrichers() -> Sequence[Enricher]:
+    """The enrichment stages, in order (:data:`ptmvet.enrich.ENRICHERS`)."""
+    return ENRICHERS
+
+
+def _wanted(only: Sequence[str], checks: Iterable[Check] = REGISTRY) -> set[str]:
+    wanted = {c.upper() for c in only}
+    unknown = sorted(wanted - {c.meta.id for c in checks})
+    if unknown:
+        raise UsageError(f"no check {', '.join(map(repr, unknown))}", hint="`ptmvet checks list` shows every id")
+    return wanted
+
+
+def run_checks(evidence: Evidence, checks: Iterable[Check] = REGISTRY, *, only: Sequence[str] = ()) -> list[Finding]:
+    """Run every check (or those in ``only``) on the evidence.
+
+    An id in ``only`` that names no check is a usage error: silently running
+    nothing would read as a clean report.
+    """
+    checks = tuple(checks)
+    wanted = _wanted(only, checks)
+    findings: list[Finding] = []
+    for c in checks:
+        if wanted and c.meta.id not in wanted:
+            continue
+        findings.extend(run_check(c, evidence))
+    return findings
+
+
+def vet_evidence(evidence: Evidence, options: VetOptions | None = None, progress: Progress | None = None) -> Report:
+    """Enrich the evidence, run the checks and build the report."""
+    options = options or VetOptions.default()
+    _wanted(options.checks)  # fail before the enrichers' I/O, not after
+    sections: dict[str, Any] = {}
+    for enrich in enrichers():
+        evidence, extra = enrich(evidence, options, progress)
+        sections.update(extra)
+    findings = run_checks(evidence, only=options.checks)
+    return build_report(evidence, findings, sections=sections)
+
+
+def vet(ref: str | Path, options: VetOptions | None = None, progress: Progress | None = None) -> Report:
+    """Vet one model package: a folder, ``org/name[@rev]`` from the cache or the Hub."""
+    from ptmvet.sources import collect
+
+    options = options or VetOptions.default()
+    _wanted(options.checks)
+    evidence = collect(ref, revision=options.revision, offline=options.offline, progress=progress)
+    return vet_evidence(evidence, options, progress)
+
+
+__all__ = ["Enricher", "VetOptions", "enrichers", "run_checks", "vet", "vet_evidence"]
