@@ -12,8 +12,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ptmvet.checks import _cardtext as ct
+from ptmvet.checks._weights import content_format, is_safe_format, unusable_weights
 from ptmvet.checks.interface import Attribute, Check, CheckMeta, Finding, Need, Severity, check
-from ptmvet.evidence import SAFE_FORMATS, Evidence, FileEntry
+from ptmvet.evidence import Evidence, FileEntry
 
 # --- VET301 -----------------------------------------------------------------
 
@@ -39,14 +40,25 @@ def safe_weight_format(ev: Evidence) -> Iterator[Finding]:
     weights = ev.weight_files
     if not weights:
         yield meta.skipped(
-            "the package holds no weight files", evidence=(f"{len(ev.files)} file(s), none with a weight suffix",)
+            "the package holds no weight files (VET606)", evidence=(f"{len(ev.files)} file(s), none with a weight suffix",)
         )
         return
-    formats = sorted({f.weight_format for f in weights if f.weight_format})
-    safe = [f for f in weights if f.weight_format in SAFE_FORMATS]
-    unsafe = [f for f in weights if f.weight_format not in SAFE_FORMATS]
-    details = {"formats": formats, "safe": [f.path for f in safe], "code_executing": [f.path for f in unsafe]}
+    # Judge by content where the scanner read it, else by name, exactly as VET701 does, so
+    # the two never disagree. Files whose content could not be checked are named (VET606).
+    unusable = unusable_weights(ev)
+    judged = [(f, content_format(f, ev)[0]) for f in weights]
+    formats = sorted({fmt for _, fmt in judged if fmt})
+    safe = [f for f, fmt in judged if is_safe_format(fmt)]
+    unsafe = [f for f, fmt in judged if not is_safe_format(fmt)]
+    details = {
+        "formats": formats,
+        "safe": [f.path for f in safe],
+        "code_executing": [f.path for f in unsafe],
+        "unusable": sorted(unusable),
+    }
     evidence = [_weight_line(f) for f in (safe + unsafe)[:6]]
+    pointers = {f.path for f in weights if f.lfs_pointer is not None}  # already noted by _weight_line
+    evidence += [f"{p}: content not checked ({r}; VET606)" for p, r in sorted(unusable.items()) if p not in pointers][:4]
     if safe and not unsafe:
         yield meta.passed(
             f"all weights in formats that run no code on load ({', '.join(formats)})",
@@ -55,7 +67,7 @@ def safe_weight_format(ev: Evidence) -> Iterator[Finding]:
         )
     elif safe:
         yield meta.passed(
-            f"a safe format is available ({', '.join(sorted({f.weight_format or '' for f in safe}))}); "
+            f"a safe format is available ({', '.join(sorted({fmt for f, fmt in judged if f in safe}))}); "
             f"{len(unsafe)} file(s) also in formats that can run code on load — load the safe one",
             evidence=evidence,
             details=details,
@@ -232,7 +244,8 @@ def model_size_known(ev: Evidence) -> Iterator[Finding]:
         seen.append(
             f"safetensors headers: {params:,} parameters in {sum(s.tensors for s in headers)} tensors ({', '.join(dtypes)})"
         )
-    sized = [(f, _weight_bytes(f)) for f in ev.weight_files]
+    unusable = unusable_weights(ev)
+    sized = [(f, _weight_bytes(f)) for f in ev.weight_files if f.path not in unusable or f.lfs_pointer is not None]
     sized = [(f, b) for f, b in sized if b]
     if sized:
         # Several formats of one model are alternatives: report the largest format's total, not the sum.

@@ -165,6 +165,18 @@ class RegistryInfo:
 
 
 @dataclass(frozen=True)
+class Symlink:
+    """A symbolic link in the package. Only links that stay inside the package are followed."""
+
+    path: str  # the link, package-relative (display form, see ptmvet.names)
+    target: str  # what the link points to, as written in it
+    inside: bool  # resolves inside the package (or, for an HF cache snapshot, its blob store)
+    dangling: bool = False  # points at nothing
+    directory: bool = False  # points at a folder (never descended into)
+    cache_blob: bool = False  # an HF cache snapshot's link to its blob store (the cache's own layout)
+
+
+@dataclass(frozen=True)
 class Problem:
     """Something that went wrong while collecting evidence (not a check result)."""
 
@@ -251,6 +263,8 @@ class Evidence:
     git: GitInfo | None = None
     registry: RegistryInfo | None = None
     problems: tuple[Problem, ...] = ()
+    symlinks: tuple[Symlink, ...] = ()  # every symbolic link met while listing the package
+    odd_names: tuple[str, ...] = ()  # paths whose name is not UTF-8 or holds control characters (escaped)
     integrity: IntegrityInfo | None = None  # local hashes and signature (integrity enricher)
     scan: tuple[ScanReport, ...] = ()  # static safety scan of local files (ptmvet.enrich.scan)
     intended_use: str = "commercial"  # commercial | research | internal (VetOptions.intended_use)

@@ -9,9 +9,10 @@ import struct
 from pathlib import Path
 from typing import Any
 
+from ptmvet import names
 from ptmvet.card import Claim, ModelCard, parse_card, parse_eval_results
 from ptmvet.errors import InputError, ModelNotFound
-from ptmvet.evidence import Evidence, FileEntry, LfsPointer, Problem, SafetensorsInfo, Target
+from ptmvet.evidence import Evidence, FileEntry, LfsPointer, Problem, SafetensorsInfo, Symlink, Target
 from ptmvet.progress import Progress
 
 LFS_HEADER = b"version https://git-lfs.github.com/spec/v1"
@@ -80,14 +81,34 @@ def safetensors_header(path: Path, rel: str) -> SafetensorsInfo:
     params = 0
     dtypes: set[str] = set()
     tensors = 0
+    data_size = path.stat().st_size - 8 - n
     for name, info in header.items():
         if not isinstance(info, dict) or not isinstance(info.get("shape"), list):
             return SafetensorsInfo(rel, 0, 0, (), error=f"tensor {name!r} has no shape")
         count = 1
         for dim in info["shape"]:
-            if not isinstance(dim, int) or dim < 0:
+            if not isinstance(dim, int) or isinstance(dim, bool) or dim < 0:
                 return SafetensorsInfo(rel, 0, 0, (), error=f"tensor {name!r} has a bad shape")
             count *= dim
+        # A header alone proves nothing: the tensor's bytes must be where it says, and
+        # as many as its shape and dtype need (else the file is truncated or forged).
+        offsets = info.get("data_offsets")
+        if (
+            not isinstance(offsets, list)
+            or len(offsets) != 2
+            or not all(isinstance(o, int) and not isinstance(o, bool) for o in offsets)
+            or not 0 <= offsets[0] <= offsets[1]
+        ):
+            return SafetensorsInfo(rel, 0, 0, (), error=f"tensor {name!r} has bad data_offsets")
+        if offsets[1] > data_size:
+            return SafetensorsInfo(
+                rel, 0, 0, (), error=f"truncated: tensor {name!r} ends at byte {offsets[1]} of the data, which holds {max(data_size, 0)}"
+            )
+        width = _DTYPE_BYTES.get(str(info.get("dtype")))
+        if width is not None and not str(info.get("dtype")).startswith(("F4", "F6")) and offsets[1] - offsets[0] != count * width:
+            return SafetensorsInfo(
+                rel, 0, 0, (), error=f"tensor {name!r} spans {offsets[1] - offsets[0]} bytes; its shape and dtype need {count * width}"
+            )
         params += count
         tensors += 1
         dtypes.add(str(info.get("dtype")))
@@ -115,32 +136,74 @@ def _read_text(path: Path, rel: str, limit: int, problems: list[Problem]) -> str
     return data.decode("utf-8", "replace")
 
 
-def walk(root: Path, problems: list[Problem]) -> list[tuple[str, Path]]:
-    """Files under root (relative POSIX path, path), skipping .git, never leaving root."""
+def walk(
+    root: Path,
+    problems: list[Problem],
+    *,
+    links: list[Symlink] | None = None,
+    odd_names: list[str] | None = None,
+) -> list[tuple[str, Path]]:
+    """Files under root (relative POSIX path, path), skipping .git, never leaving root.
+
+    Relative paths are in display form (:func:`ptmvet.names.display`): a name that is
+    not UTF-8 or holds control characters is escaped and also appended to
+    ``odd_names``. Every symbolic link met is appended to ``links``: a link to a
+    file inside the package is followed; one that leaves it, dangles or names a
+    folder is not (and is also a :class:`Problem`).
+    """
     root_real = root.resolve()
     out: list[tuple[str, Path]] = []
+    link_list: list[Symlink] = links if links is not None else []
+    odd_list: list[str] = odd_names if odd_names is not None else []
+
+    def rel_of(p: Path) -> str:
+        raw = p.relative_to(root).as_posix()
+        shown = names.display(raw)
+        if shown != raw:
+            odd_list.append(shown)
+        return shown
+
+    def link(p: Path, rel: str, *, directory: bool) -> Symlink:
+        try:
+            written = names.display(os.readlink(p))
+        except OSError:
+            written = "?"
+        try:
+            target = p.resolve()
+        except (OSError, RuntimeError):  # a link loop
+            entry = Symlink(rel, written, inside=False, dangling=True, directory=directory)
+            link_list.append(entry)
+            return entry
+        # The HF cache links snapshot files to ../../blobs; those are part of the package.
+        blob = _is_cache_blob(root_real, target)
+        inside = target.is_relative_to(root_real) or blob
+        entry = Symlink(rel, written, inside=inside, dangling=not target.exists(), directory=directory, cache_blob=blob)
+        link_list.append(entry)
+        return entry
+
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if d != ".git")
         base = Path(dirpath)
-        # Symlinked directories are not followed by os.walk; report those that leave root.
+        # Symlinked directories are never descended into; those that leave root are problems.
         for d in list(dirnames):
             p = base / d
             if p.is_symlink():
                 dirnames.remove(d)
-                target = p.resolve()
-                if not target.is_relative_to(root_real):
-                    problems.append(Problem(p.relative_to(root).as_posix(), f"symlink to {target} leaves the model folder; not followed"))
+                entry = link(p, rel_of(p), directory=True)
+                if not entry.inside:
+                    problems.append(Problem(entry.path, f"symlink to {entry.target} leaves the model folder; not followed"))
+                else:
+                    problems.append(Problem(entry.path, f"symlink to the folder {entry.target}; not descended into"))
         for name in sorted(filenames):
             p = base / name
-            rel = p.relative_to(root).as_posix()
+            rel = rel_of(p)
             if p.is_symlink():
-                target = p.resolve()
-                # The HF cache links snapshot files to ../../blobs; those are part of the package.
-                if not (target.is_relative_to(root_real) or _is_cache_blob(root_real, target)):
-                    problems.append(Problem(rel, f"symlink to {target} leaves the model folder; not followed"))
+                entry = link(p, rel, directory=False)
+                if not entry.inside:
+                    problems.append(Problem(rel, f"symlink to {entry.target} leaves the model folder; not followed"))
                     continue
-                if not target.exists():
-                    problems.append(Problem(rel, "dangling symlink"))
+                if entry.dangling:
+                    problems.append(Problem(rel, f"dangling symlink to {entry.target}"))
                     continue
             # A FIFO, socket or device would block or never end when read (a FIFO
             # named pytorch_model.bin hung the run); only regular files are content.
@@ -169,8 +232,10 @@ def collect_folder(root: Path, *, target: Target | None = None, progress: Progre
     if not root.is_dir():
         raise InputError(f"{root}: not a folder", path=str(root), hint="point ptmvet at the model's folder")
     problems: list[Problem] = []
+    links: list[Symlink] = []
+    odd: list[str] = []
     try:
-        entries = walk(root, problems)
+        entries = walk(root, problems, links=links, odd_names=odd)
     except PermissionError as exc:
         raise InputError(f"{root}: cannot list folder ({exc.strerror})", path=str(root)) from exc
     if not entries:
@@ -235,6 +300,8 @@ def collect_folder(root: Path, *, target: Target | None = None, progress: Progre
         safetensors=tuple(st_infos),
         eval_results=tuple(eval_claims),
         problems=tuple(problems),
+        symlinks=tuple(links),
+        odd_names=tuple(odd),
     )
 
 

@@ -1,0 +1,202 @@
+"""End-to-end: hostile model packages each FAIL the default gate, with the finding that says why.
+
+Each package is a small, well-documented model folder (it passes the default gate
+as built) with one thing wrong. The gate runs in-process through the CLI, exactly
+as a CI job runs it, and its JSON verdict is read back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ptmvet.cli import main
+
+CARD = """---
+license: apache-2.0
+base_model: bert-base-uncased
+library_name: transformers
+---
+# tiny-encoder
+
+A tiny BERT-style encoder published by the ptmvet test suite to exercise the package checks. It maps short
+English sentences to embeddings and was trained for one epoch on a toy corpus of product reviews.
+
+## Intended use
+
+Use it to test tooling that reads model packages. It is not meant for production traffic or for decisions
+about people.
+
+## Limitations and bias
+
+The model is tiny and was trained on very little data, so its outputs are close to random and reflect the
+biases of a small English review corpus. Check every output by hand before relying on it, and expect it to
+fail on text that differs from short product reviews: other languages, long documents, code, or domain
+vocabulary such as medical or legal terms. It has not been evaluated for fairness across groups of people,
+and no claim about its accuracy is made here; treat it as a fixture for tests, not as a model of language.
+"""
+
+
+def safetensors_bytes() -> bytes:
+    header = json.dumps({"w": {"dtype": "F32", "shape": [2, 2], "data_offsets": [0, 16]}}).encode()
+    header += b" " * (-len(header) % 8)
+    return struct.pack("<Q", len(header)) + header + bytes(16)
+
+
+def package(root: Path, *, weights: bool = True) -> Path:
+    root.mkdir()
+    (root / "README.md").write_text(CARD, encoding="utf-8")
+    (root / "config.json").write_text(json.dumps({"model_type": "bert", "architectures": ["BertModel"]}), encoding="utf-8")
+    if weights:
+        (root / "model.safetensors").write_bytes(safetensors_bytes())
+    return root
+
+
+def gate(path: Path, tmp_path: Path, policy: str = "default") -> tuple[int, dict[str, object]]:
+    out = tmp_path / f"gate-{path.name}-{policy}.json"
+    code = main(["gate", str(path), "--policy", policy, "--format", "json", "--output", str(out)])
+    raw = out.read_bytes()
+    raw.decode("utf-8")  # the verdict is valid UTF-8 whatever the file names
+    return code, json.loads(raw)
+
+
+def failing(verdict: dict[str, object]) -> dict[str, str]:
+    items = verdict["items"]
+    assert isinstance(items, list)
+    return {str(i["check_id"]): str(i["message"]) for i in items if i["status"] == "fail" and i["check_id"]}
+
+
+def test_the_untouched_package_passes(tmp_path: Path) -> None:
+    code, verdict = gate(package(tmp_path / "good"), tmp_path)
+    assert code == 0 and verdict["passed"] is True, failing(verdict)
+
+
+def _empty(d: Path) -> None:
+    (d / "model.safetensors").write_bytes(b"")
+
+
+def _truncated(d: Path) -> None:
+    (d / "model.safetensors").write_bytes(safetensors_bytes()[:-8])
+
+
+def _unrecognised(d: Path) -> None:
+    (d / "model.safetensors").write_bytes(b"this is not a model, only text\n" * 4)
+
+
+def _lfs_only(d: Path) -> None:
+    pointer = "version https://git-lfs.github.com/spec/v1\noid sha256:" + "ab" * 32 + "\nsize 1234567\n"
+    (d / "model.safetensors").write_text(pointer, encoding="utf-8")
+
+
+def _no_weights(d: Path) -> None:
+    (d / "model.safetensors").unlink()
+
+
+def _renamed(d: Path) -> None:
+    (d / "model.safetensors").rename(d / "weights.dat")
+
+
+def _symlink_out(d: Path) -> None:
+    target = d.parent / "outside-secret.txt"
+    target.write_text("a file of the machine running the gate\n", encoding="utf-8")
+    os.symlink(target, d / "passwd.txt")
+
+
+def _symlink_in(d: Path) -> None:
+    os.symlink("README.md", d / "card-link.md")
+
+
+def _dangling(d: Path) -> None:
+    os.symlink("missing.bin", d / "extra.bin")
+
+
+def _non_utf8_name(d: Path) -> None:
+    (d / os.fsdecode(b"caf\xe9.txt")).write_bytes(b"a file whose name is Latin-1\n")
+
+
+def _fifo_weights(d: Path) -> None:
+    os.mkfifo(d / "pytorch_model.bin")
+
+
+CASES: dict[str, tuple[Callable[[Path], None], str, str]] = {
+    # name: (how to break the package, the finding that must fail, words it must say)
+    "empty": (_empty, "VET606", "empty"),
+    "truncated": (_truncated, "VET606", "truncated"),
+    "unrecognised": (_unrecognised, "VET606", "model.safetensors"),
+    "lfs-only": (_lfs_only, "VET606", "Git LFS pointer"),
+    "no-weights": (_no_weights, "VET606", "no weight file"),
+    "renamed": (_renamed, "VET606", "under another name"),
+    "symlink-out": (_symlink_out, "VET607", "outside the package"),
+    "symlink-in": (_symlink_in, "VET607", "card-link.md -> README.md"),
+    "dangling-symlink": (_dangling, "VET607", "extra.bin"),
+    "non-utf8-name": (_non_utf8_name, "VET307", "caf\\xe9.txt"),
+}
+if hasattr(os, "mkfifo"):
+    CASES["fifo-weights"] = (_fifo_weights, "VET606", "not a regular file")
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_hostile_package_fails_the_default_gate(case: str, tmp_path: Path) -> None:
+    breaker, check_id, words = CASES[case]
+    d = package(tmp_path / case)
+    breaker(d)
+    code, verdict = gate(d, tmp_path)
+    fails = failing(verdict)
+    assert code == 1 and verdict["passed"] is False
+    assert check_id in fails, f"{case}: expected {check_id} to fail the gate, got {fails}"
+    assert words in fails[check_id], fails[check_id]
+
+
+@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_unreadable_weights_fail_the_default_gate(tmp_path: Path) -> None:
+    d = package(tmp_path / "unreadable")
+    (d / "model.safetensors").chmod(0)
+    try:
+        code, verdict = gate(d, tmp_path)
+    finally:
+        (d / "model.safetensors").chmod(0o644)
+    fails = failing(verdict)
+    assert code == 1 and "VET606" in fails
+    assert "model.safetensors" in fails["VET606"]
+
+
+def test_escaping_symlink_fails_every_preset(tmp_path: Path) -> None:
+    d = package(tmp_path / "escape")
+    _symlink_out(d)
+    for policy in ("default", "strict", "research"):
+        code, verdict = gate(d, tmp_path, policy)
+        assert code == 1 and "VET607" in failing(verdict), policy
+
+
+def test_symlink_inside_is_followed_but_only_research_tolerates_it(tmp_path: Path) -> None:
+    d = package(tmp_path / "inside")
+    _symlink_in(d)
+    code, verdict = gate(d, tmp_path, "research")
+    assert code == 0, failing(verdict)
+    out = tmp_path / "report.json"
+    assert main(["check", str(d), "--format", "json", "--output", str(out)]) == 0
+    report = json.loads(out.read_text(encoding="utf-8"))
+    vet607 = next(f for f in report["findings"] if f["check_id"] == "VET607")
+    assert vet607["details"]["inside"] == [{"path": "card-link.md", "target": "README.md", "directory": False}]
+    # followed: the link's content was hashed as part of the package
+    paths = {f["check_id"]: f for f in report["findings"]}
+    assert paths["VET606"]["outcome"] == "pass"
+
+
+def test_non_utf8_names_stay_valid_utf8_in_every_report(tmp_path: Path) -> None:
+    d = package(tmp_path / "names")
+    (d / os.fsdecode(b"w\xffeights.bin")).write_bytes(b"\x80\x02}q\x00.")
+    runs = [["check", "--format", fmt] for fmt in ("json", "md", "html", "terminal")]
+    runs += [["gate", "--format", "sarif"], ["bom", "--format", "spdx"], ["bom", "--format", "cyclonedx"]]
+    for i, (command, *opts) in enumerate(runs):
+        out = tmp_path / f"out-{i}"
+        assert main([command, str(d), *opts, "--output", str(out)]) in (0, 1), runs[i]
+        text = out.read_bytes().decode("utf-8")  # valid UTF-8
+        assert "w\\xffeights.bin" in text.replace("\\\\", "\\"), runs[i]
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
