@@ -8,7 +8,7 @@ file's bytes are in (so VET301 and the VET7xx checks judge the same thing).
 from __future__ import annotations
 
 from ptmvet.evidence import SAFE_FORMATS, Evidence, FileEntry
-from ptmvet.scan.model import HEADER_FORMATS, PICKLE_FORMATS, ScanReport, Verdict
+from ptmvet.evidence.scan import HEADER_FORMATS, PICKLE_FORMATS, ScanReport, Verdict
 
 #: Scanner formats that are model weights whatever the file is called.
 WEIGHT_CONTENT_FORMATS = HEADER_FORMATS | PICKLE_FORMATS | {"numpy", "npz"}
