@@ -114,10 +114,12 @@ def test_only_with_an_unknown_check_id_is_a_usage_error(minilm_path: Path, capsy
 def test_a_bug_exits_70_with_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from ptmvet.cli import checks_cmd
 
-    def boom(*_args: object, **_kwargs: object) -> None:
-        raise RuntimeError("boom")
+    class Boom:
+        @staticmethod
+        def registered() -> None:
+            raise RuntimeError("boom")
 
-    monkeypatch.setattr(checks_cmd, "all_meta", boom)
+    monkeypatch.setattr(checks_cmd, "Catalogue", Boom)
     monkeypatch.delenv("PTMVET_TRACEBACK", raising=False)
     assert main(["checks", "list"]) == 70
     err = capsys.readouterr().err

@@ -11,8 +11,10 @@ import pytest
 
 from ptmvet.checks.interface import Attribute, Finding, Outcome, Severity
 from ptmvet.cli import main
-from ptmvet.compare import WEIGHTS, compare, rank, render, render_html, render_json, render_terminal, weighted_score
+from ptmvet.compare import WEIGHTS, compare, rank, weighted_score
 from ptmvet.evidence import Evidence, Target
+from ptmvet.formats import render
+from ptmvet.formats.compare import render_html, render_json, render_terminal
 from ptmvet.pipeline import VetOptions
 from ptmvet.policy import Policy
 from ptmvet.report import build_report

@@ -14,11 +14,12 @@ import pytest
 from registry_helpers import CARD_WITH_CLAIMS, lines_of, record, write_cards_tar, write_jsonl_gz
 
 from ptmvet.cli import main
+from ptmvet.formats.study import render_html
 from ptmvet.registry.engines import audit_digest, run_audit
 from ptmvet.registry.hub import mine_hub
 from ptmvet.registry.ingest import mine_dump
 from ptmvet.registry.store import open_store
-from ptmvet.registry.study import compute_study, render_html, write_parquet
+from ptmvet.registry.study import compute_study, write_parquet
 
 CHECKS = "registry_fake_checks:CHECKS"
 

@@ -1,15 +1,21 @@
-"""Options and helpers shared by the commands (defined once)."""
+"""Options and helpers shared by the commands (defined once).
+
+Commands print only through :func:`emit` (a rendered result, to ``--output``
+or standard output) and :func:`say` (a one-line note on standard error);
+everything they show is rendered by :mod:`ptmvet.formats` (``render``), and
+progress is drawn by :func:`progress_bar` from there too. No module of
+``ptmvet.cli`` imports a rendering library (rich, html) itself.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from ptmvet import atomic
-from ptmvet.progress import Progress
+from ptmvet.formats import render
+from ptmvet.formats.progress import progress_bar
 
 
 def add_format_option(parser: argparse.ArgumentParser, choices: tuple[str, ...], default: str = "terminal") -> None:
@@ -32,40 +38,26 @@ def write_atomic(path: Path, text: str) -> None:
     atomic.write_atomic(path, text)
 
 
-def emit(text: str, output: Path | None) -> None:
+def emit(text: str, output: Path | None = None) -> None:
     """Send a rendered result to --output or standard output."""
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
     else:
         write_atomic(output, text)
 
 
-@contextmanager
-def progress_bar(label: str, *, enabled: bool | None = None) -> Iterator[Progress]:
-    """A rich progress bar on stderr, fed by the library's progress callback.
+def say(text: str) -> None:
+    """A note for the person at the terminal (standard error), never part of the result."""
+    sys.stderr.write(text if text.endswith("\n") else text + "\n")
 
-    Quiet when stderr is not a terminal (CI, pipes), so logs stay clean.
-    """
-    show = sys.stderr.isatty() if enabled is None else enabled
-    if not show:
-        yield lambda done, total, what: None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[what]}", style="dim"),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=None, what="")
-
-        def update(done: int, total: int | None, what: str) -> None:
-            bar.update(task, completed=done, total=total, what=what[-60:])
-
-        yield update
+__all__ = [
+    "add_format_option",
+    "add_offline_option",
+    "emit",
+    "progress_bar",
+    "render",
+    "say",
+    "write_atomic",
+]

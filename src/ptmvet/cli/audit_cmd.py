@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ptmvet.cli._common import emit, progress_bar, render, say
 from ptmvet.errors import ExitCode, InputError
+from ptmvet.formats import choices
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,13 +24,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--rerun", action="store_true", help="audit every model again")
     p.add_argument("--limit", type=int, help="audit at most this many models")
     p.add_argument("--checks", help="checks to run as 'module:ATTR' (default: every registered check)")
+    p.add_argument("--format", "-f", choices=choices("audit"), default="terminal",
+                   help="terminal: one summary line on standard error; json: the run's counters on standard output")
+    p.add_argument("--output", "-o", type=Path, help="write the JSON here instead of standard output")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
-    from ptmvet.cli._common import progress_bar
     from ptmvet.registry.engines import run_audit
     from ptmvet.registry.store import open_store
 
@@ -47,10 +49,8 @@ def run(args: argparse.Namespace) -> int:
             limit=args.limit,
             progress=progress,
         )
-    d = stats.to_dict()
-    Console(stderr=True).print(
-        f"audit run {d['run_id']} on {d['engine']} ({d['workers']} workers): {d['models']:,} models, "
-        f"{d['findings']:,} findings in {d['seconds']:.1f} s ({d['models_per_second']:,} models/s)",
-        markup=False,
-    )
+    if args.format == "json":
+        emit(render(stats, "json"), args.output)
+    else:
+        say(render(stats, "terminal"))
     return int(ExitCode.OK)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from ptmvet.cli._common import add_offline_option, emit, progress_bar
 from ptmvet.cli.check import add_vet_options, options_from
 from ptmvet.errors import ExitCode
+from ptmvet.formats.json_format import dumps
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,5 +34,5 @@ def run(args: argparse.Namespace) -> int:
     with progress_bar(f"vetting {args.model}") as progress:
         vetted = vet_for_bom(args.model, options_from(args), progress)
     doc = render_bom(vetted, args.format)
-    emit(json.dumps(doc, indent=2, ensure_ascii=False), args.output)
+    emit(dumps(doc), args.output)
     return int(ExitCode.OK)

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ptmvet.checks.interface import Severity
-from ptmvet.cli._common import add_format_option, add_offline_option, emit, progress_bar
+from ptmvet.cli._common import add_format_option, add_offline_option, emit, progress_bar, render
 from ptmvet.errors import ExitCode, InputError
-from ptmvet.formats import FORMATS, render
+from ptmvet.formats import choices
 from ptmvet.pipeline import VetOptions, vet
 from ptmvet.report import Report
 
@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Vet a model package: a folder in Hub layout, or org/name[@revision] from the HF cache (offline) or the Hub.",
     )
     p.add_argument("model", help="folder, or org/name[@revision]")
-    add_format_option(p, tuple(FORMATS))
+    add_format_option(p, choices("report"))
     add_offline_option(p)
     add_vet_options(p)
     p.add_argument(

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import json
 
-from ptmvet.checks import all_meta, lookup
-from ptmvet.cli._common import emit
+from ptmvet.checks import lookup
+from ptmvet.checks.catalogue import Catalogue
+from ptmvet.cli._common import add_format_option, emit, render
 from ptmvet.errors import ExitCode, UsageError
+from ptmvet.formats import choices
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("checks", help="list the checks or explain one", description="The check catalogue.")
     inner = p.add_subparsers(dest="checks_command", metavar="SUBCOMMAND", required=True)
     lp = inner.add_parser("list", help="every check: id, slug, attribute, severity, summary")
-    lp.add_argument("--format", "-f", choices=("terminal", "json", "md"), default="terminal")
+    add_format_option(lp, choices("catalogue"))
+    lp.add_argument("--width", type=int, default=None, help="wrap the terminal listing at this many columns (default: 80)")
     lp.set_defaults(func=run_list)
     ep = inner.add_parser("explain", help="print a check's doc page")
     ep.add_argument("check", help="check id (VET101) or slug")
@@ -22,28 +24,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    metas = list(all_meta())
-    if args.format == "json":
-        rows = [
-            {"id": m.id, "slug": m.slug, "attribute": m.attribute.value, "severity": m.severity.value,
-             "summary": m.summary, "needs": sorted(n.value for n in m.needs), "since": m.since}
-            for m in metas
-        ]  # fmt: skip
-        emit(json.dumps(rows, indent=2), None)
-    elif args.format == "md":
-        lines = ["| id | slug | attribute | severity | summary |", "|---|---|---|---|---|"]
-        lines += [f"| {m.id} | {m.slug} | {m.attribute.value} | {m.severity.value} | {m.summary} |" for m in metas]
-        emit("\n".join(lines), None)
-    else:
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(title=f"{len(metas)} checks")
-        for col in ("id", "slug", "attribute", "severity", "summary"):
-            table.add_column(col, overflow="fold")
-        for m in metas:
-            table.add_row(m.id, m.slug, m.attribute.value, m.severity.value, m.summary)
-        Console(soft_wrap=False).print(table)
+    emit(render(Catalogue.registered(), args.format, width=args.width), args.output)
     return int(ExitCode.OK)
 
 

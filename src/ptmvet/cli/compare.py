@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from ptmvet.cli._common import add_format_option, add_offline_option, emit, progress_bar
+from ptmvet.cli._common import add_format_option, add_offline_option, emit, progress_bar, render
 from ptmvet.cli.check import add_vet_options, options_from
 from ptmvet.errors import ExitCode
+from ptmvet.formats import choices
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,14 +20,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("models", nargs="+", metavar="MODEL", help="folders, or org/name[@revision]")
     p.add_argument("--policy", "-p", default="default", help="policy file, or a preset: default, strict, research")
-    add_format_option(p, ("terminal", "json", "html"))
+    add_format_option(p, choices("compare"))
     add_offline_option(p)
     add_vet_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ptmvet.compare import compare, render
+    from ptmvet.compare import compare
     from ptmvet.policy import Policy
 
     policy = Policy.load(args.policy)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ptmvet.cli._common import emit, write_atomic
+from ptmvet.cli._common import emit, render, write_atomic
 from ptmvet.cli.check import vet_with_progress
 from ptmvet.errors import DependencyMissing, ExitCode
-from ptmvet.formats import render
 from ptmvet.pipeline import VetOptions
 
 

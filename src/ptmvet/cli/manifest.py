@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ptmvet.cli._common import emit, progress_bar
+from ptmvet.cli._common import emit, progress_bar, render
 from ptmvet.errors import InputError
-from ptmvet.integrity.manifest import build_manifest, write_manifest
+from ptmvet.integrity.manifest import build_manifest
 from ptmvet.ref import ModelRef
 
 
@@ -46,8 +46,5 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--workers must be at least 1")
     with progress_bar("hashing") as progress:
         manifest = build_manifest(root, workers=args.workers, exclude=args.exclude, progress=progress)
-    if args.output is not None:
-        write_manifest(manifest, args.output.expanduser())
-    else:
-        emit(manifest.to_json(), None)
+    emit(render(manifest, "json"), args.output.expanduser() if args.output is not None else None)
     return 0

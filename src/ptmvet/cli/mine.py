@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ptmvet.cli._common import progress_bar
+from ptmvet.cli._common import progress_bar, render, say
 from ptmvet.errors import ExitCode, UsageError
 
 
@@ -34,13 +34,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
     from ptmvet.registry.store import open_store
 
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be at least 1")
-    console = Console(stderr=True)
     with open_store(args.db) as store, progress_bar("mining") as progress:
         if args.from_hub:
             from ptmvet.registry.hub import mine_hub
@@ -52,14 +49,5 @@ def run(args: argparse.Namespace) -> int:
             stats = mine_dump(
                 store, args.from_dump, cards=args.cards, batch_size=args.batch_size or BATCH_RECORDS, progress=progress
             )
-    d = stats.to_dict()
-    console.print(
-        f"run {d['run_id']}{' (resumed)' if d['resumed'] else ''}: {d['records']:,} models seen, "
-        f"{d['models_new']:,} new, {d['models_changed']:,} changed, {d['models_unchanged']:,} unchanged; "
-        f"{d['cards']:,} cards ({d['cards_changed']:,} written); {d['errors']:,} malformed records"
-    )
-    for position, message in stats.error_samples[:10]:
-        console.print(f"  malformed: {position}: {message}", markup=False)
-    if stats.errors > 10:
-        console.print(f"  ... {stats.errors - 10} more in table ingest_errors")
+    say(render(stats, "terminal"))
     return int(ExitCode.OK)

@@ -14,14 +14,12 @@ with ``--strict``, could not be verified); 2 bad usage or no claim at all;
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
-from ptmvet.cli._common import add_format_option, emit, progress_bar
+from ptmvet.cli._common import add_format_option, emit, progress_bar, render
 from ptmvet.errors import ExitCode, InputError, UsageError
-
-SCHEMA_VERSION = 1
+from ptmvet.formats import choices
 
 
 def add_run_options(p: argparse.ArgumentParser) -> None:
@@ -56,7 +54,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
     p.add_argument("--strict", action="store_true", help="exit 1 when a claim cannot be verified")
     add_run_options(p)
-    add_format_option(p, ("terminal", "json"))
+    add_format_option(p, choices("reproduce"))
     p.set_defaults(func=run)
 
 
@@ -84,6 +82,7 @@ def resolve_model(ref: str) -> tuple[Path, str | None, Any]:
 
 def run(args: argparse.Namespace) -> int:
     from ptmvet.evaluate.claims import ClaimSpec, load_claims_file, parse_claim
+    from ptmvet.evaluate.remeasurement import Remeasurement
     from ptmvet.evaluate.runner import ReproduceOptions, reproduce
     from ptmvet.evaluate.tasks.interface import RunOptions
 
@@ -115,38 +114,10 @@ def run(args: argparse.Namespace) -> int:
     )
     with progress_bar("re-measuring") as progress:
         ms = reproduce(model_path, specs, data=args.data, data_dir=args.data_dir, options=options, progress=progress, revision=revision)
-    if args.format == "json":
-        doc = {"schema_version": SCHEMA_VERSION, "model": args.model, "measurements": [m.to_dict() for m in ms]}
-        emit(json.dumps(doc, indent=2), args.output)
-    else:
-        emit(render(ms), args.output)
-    if any(m.verdict == "overstated" for m in ms):
+    result = Remeasurement.of(args.model, ms)
+    emit(render(result, args.format), args.output)
+    if result.overstated:
         return int(ExitCode.FAILED)
-    if args.strict and any(m.verdict == "not-verifiable" for m in ms):
+    if args.strict and result.not_verifiable:
         return int(ExitCode.FAILED)
     return int(ExitCode.OK)
-
-
-def _fmt(x: float | None) -> str:
-    return "-" if x is None else f"{x:.4g}"
-
-
-def render(ms: list[Any]) -> str:
-    lines = []
-    for m in ms:
-        where = f"{m.dataset}{'/' + m.split if m.split else ''}"
-        if m.verdict == "not-verifiable":
-            lines.append(f"not-verifiable  {where} {m.metric or '?'}  claimed {_fmt(m.claimed)}: {m.reason}")
-            continue
-        lines.append(
-            f"{m.verdict:<15} {where} {m.metric}  claimed {_fmt(m.claimed)}  measured {_fmt(m.measured)} "
-            f"(95% CI {_fmt(m.ci_low)}-{_fmt(m.ci_high)}, n={m.n}, tolerance {_fmt(m.tolerance)})"
-        )
-        if m.permutation and m.permutation.get("suspect"):
-            lines.append(f"    label map looks wrong: {m.permutation.get('suggested')} fits better ({m.metric} would be {_fmt(m.alternative)})")
-        lines.extend(f"    note: {n}" for n in m.notes)
-        prov = m.provenance
-        if prov:
-            lines.append(f"    data {prov.get('data_file')} sha256 {str(prov.get('data_sha256'))[:12]}, {prov.get('rows')} rows, "
-                         f"{prov.get('rows_per_second')} rows/s, seed {prov.get('seed')}")
-    return "\n".join(lines)

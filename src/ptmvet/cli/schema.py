@@ -9,13 +9,11 @@ as truncated rows); 2 bad usage; 3 the model or the data cannot be read.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
-from ptmvet.cli._common import add_format_option, emit, progress_bar
+from ptmvet.cli._common import add_format_option, emit, progress_bar, render
 from ptmvet.errors import ExitCode
-
-SCHEMA_VERSION = 1
+from ptmvet.formats import choices
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,13 +35,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--split", help="split of a save_to_disk folder")
     p.add_argument("--max-length", type=int, help="token limit to check against (default: the model's)")
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too (truncated rows, assumed label order)")
-    add_format_option(p, ("terminal", "json"))
+    add_format_option(p, choices("schema"))
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from ptmvet.cli.reproduce import parse_columns, resolve_model
-    from ptmvet.evaluate.schema import check_schema, render
+    from ptmvet.evaluate.schema import check_schema
 
     model = Path(args.model)
     if not model.exists():
@@ -51,10 +49,7 @@ def run(args: argparse.Namespace) -> int:
     with progress_bar("checking data") as progress:
         report = check_schema(model, args.data, columns=parse_columns(args.column), task=args.task, split=args.split,
                               max_length=args.max_length, progress=progress)
-    if args.format == "json":
-        emit(json.dumps({"schema_version": SCHEMA_VERSION, **report.to_dict()}, indent=2), args.output)
-    else:
-        emit(render(report), args.output)
+    emit(render(report, args.format), args.output)
     if not report.fits or (args.strict and report.warnings):
         return int(ExitCode.FAILED)
     return int(ExitCode.OK)

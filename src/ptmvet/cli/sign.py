@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
+from ptmvet.cli._common import emit, render
+from ptmvet.formats import choices
 from ptmvet.integrity.signing import sign_model
 
 
@@ -27,6 +28,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--sigstore", action="store_true", help="keyless Sigstore signing (needs a network and an OIDC identity)")
     p.add_argument("--identity-token", help="OIDC identity token for --sigstore (default: ambient credentials)")
+    p.add_argument("--format", "-f", choices=choices("signing"), default="terminal", help="what to print (default: terminal)")
     p.set_defaults(func=run)
 
 
@@ -42,5 +44,5 @@ def run(args: argparse.Namespace) -> int:
         identity_token=args.identity_token,
         password=password,
     )
-    sys.stdout.write(f"signed {result.files} file(s) of {args.model} with {result.method}: {result.signature}\n")
+    emit(render(result, args.format))
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ptmvet.cli._common import emit, render, say, write_atomic
 from ptmvet.errors import ExitCode
 
 
@@ -19,32 +20,26 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--csv", type=Path, metavar="DIR", help="write one CSV per table into DIR")
     p.add_argument("--parquet", type=Path, metavar="DIR", help="write one Parquet file per table into DIR")
     p.add_argument("--quiet", "-q", action="store_true", help="do not print the tables")
+    p.add_argument("--format", "-f", choices=("terminal", "json"), default="terminal", help="tables as text or JSON (default: terminal)")
+    p.add_argument("--output", "-o", type=Path, help="write the tables (or JSON) here instead of standard output")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.table import Table
-
     from ptmvet.registry.store import open_store
-    from ptmvet.registry.study import _fmt, compute_study, write_csv, write_html, write_parquet
+    from ptmvet.registry.study import compute_study, write_csv, write_parquet
 
     with open_store(args.db, read_only=True) as store:
         study = compute_study(store)
-    console = Console(soft_wrap=False)
-    if not args.quiet:
-        for t in study.tables:
-            table = Table(title=t.title, caption=t.note or None)
-            for c in t.columns:
-                table.add_column(c, overflow="fold")
-            for r in t.rows:
-                table.add_row(*(_fmt(v) for v in r))
-            console.print(table)
-    err = Console(stderr=True)
+    if args.format == "json":
+        emit(render(study, "json"), args.output)
+    elif not args.quiet:
+        emit(render(study, "terminal"), args.output)
     if args.csv:
-        err.print(f"wrote {len(write_csv(study, args.csv))} CSV files to {args.csv}", markup=False)
+        say(f"wrote {len(write_csv(study, args.csv))} CSV files to {args.csv}")
     if args.parquet:
-        err.print(f"wrote {len(write_parquet(study, args.parquet))} Parquet files to {args.parquet}", markup=False)
+        say(f"wrote {len(write_parquet(study, args.parquet))} Parquet files to {args.parquet}")
     if args.html:
-        err.print(f"wrote {write_html(study, args.html)}", markup=False)
+        write_atomic(args.html, render(study, "html"))
+        say(f"wrote {args.html}")
     return int(ExitCode.OK)

@@ -7,18 +7,18 @@ removed files listed when not, 3 when an input cannot be read.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
-from ptmvet.cli._common import progress_bar
+from ptmvet.cli._common import emit, progress_bar, render
 from ptmvet.errors import InputError, UsageError
+from ptmvet.formats import choices
 from ptmvet.integrity.errors import IntegrityMismatch
-from ptmvet.integrity.lfs import RegistryComparison, compare_with_registry
+from ptmvet.integrity.lfs import compare_with_registry
 from ptmvet.integrity.manifest import build_manifest, diff_manifests, read_manifest
 from ptmvet.integrity.signing import verify_signature
 from ptmvet.integrity.snapshot import RegistrySnapshot, fetch_snapshot, load_dump
+from ptmvet.integrity.verification import Verification
 from ptmvet.ref import ModelRef
 
 
@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sig.add_argument("--sigstore", action="store_true", help="a keyless Sigstore signature (needs a network)")
     sig.add_argument("--identity", help="expected signer identity (Sigstore: the certificate's SAN, e.g. an email)")
     sig.add_argument("--oidc-issuer", help="expected OIDC issuer of --identity (Sigstore)")
-    p.add_argument("--format", "-f", choices=("terminal", "json"), default="terminal", help="verdict format (default: terminal)")
+    p.add_argument("--format", "-f", choices=choices("verify"), default="terminal", help="verdict format (default: terminal)")
     p.set_defaults(func=run)
 
 
@@ -73,21 +73,8 @@ def _root(ref: ModelRef) -> tuple[Path, Any]:
     return Path(evidence.target.local_path), evidence
 
 
-def _say(args: argparse.Namespace, verdict: dict[str, Any], lines: list[str]) -> None:
-    if args.format == "json":
-        sys.stdout.write(json.dumps(verdict, indent=2, sort_keys=True) + "\n")
-    else:
-        sys.stdout.write("\n".join(lines) + "\n")
-
-
-def _mismatch_verdict(exc: IntegrityMismatch) -> dict[str, Any]:
-    return {
-        "ok": False,
-        "changed": [c.path for c in exc.changed],
-        "added": list(exc.added),
-        "removed": list(exc.removed),
-        "message": exc.message,
-    }
+def _show(args: argparse.Namespace, result: Verification) -> None:
+    emit(render(result, args.format))
 
 
 def _manifest(args: argparse.Namespace, ref: ModelRef) -> int:
@@ -103,13 +90,9 @@ def _manifest(args: argparse.Namespace, ref: ModelRef) -> int:
     try:
         diff.raise_for(f"{root} against {args.manifest}")
     except IntegrityMismatch as exc:
-        _say(args, _mismatch_verdict(exc), [exc.listing()])
+        _show(args, Verification.failed("manifest", str(args.manifest), exc))
         raise
-    _say(
-        args,
-        {"ok": True, "files": diff.matched, "manifest": str(args.manifest)},
-        [f"OK: {diff.matched} file(s) match {args.manifest}"],
-    )
+    _show(args, Verification("manifest", True, str(args.manifest), files=diff.matched))
     return 0
 
 
@@ -141,22 +124,14 @@ def _registry(args: argparse.Namespace, ref: ModelRef) -> int:
         from dataclasses import replace
 
         cmp = replace(cmp, removed=())
-    notes = _pinning_notes(snapshot, evidence)
-    lines = [f"registry: {snapshot.repo_id} at {snapshot.revision or 'unknown revision'} ({snapshot.source})", *notes]
-    if not snapshot.has_hashes:
-        lines.append("note: the listing has no LFS sha256 (an older metadata dump); only file names were compared")
-    lines.append(
-        f"{len(cmp.matched)} matched, {len(cmp.changed)} changed, {len(cmp.pointers)} LFS pointer(s) without content, "
-        f"{len(cmp.removed)} missing locally, {len(cmp.added)} not in the registry, {len(cmp.unverified)} without a registry hash"
-    )
-    lines += [f"pointer  {c.path}: content not downloaded (LFS oid {c.actual_sha256}, {c.actual_size} bytes)" for c in cmp.pointers]
-    verdict = _registry_verdict(cmp, notes)
+    notes = tuple(_pinning_notes(snapshot, evidence))
+    against = f"{snapshot.repo_id}@{snapshot.revision or 'unknown revision'}"
     try:
         cmp.raise_for()
     except IntegrityMismatch as exc:
-        _say(args, verdict, [*lines, exc.listing()])
+        _show(args, Verification("registry", False, against, files=len(cmp.matched), mismatch=exc, registry=cmp, notes=notes))
         raise
-    _say(args, verdict, [*lines, "OK" if snapshot.has_hashes else "OK (names only)"])
+    _show(args, Verification("registry", True, against, files=len(cmp.matched), registry=cmp, notes=notes))
     return 0
 
 
@@ -172,24 +147,6 @@ def _pinning_notes(snapshot: RegistrySnapshot, evidence: Any) -> list[str]:
     elif snapshot.revision and target.revision and snapshot.revision != target.revision:
         notes.append(f"finding: the local copy is revision {target.revision}, the registry listing is {snapshot.revision}")
     return notes
-
-
-def _registry_verdict(cmp: RegistryComparison, notes: list[str]) -> dict[str, Any]:
-    return {
-        "ok": cmp.ok,
-        "repo_id": cmp.snapshot.repo_id,
-        "revision": cmp.snapshot.revision,
-        "source": cmp.snapshot.source,
-        "hashes_in_listing": cmp.snapshot.has_hashes,
-        "matched": list(cmp.matched),
-        "changed": [c.path for c in cmp.changed],
-        "lfs_pointers": [c.path for c in cmp.pointers],
-        "pointer_mismatches": [c.path for c in cmp.pointer_mismatches],
-        "removed": list(cmp.removed),
-        "added": list(cmp.added),
-        "unverified": list(cmp.unverified),
-        "findings": notes,
-    }
 
 
 def _signature(args: argparse.Namespace, ref: ModelRef) -> int:
@@ -209,13 +166,9 @@ def _signature(args: argparse.Namespace, ref: ModelRef) -> int:
                 progress=progress,
             )
         except IntegrityMismatch as exc:
-            _say(args, _mismatch_verdict(exc), [exc.listing()])
+            _show(args, Verification.failed("signature", str(args.signature), exc))
             raise
-    _say(
-        args,
-        {"ok": True, "method": result.method, "files": result.files, "signature": str(result.signature)},
-        [f"OK: signature {args.signature} verified ({result.method}); {result.files} file(s) match"],
-    )
+    _show(args, Verification("signature", True, str(args.signature), files=result.files, method=result.method))
     return 0
 
 

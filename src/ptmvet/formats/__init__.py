@@ -1,22 +1,38 @@
-"""Output formats: one table, :data:`FORMATS`, from ``--format`` name to formatter.
+"""The only renderer: ``render(result, fmt)`` for every result ptmvet produces.
 
-Each formatter renders a :class:`~ptmvet.report.Report` to a string; see
-:mod:`ptmvet.formats.interface`. HTML helpers for other pages live in
-:mod:`ptmvet.formats.html` (``page``, ``esc``, ``bar_chart_svg``).
+:data:`KINDS` is the table of result types: which class, which module of
+``ptmvet.formats`` renders it, in which formats, and the name of its JSON
+Schema (``schemas/<kind>.schema.json``). Each renderer module exposes
+``RENDERERS`` (format name -> ``fn(result, **options) -> str``) and
+``SCHEMA_VERSION`` (the integer every JSON output carries).
+
+Adding a result type is one renderer module plus one row here; adding a
+report format is one module with a :class:`Formatter` plus one line in
+:data:`FORMATS`. The tables are resolved lazily, so importing this package
+does not import every subsystem.
+
+Shared helpers: :mod:`~ptmvet.formats.page` (the HTML page with its CSP),
+:mod:`~ptmvet.formats.svg` (every chart), :mod:`~ptmvet.formats.console`
+(rich captured to text), :mod:`~ptmvet.formats.progress` (progress bars).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import import_module, resources
+from types import ModuleType
+from typing import Any
 
 from ptmvet.formats.html import HtmlFormat
 from ptmvet.formats.interface import Formatter, UnknownFormat
 from ptmvet.formats.json_format import JsonFormat
 from ptmvet.formats.markdown import MarkdownFormat
 from ptmvet.formats.terminal import TerminalFormat
-from ptmvet.report import Report
 
-#: ``--format`` name -> formatter. One line per format.
+#: ``--format`` name -> formatter of a :class:`~ptmvet.report.Report`. One line per format.
 FORMATS: Mapping[str, Formatter] = {
     "terminal": TerminalFormat(),
     "json": JsonFormat(),
@@ -27,9 +43,80 @@ FORMATS: Mapping[str, Formatter] = {
 #: Other spellings users type.
 ALIASES: Mapping[str, str] = {"markdown": "md", "text": "terminal", "txt": "terminal", "htm": "html"}
 
+Renderer = Callable[..., str]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One result type: what renders it, in which formats, under which JSON Schema."""
+
+    name: str  # also the schema's file stem: schemas/<name>.schema.json
+    result: str  # "module:Class" of the result type
+    module: str  # the ptmvet.formats module with RENDERERS and SCHEMA_VERSION
+    formats: tuple[str, ...]  # the format names its RENDERERS offer (for --format choices without importing it)
+
+    @property
+    def result_type(self) -> type:
+        mod, _, cls = self.result.partition(":")
+        found: type = getattr(import_module(mod), cls)
+        return found
+
+    @property
+    def renderer_module(self) -> ModuleType:
+        return import_module(self.module)
+
+    @property
+    def schema_version(self) -> int:
+        version: int = self.renderer_module.SCHEMA_VERSION
+        return version
+
+    @property
+    def schema_file(self) -> str:
+        return f"{self.name}.schema.json"
+
+
+#: Every result type ptmvet renders. ``formats`` lists what ``--format`` accepts.
+KINDS: tuple[Kind, ...] = (
+    Kind("report", "ptmvet.report:Report", "ptmvet.formats.report", ("terminal", "json", "md", "html")),
+    Kind("compare", "ptmvet.compare:Comparison", "ptmvet.formats.compare", ("terminal", "json", "html")),
+    Kind("gate", "ptmvet.policy:GateResult", "ptmvet.formats.gate", ("terminal", "json", "sarif")),
+    Kind("lineage", "ptmvet.evidence.lineage:Lineage", "ptmvet.formats.lineage", ("terminal", "json")),
+    Kind("scan", "ptmvet.scan.result:ScanResult", "ptmvet.formats.scan", ("terminal", "json")),
+    Kind("reproduce", "ptmvet.evaluate.remeasurement:Remeasurement", "ptmvet.formats.measurements", ("terminal", "json")),
+    Kind("schema", "ptmvet.evaluate.schema:SchemaReport", "ptmvet.formats.schema_fit", ("terminal", "json")),
+    Kind("verify", "ptmvet.integrity.verification:Verification", "ptmvet.formats.verification", ("terminal", "json")),
+    Kind("manifest", "ptmvet.integrity.manifest:Manifest", "ptmvet.formats.manifest", ("json",)),
+    Kind("study", "ptmvet.registry.study:Study", "ptmvet.formats.study", ("terminal", "json", "html")),
+    Kind("audit", "ptmvet.registry.engines:AuditStats", "ptmvet.formats.audit", ("terminal", "json")),
+    Kind("mining", "ptmvet.registry.ingest:MineStats", "ptmvet.formats.mining", ("terminal", "json")),
+    Kind("signing", "ptmvet.integrity.signing:SignResult", "ptmvet.formats.signing", ("terminal", "json")),
+    Kind("catalogue", "ptmvet.checks.catalogue:Catalogue", "ptmvet.formats.catalogue", ("terminal", "json", "md")),
+)
+
+_BY_NAME: Mapping[str, Kind] = {k.name: k for k in KINDS}
+
+
+def kind(name: str) -> Kind:
+    """The row of :data:`KINDS` called ``name`` (KeyError otherwise: a programming error)."""
+    return _BY_NAME[name]
+
+
+def choices(name: str) -> tuple[str, ...]:
+    """The ``--format`` names a command rendering kind ``name`` offers."""
+    return _BY_NAME[name].formats
+
+
+def kind_of(result: object) -> Kind:
+    """The row of :data:`KINDS` whose result type ``result`` is (matched by class, nearest first)."""
+    for cls in type(result).__mro__:
+        for k in KINDS:
+            if k.result.rpartition(":")[2] == cls.__name__ and isinstance(result, k.result_type):
+                return k
+    raise TypeError(f"ptmvet.formats has no renderer for {type(result).__name__}")
+
 
 def get_format(name: str) -> Formatter:
-    """The formatter called ``name`` (or an alias); :class:`UnknownFormat` otherwise."""
+    """The report formatter called ``name`` (or an alias); :class:`UnknownFormat` otherwise."""
     key = name.strip().lower()
     key = ALIASES.get(key, key)
     try:
@@ -38,17 +125,48 @@ def get_format(name: str) -> Formatter:
         raise UnknownFormat(name, sorted(FORMATS)) from None
 
 
-def render(report: Report, name: str, *, color: bool = False, width: int | None = None) -> str:
-    """Render ``report`` in the format called ``name``.
+def renderer(result: object, fmt: str) -> Renderer:
+    """The function that renders ``result`` as ``fmt``; :class:`UnknownFormat` when it has no such format."""
+    k = kind_of(result)
+    key = fmt.strip().lower()
+    key = ALIASES.get(key, key)
+    table: Mapping[str, Renderer] = k.renderer_module.RENDERERS
+    fn = table.get(key)
+    if fn is None:
+        raise UnknownFormat(fmt, sorted(table))
+    return fn
 
-    ``color`` and ``width`` apply to the terminal format only (the CLI passes
-    ``color=sys.stdout.isatty()`` when writing to a terminal); every other
-    format ignores them.
+
+def render(result: object, fmt: str, **options: Any) -> str:
+    """Render any ptmvet result (report, comparison, gate, scan, ...) as ``fmt``.
+
+    ``options`` are passed to the renderer; every renderer accepts and may
+    ignore ``color`` and ``width`` (terminal formats use them: the CLI passes
+    ``color=True`` when writing to a terminal).
     """
-    fmt = get_format(name)
-    if isinstance(fmt, TerminalFormat) and (color or width):
-        return TerminalFormat(width=width or fmt.width, color=color).render(report)
-    return fmt.render(report)
+    return renderer(result, fmt)(result, **options)
 
 
-__all__ = ["ALIASES", "FORMATS", "Formatter", "UnknownFormat", "get_format", "render"]
+@cache
+def schema(name: str) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of kind ``name``'s JSON, shipped as package data."""
+    text = resources.files("ptmvet").joinpath("schemas", f"{name}.schema.json").read_text(encoding="utf-8")
+    found: dict[str, Any] = json.loads(text)
+    return found
+
+
+__all__ = [
+    "ALIASES",
+    "FORMATS",
+    "KINDS",
+    "Formatter",
+    "Kind",
+    "UnknownFormat",
+    "choices",
+    "get_format",
+    "kind",
+    "kind_of",
+    "render",
+    "renderer",
+    "schema",
+]

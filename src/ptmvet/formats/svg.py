@@ -2,14 +2,16 @@
 
 Every label is escaped with :func:`esc`; numbers are formatted by us. The
 charts are plain ``<svg>`` strings meant to be placed inside a page built by
-:func:`ptmvet.formats.html.page`, whose stylesheet gives them their fonts.
+:func:`ptmvet.formats.page.page`, whose stylesheet gives them their fonts.
+Every chart of every page lives here: score bars, intervals, lineage graphs,
+grouped bars (compare) and count bars (study).
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ptmvet.formats import common as c
@@ -55,14 +57,19 @@ def bar_chart_svg(
     title: str = "Scores",
     na_label: str = c.NOT_ASSESSABLE,
     value_format: str = "{:.1f}",
+    value_text: Callable[[float], str] | None = None,
+    colour: str | None = None,
 ) -> str:
     """A horizontal bar chart: one row per ``(label, value)``.
 
     ``None`` is drawn as a hatched, empty track labelled ``na_label`` so that
     "not assessable" never looks like zero. Bars are coloured by score band
-    relative to ``max_value`` (below 40 % red, below 70 % amber, else green).
+    relative to ``max_value`` (below 40 % red, below 70 % amber, else green),
+    or all in ``colour`` when the values are counts rather than scores.
+    Values are written with ``value_text`` when given, else ``value_format``.
     Returns an ``<svg>`` element as a string.
     """
+    show = value_text or value_format.format
     pid = _uid(tuple(items), max_value, width)
     value_w = 120
     track_w = max(width - label_width - value_w, 60)
@@ -101,15 +108,15 @@ def bar_chart_svg(
             continue
         v = max(0.0, min(float(value), max_value))
         frac = v / max_value if max_value else 0.0
-        colour = BAND_COLOUR[c.score_band(frac * 10)]
+        fill = colour or BAND_COLOUR[c.score_band(frac * 10)]
         out.append(f'<rect x="{label_width}" y="{by}" width="{_num(track_w)}" height="{bar_h}" rx="3" class="track"/>')
         out.append(
-            f'<rect x="{label_width}" y="{by}" width="{_num(max(frac * track_w, 2.0))}" height="{bar_h}" rx="3" fill="{colour}">'
-            f"<title>{esc(label)}: {esc(value_format.format(value))}</title></rect>"
+            f'<rect x="{label_width}" y="{by}" width="{_num(max(frac * track_w, 2.0))}" height="{bar_h}" rx="3" fill="{fill}">'
+            f"<title>{esc(label)}: {esc(show(value))}</title></rect>"
         )
         out.append(
             f'<text x="{_num(label_width + track_w + 8)}" y="{_num(by + bar_h / 2 + 4.5)}" class="value">'
-            f"{esc(value_format.format(value))}</text>"
+            f"{esc(show(value))}</text>"
         )
     out.append("</svg>")
     return "".join(out)
@@ -228,5 +235,77 @@ def lineage_svg(
             f'<text x="{_num(x + 12)}" y="{_num(y + 43)}" class="node-lic">{esc(c.one_line(lic or "no licence", 22))}'
             f"{' · ' + esc(c.one_line(node.get('class'), 16)) if node.get('class') else ''}</text></g>"
         )
+    out.append("</svg>")
+    return "".join(out)
+
+
+#: Colours of the series of a grouped bar chart, distinguishable in grey scale too.
+SERIES = ("#0969da", "#bf3989", "#1a7f37", "#9a6700", "#8250df", "#cf222e", "#57606a", "#0a3069")
+
+
+def series_colour(i: int) -> str:
+    """The colour of series ``i`` (cycling)."""
+    return SERIES[i % len(SERIES)]
+
+
+def grouped_bars_svg(
+    groups: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    *,
+    max_value: float = 10.0,
+    width: int = 980,
+    title: str = "Scores per candidate",
+) -> str:
+    """Grouped vertical bars: one group per label in ``groups``, one bar per series.
+
+    ``series`` is ``(name, values)`` with one value per group; ``None`` is a
+    hatched full-height bar ("not assessable", never 0). A legend names the
+    series under the chart.
+    """
+    n = max(len(series), 1)
+    left, top, bottom = 44, 16, 64
+    plot_h = 260
+    group_w = (width - left - 10) / max(len(groups), 1)
+    bar_w = max(min((group_w - 14) / n, 26), 3)
+    height = top + plot_h + bottom + 22 * ((n + 2) // 3)
+    pid = _uid("grouped", tuple(groups), tuple(name for name, _ in series))
+    out = [
+        f'<svg class="chart cmp" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="{esc(title)}">',
+        f"<title>{esc(title)} (0 to {_num(max_value)})</title>",
+        f'<defs><pattern id="{pid}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+        '<rect width="6" height="6" fill="#f6f8fa"/><line x1="0" y1="0" x2="0" y2="6" stroke="#d0d7de" stroke-width="3"/></pattern></defs>',
+    ]
+    for i in range(6):
+        tick = max_value * i / 5
+        y = top + plot_h - plot_h * i / 5
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" class="grid"/>')
+        out.append(f'<text x="{left - 8}" y="{y + 4:.1f}" class="tick" text-anchor="end">{_num(tick)}</text>')
+    for gi, group in enumerate(groups):
+        gx = left + gi * group_w + (group_w - bar_w * n) / 2
+        for si, (name, values) in enumerate(series):
+            x = gx + si * bar_w
+            value = values[gi] if gi < len(values) else None
+            label = f"{name} — {group}: {c.NOT_ASSESSABLE if value is None else f'{value:.1f}'}"
+            if value is None:
+                out.append(
+                    f'<rect x="{x:.1f}" y="{top}" width="{bar_w - 2:.1f}" height="{plot_h}" fill="url(#{pid})" opacity="0.8">'
+                    f"<title>{esc(label)}</title></rect>"
+                )
+                continue
+            h = max(plot_h * max(0.0, min(value, max_value)) / max_value, 1.5) if max_value else 1.5
+            out.append(
+                f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 2:.1f}" height="{h:.1f}" rx="2" '
+                f'fill="{series_colour(si)}"><title>{esc(label)}</title></rect>'
+            )
+        out.append(
+            f'<text x="{left + gi * group_w + group_w / 2:.1f}" y="{top + plot_h + 18}" class="label" text-anchor="middle">{esc(group)}</text>'
+        )
+    ly = top + plot_h + 44
+    for si, (name, _) in enumerate(series):
+        lx = left + (si % 3) * ((width - left) / 3)
+        y = ly + (si // 3) * 22
+        out.append(f'<rect x="{lx:.1f}" y="{y - 10}" width="12" height="12" rx="2" fill="{series_colour(si)}"/>')
+        out.append(f'<text x="{lx + 18:.1f}" y="{y}" class="label">{esc(name)}</text>')
     out.append("</svg>")
     return "".join(out)

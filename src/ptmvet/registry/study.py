@@ -4,14 +4,13 @@ The ICSE'23 PTM-reuse study measured Hub packages once; these queries measure
 any mined registry the same way: machine-readable performance claims by
 pipeline tag (its Fig. 7), dataset-tag and architecture distributions (Fig. 6),
 card presence and per-section completeness, licences, signed commits and
-popularity concentration. Renderers (CSV, Parquet, HTML with inline SVG) are
-here too; the terminal table is drawn by the CLI.
+popularity concentration. Writers of CSV and Parquet files are here; the terminal
+tables, JSON and the HTML page are drawn by :mod:`ptmvet.formats.study`.
 """
 
 from __future__ import annotations
 
 import csv
-import html
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -306,70 +305,3 @@ def write_parquet(study: Study, directory: Path) -> list[Path]:
         _atomic_bytes(path, sink.getvalue().to_pybytes())
         out.append(path)
     return out
-
-
-def _fmt(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:.2%}" if 0 <= v <= 1 else f"{v:,.2f}"
-    if isinstance(v, int):
-        return f"{v:,}"
-    return str(v)
-
-
-def _svg_bars(t: StudyTable, limit: int = TOP) -> str:
-    if t.chart is None or not t.rows:
-        return ""
-    li, vi = t.chart
-    rows = t.rows[:limit]
-    values = [float(r[vi] or 0) for r in rows]
-    peak = max(values) or 1.0
-    bar_w, label_w, row_h = 360, 260, 20
-    height = row_h * len(rows) + 10
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 90}" height="{height}" '
-        f'role="img" aria-label="{html.escape(t.title, quote=True)}">'
-    ]
-    for i, (row, v) in enumerate(zip(rows, values, strict=True)):
-        y = 5 + i * row_h
-        w = max(1, round(bar_w * v / peak))
-        label = html.escape(str(row[li])[:40])
-        parts.append(f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end" font-size="12">{label}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{w}" height="{row_h - 6}" fill="#4a7ab5"/>')
-        parts.append(f'<text x="{label_w + w + 4}" y="{y + 14}" font-size="11">{html.escape(_fmt(row[vi]))}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def render_html(study: Study) -> str:
-    """One self-contained page: tables and inline SVG charts, no external resources; all text escaped."""
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        "<title>ptmvet registry study</title>",
-        "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
-        "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:2px 8px;"
-        "font-size:13px}td.n{text-align:right}p.note{color:#555;font-size:13px}</style>",
-        "</head><body>",
-        "<h1>Registry study</h1>",
-        f"<p>Database <code>{html.escape(study.db)}</code>: {study.models:,} models.</p>",
-    ]
-    for t in study.tables:
-        out.append(f'<section id="{html.escape(t.name, quote=True)}"><h2>{html.escape(t.title)}</h2>')
-        if t.note:
-            out.append(f'<p class="note">{html.escape(t.note)}</p>')
-        out.append(_svg_bars(t))
-        out.append("<table><thead><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in t.columns) + "</tr></thead><tbody>")
-        for r in t.rows:
-            cells = "".join(
-                f'<td class="n">{html.escape(_fmt(v))}</td>' if isinstance(v, (int, float)) else f"<td>{html.escape(str(v))}</td>"
-                for v in r
-            )
-            out.append(f"<tr>{cells}</tr>")
-        out.append("</tbody></table></section>")
-    out.append("</body></html>")
-    return "\n".join(out)
-
-
-def write_html(study: Study, path: Path) -> Path:
-    _atomic_bytes(path, render_html(study).encode("utf-8"))
-    return path

@@ -1,0 +1,74 @@
+"""A scan of model files: terminal table and JSON."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+
+from ptmvet.formats.console import console
+from ptmvet.formats.json_format import dumps
+from ptmvet.scan.model import Verdict
+from ptmvet.scan.result import ScanResult
+
+#: Version of the scan JSON (schemas/scan.schema.json).
+SCHEMA_VERSION = 1
+
+_STYLE = {
+    Verdict.DANGEROUS: "bold red",
+    Verdict.MALFORMED: "red",
+    Verdict.ERROR: "magenta",
+    Verdict.UNKNOWN: "yellow",
+    Verdict.SAFE: "green",
+    Verdict.SKIPPED: "dim",
+}
+
+
+def to_dict(result: ScanResult) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "verdict": result.verdict.value,
+        "counts": result.counts,
+        "files": [r.to_dict() for r in result.reports],
+    }
+
+
+def render_json(result: ScanResult, **_: Any) -> str:
+    return dumps(to_dict(result))
+
+
+def render_terminal(result: ScanResult, *, color: bool = False, width: int | None = None, **_: Any) -> str:
+    reports = result.reports
+    out = console(width=width or max(100, shutil.get_terminal_size((160, 24)).columns), color=color)
+    table = Table(title=f"ptmvet scan: {len(reports)} file(s)")
+    for col in ("file", "format", "verdict", "globals and issues"):
+        table.add_column(col, overflow="fold")
+    for r in reports:
+        notes: list[str] = []
+        for g in r.globals:
+            if result.all_globals or g.verdict is not Verdict.SAFE:
+                where = f" [{g.location}]" if g.location else ""
+                notes.append(f"{g.verdict.value}: {g.qualname}{where} — {g.reason}")
+        for i in r.issues:
+            where = f" [{i.location}]" if i.location else ""
+            notes.append(f"{i.verdict.value}: {i.message}{where}")
+        if not notes:
+            notes.append(
+                f"{len(r.globals)} global(s), all on the allowlist"
+                if r.uses_pickle
+                else "header well formed"
+                if r.verdict is Verdict.SAFE
+                else ""
+            )
+        table.add_row(Text(r.path), Text(r.format), Text(r.verdict.value, style=_STYLE.get(r.verdict, "")), Text("\n".join(notes)))
+    out.print(table)
+    out.print(Text(f"overall: {result.verdict.value}"))
+    return out.export_text(styles=color)
+
+
+RENDERERS: Mapping[str, Callable[..., str]] = {"terminal": render_terminal, "json": render_json}
+
+__all__ = ["RENDERERS", "SCHEMA_VERSION", "render_json", "render_terminal", "to_dict"]

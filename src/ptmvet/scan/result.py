@@ -1,0 +1,51 @@
+"""The result of ``ptmvet scan``: every file's report and the verdict over them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ptmvet.scan.api import overall
+from ptmvet.scan.model import ScanReport, Verdict
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """The reports of one scan, in the order the files were walked."""
+
+    reports: tuple[ScanReport, ...]
+    all_globals: bool = False  # show allowlisted globals too (terminal)
+
+    @classmethod
+    def of(cls, reports: Sequence[ScanReport], *, all_globals: bool = False) -> ScanResult:
+        return cls(tuple(reports), all_globals)
+
+    @property
+    def scanned(self) -> tuple[ScanReport, ...]:
+        """The reports of files that were looked at (not skipped)."""
+        return tuple(r for r in self.reports if r.verdict is not Verdict.SKIPPED)
+
+    @property
+    def verdict(self) -> Verdict:
+        """The worst verdict of the scanned files (SKIPPED when none was scanned)."""
+        return overall(self.scanned)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Verdict name -> number of files with it."""
+        out: dict[str, int] = {}
+        for r in self.reports:
+            out[r.verdict.value] = out.get(r.verdict.value, 0) + 1
+        return out
+
+    def reaches(self, threshold: Verdict) -> bool:
+        """Whether a file's verdict (other than a read error) is ``threshold`` or worse."""
+        return any(r.verdict.rank >= threshold.rank and r.verdict is not Verdict.ERROR for r in self.reports)
+
+    @property
+    def unreadable(self) -> bool:
+        """Whether a file could not be read."""
+        return any(r.verdict is Verdict.ERROR for r in self.reports)
+
+
+__all__ = ["ScanResult"]
