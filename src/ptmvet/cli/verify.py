@@ -42,8 +42,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sig.add_argument("--key", type=Path, help="public key (PEM) the signature must verify with")
     sig.add_argument("--chain", type=Path, action="append", default=[], help="trusted CA certificate(s) (PEM), repeatable")
     sig.add_argument("--sigstore", action="store_true", help="a keyless Sigstore signature (needs a network)")
-    sig.add_argument("--identity", help="expected signer identity (Sigstore: the certificate's SAN, e.g. an email)")
-    sig.add_argument("--oidc-issuer", help="expected OIDC issuer of --identity (Sigstore)")
+    sig.add_argument(
+        "--identity",
+        help="required signer identity: the signing certificate's SAN e-mail, URI or DNS name, or subject CN (--chain, --sigstore)",
+    )
+    sig.add_argument(
+        "--issuer",
+        "--oidc-issuer",
+        dest="issuer",
+        help="required issuer: with --chain the signing certificate's issuer (DN, CN or organisation); with --sigstore the OIDC issuer",
+    )
     p.add_argument("--format", "-f", choices=choices("verify"), default="terminal", help="verdict format (default: terminal)")
     p.set_defaults(func=run)
 
@@ -52,8 +60,8 @@ def run(args: argparse.Namespace) -> int:
     ref = ModelRef.parse(args.model, revision=args.revision)
     if args.signature is not None:
         return _signature(args, ref)
-    if args.key or args.chain or args.sigstore or args.identity:
-        raise UsageError("--key, --chain, --sigstore and --identity go with --signature")
+    if args.key or args.chain or args.sigstore or args.identity or args.issuer:
+        raise UsageError("--key, --chain, --sigstore, --identity and --issuer go with --signature")
     if args.manifest is not None:
         return _manifest(args, ref)
     return _registry(args, ref)
@@ -161,14 +169,27 @@ def _signature(args: argparse.Namespace, ref: ModelRef) -> int:
                 key=args.key,
                 chain=args.chain,
                 identity=args.identity,
-                oidc_issuer=args.oidc_issuer,
+                oidc_issuer=args.issuer if args.sigstore else None,
+                issuer=None if args.sigstore else args.issuer,
                 sigstore=args.sigstore,
                 progress=progress,
             )
         except IntegrityMismatch as exc:
             _show(args, Verification.failed("signature", str(args.signature), exc))
             raise
-    _show(args, Verification("signature", True, str(args.signature), files=result.files, method=result.method))
+    _show(
+        args,
+        Verification(
+            "signature",
+            True,
+            str(args.signature),
+            files=result.files,
+            method=result.method,
+            identities=result.identities,
+            issuer=result.issuer,
+            unsigned=result.unsigned,
+        ),
+    )
     return 0
 
 

@@ -42,7 +42,14 @@ def to_dict(v: Verification) -> dict[str, Any]:
         return doc | _mismatch(v) | ({"method": v.method} if v.method else {})
     if v.mode == "manifest":
         return doc | {"files": v.files, "manifest": v.against}
-    return doc | {"method": v.method, "files": v.files, "signature": v.against}
+    return doc | {
+        "method": v.method,
+        "files": v.files,
+        "signature": v.against,
+        "identities": list(v.identities),
+        "issuer": v.issuer,
+        "unsigned": list(v.unsigned),
+    }
 
 
 def render_json(v: Verification, **_: Any) -> str:
@@ -74,6 +81,9 @@ def render_terminal(v: Verification, **_: Any) -> str:
         lines.append(f"OK: {v.files} file(s) match {v.against}")
     else:
         lines.append(f"OK: signature {v.against} verified ({v.method}); {v.files} file(s) match")
+        if v.identities:
+            lines.append(f"signer: {', '.join(v.identities)}" + (f" (issued by {v.issuer})" if v.issuer else ""))
+        lines += [f"unsigned {p}: not covered by the signature (model_signing leaves git files out)" for p in v.unsigned]
     return "\n".join(lines) + "\n"
 
 

@@ -25,7 +25,8 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,9 @@ class VerifyResult:
     method: str
     files: int
     model: str
+    identities: tuple[str, ...] = ()  # who the signing certificate names (certificate signatures)
+    issuer: str | None = None  # the signing certificate's issuer
+    unsigned: tuple[str, ...] = field(default=())  # files present that the signature does not cover by design
 
 
 def _rel_inside(path: Path, root: Path) -> str | None:
@@ -113,6 +117,121 @@ def _check_folder(model: Path) -> bool:
             hint="copy the package with symlinks resolved before signing it",
         )
     return any(p.is_symlink() for _, p in files)
+
+
+# --- certificates -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CertificateFacts:
+    """What a signing certificate says of its holder, issuer and validity."""
+
+    subject: str
+    issuer: str
+    identities: tuple[str, ...]  # SAN e-mails, URIs and DNS names, then the subject's CN and e-mail
+    issuer_names: tuple[str, ...]  # the issuer's full DN, CN and organisation
+    not_before: datetime
+    not_after: datetime
+    code_signing: bool  # the extended key usage allows code signing
+
+
+def certificate_facts(cert: Any) -> CertificateFacts:
+    """Read the identity, issuer, validity and usage of a ``cryptography`` certificate."""
+    from cryptography import x509
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    ids: list[str] = []
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        ids += [str(v) for v in san.get_values_for_type(x509.RFC822Name)]
+        ids += [str(v) for v in san.get_values_for_type(x509.UniformResourceIdentifier)]
+        ids += [str(v) for v in san.get_values_for_type(x509.DNSName)]
+    except x509.ExtensionNotFound:
+        pass
+    for oid in (NameOID.COMMON_NAME, NameOID.EMAIL_ADDRESS):
+        ids += [str(a.value) for a in cert.subject.get_attributes_for_oid(oid)]
+    issuer = [cert.issuer.rfc4514_string()]
+    for oid in (NameOID.COMMON_NAME, NameOID.ORGANIZATION_NAME):
+        issuer += [str(a.value) for a in cert.issuer.get_attributes_for_oid(oid)]
+    try:
+        eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+        code_signing = ExtendedKeyUsageOID.CODE_SIGNING in eku
+    except x509.ExtensionNotFound:
+        code_signing = False
+    try:
+        ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+        code_signing = code_signing and bool(ku.digital_signature)
+    except x509.ExtensionNotFound:
+        pass
+    return CertificateFacts(
+        subject=cert.subject.rfc4514_string(),
+        issuer=cert.issuer.rfc4514_string(),
+        identities=tuple(dict.fromkeys(ids)),
+        issuer_names=tuple(dict.fromkeys(issuer)),
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+        code_signing=code_signing,
+    )
+
+
+def certificate_problem(facts: CertificateFacts, *, now: datetime | None = None) -> tuple[str, str] | None:
+    """(reason, words) when a certificate must not sign or vouch for a model now, else None."""
+    now = now or datetime.now(UTC)
+    if now < facts.not_before:
+        return "certificate-not-yet-valid", f"the signing certificate ({facts.subject}) is not yet valid: valid from {facts.not_before:%Y-%m-%d %H:%M} UTC"
+    if now > facts.not_after:
+        return "certificate-expired", f"the signing certificate ({facts.subject}) expired on {facts.not_after:%Y-%m-%d %H:%M} UTC"
+    if not facts.code_signing:
+        return "certificate-usage", f"the signing certificate ({facts.subject}) does not allow code signing (no codeSigning extended key usage)"
+    return None
+
+
+def _load_pem_certificate(path: Path) -> Any:
+    from cryptography import x509
+
+    try:
+        return x509.load_pem_x509_certificates(Path(path).read_bytes())[0]
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})", path=str(path)) from exc
+    except (ValueError, IndexError) as exc:
+        raise InputError(f"{path}: not a PEM certificate ({exc})", path=str(path)) from exc
+
+
+def bundle_certificate(signature: Path) -> CertificateFacts | None:
+    """The signing (leaf) certificate a certificate-signed bundle carries, or None (key or Sigstore bundle)."""
+    from cryptography import x509
+
+    material = _load_bundle(signature).get("verificationMaterial")
+    chain = material.get("x509CertificateChain") if isinstance(material, dict) else None
+    certs = chain.get("certificates") if isinstance(chain, dict) else None
+    if not isinstance(certs, list) or not certs or not isinstance(certs[0], dict):
+        return None
+    try:
+        der = base64.b64decode(str(certs[0].get("rawBytes", "")), validate=True)
+        return certificate_facts(x509.load_der_x509_certificate(der))
+    except (binascii.Error, ValueError) as exc:
+        raise SignatureInvalid(
+            f"{signature}: malformed signing certificate in the bundle ({exc})", signature=str(signature), reason="malformed"
+        ) from exc
+
+
+def _matches(wanted: str, names: Sequence[str]) -> bool:
+    w = wanted.strip().lower()
+    return any(w == n.strip().lower() for n in names)
+
+
+def unsigned_paths(model: Path, signed: Mapping[str, str], sig_rel: str | None) -> tuple[str, ...]:
+    """Files in the package the signature does not cover by design (git paths, the signature itself)."""
+    if not model.is_dir():
+        return ()
+    out: list[str] = []
+    for name in MODEL_SIGNING_GIT_PATHS:
+        p = model / name
+        if (p.exists() or p.is_symlink()) and name not in signed:
+            out.append(name + ("/" if p.is_dir() else ""))
+    if sig_rel and sig_rel not in signed:
+        out.append(sig_rel)
+    return tuple(out)
 
 
 def sign_model(
@@ -147,9 +266,15 @@ def sign_model(
         raise UsageError("signing needs --key PRIVATE.pem (or --sigstore)")
     if cert is None and chain:
         raise UsageError("--chain needs --cert, the signing certificate")
+    if cert is not None and not chain:
+        raise UsageError("--cert needs --chain, the CA certificate(s) that issued it (PEM)")
     for p in (key, cert, *chain):
         if p is not None and not Path(p).is_file():
             raise InputError(f"{p}: {_not_a_file(Path(p))}", path=str(p))
+    if cert is not None:
+        problem = certificate_problem(certificate_facts(_load_pem_certificate(cert)))
+        if problem is not None:
+            raise InputError(f"{cert}: refusing to sign: {problem[1]}", path=str(cert), hint="sign with a current code-signing certificate")
     ignored: list[str] = []
     sig_rel = _rel_inside(out, model) if model.is_dir() else None
     if sig_rel:
@@ -342,10 +467,19 @@ def verify_signature(
     chain: Sequence[Path] = (),
     identity: str | None = None,
     oidc_issuer: str | None = None,
+    issuer: str | None = None,
     sigstore: bool = False,
     progress: Progress | None = None,
+    now: datetime | None = None,
 ) -> VerifyResult:
-    """Verify a package against a signature; raise :class:`SignatureInvalid` or :class:`IntegrityMismatch`."""
+    """Verify a package against a signature; raise :class:`SignatureInvalid` or :class:`IntegrityMismatch`.
+
+    For a certificate signature (``chain``), the signing certificate must be valid
+    ``now`` and allow code signing, and when ``identity`` / ``issuer`` are given it
+    must name that identity (SAN e-mail, URI or DNS name, or subject CN) and be
+    issued by that issuer (full DN, CN or organisation). ``identity`` cannot be
+    checked against a bare public key and is refused with ``key``.
+    """
     _require_model_signing()
     model, signature = Path(model), Path(signature)
     if not model.exists():
@@ -353,7 +487,18 @@ def verify_signature(
     if not signature.is_file():
         raise InputError(f"{signature}: no such signature file", path=str(signature))
     _load_bundle(signature)  # malformed JSON -> a clear SignatureInvalid before model_signing sees it
-    verifier, sig, method = _verifier(signature, key=key, chain=chain, identity=identity, oidc_issuer=oidc_issuer, sigstore=sigstore)
+    if key is not None and (identity or issuer):
+        raise UsageError("--identity and --issuer name a certificate holder; a bare public key (--key) has none", hint="verify with --chain CA.pem")
+    leaf = bundle_certificate(signature) if chain else None
+    if chain and leaf is None and (identity or issuer):
+        raise SignatureInvalid(
+            f"{signature}: the bundle carries no signing certificate, so its identity cannot be checked",
+            signature=str(signature),
+            reason="no-certificate",
+        )
+    if leaf is not None and (problem := certificate_problem(leaf, now=now)) is not None:
+        raise SignatureInvalid(f"{signature}: signature is not valid: {problem[1]}", signature=str(signature), reason=problem[0])
+    verifier, sig, method = _verifier(signature, key=key, chain=chain, identity=identity, oidc_issuer=oidc_issuer or issuer, sigstore=sigstore)
     try:
         expected = verifier.verify(sig)
     except Exception as exc:
@@ -364,6 +509,19 @@ def verify_signature(
             reason=reason,
             hint="check that the key or CA is the one the publisher signs with",
         ) from exc
+    if leaf is not None and identity and not _matches(identity, leaf.identities):
+        raise SignatureInvalid(
+            f"{signature}: the signing certificate is issued to {', '.join(leaf.identities) or leaf.subject}, not {identity}",
+            signature=str(signature),
+            reason="identity-mismatch",
+            hint="the signature is valid but was made by someone else",
+        )
+    if leaf is not None and issuer and not _matches(issuer, leaf.issuer_names):
+        raise SignatureInvalid(
+            f"{signature}: the signing certificate was issued by {leaf.issuer}, not {issuer}",
+            signature=str(signature),
+            reason="issuer-mismatch",
+        )
     signed = {rd.identifier: rd.digest.digest_hex for rd in expected.resource_descriptors()}
     ser = expected.serialization_type
     ignore = tuple(str(p) for p in ser.get("ignore_paths", ()))
@@ -380,7 +538,15 @@ def verify_signature(
             removed=removed,
             hint="the files are not the ones that were signed",
         )
-    return VerifyResult(signature=signature, method=method, files=len(signed), model=expected.model_name)
+    return VerifyResult(
+        signature=signature,
+        method=method,
+        files=len(signed),
+        model=expected.model_name,
+        identities=leaf.identities if leaf is not None else (identity,) if identity and sigstore else (),
+        issuer=leaf.issuer if leaf is not None else None,
+        unsigned=unsigned_paths(model, signed, sig_rel),
+    )
 
 
 def _compare(
@@ -394,6 +560,11 @@ def _compare(
     if serialization.get("method") == "files" and serialization.get("hash_type") == "sha256":
         exclude = [*ignore, *MODEL_SIGNING_GIT_PATHS] if model.is_dir() else []
         actual = build_manifest(model, exclude=exclude, progress=progress)
+        if actual.problems:
+            # A link leaving the package, a dangling one, an unreadable or special file: content
+            # the signature cannot vouch for (model_signing refuses these too).
+            unread = sorted(f"{p.path} ({p.message})" for p in actual.problems)
+            return [], unread, sorted(signed.keys() - actual.digests().keys())
         if model.is_file():
             # model_signing names a single-file model's only resource "." (its path relative to itself).
             actual_digests = dict.fromkeys(["."], actual.entries[0].sha256) if actual.entries else {}
@@ -447,7 +618,10 @@ def signature_digests_match(model: Path, signature: Path) -> tuple[SignedManifes
         sig_rel = _rel_inside(signature, model)
         if sig_rel:
             exclude.append(sig_rel)
-        actual = build_manifest(model, exclude=exclude).digests()
+        built = build_manifest(model, exclude=exclude)
+        actual = built.digests()
+        # Whatever could not be hashed (a link leaving the package, an unreadable file) differs.
+        actual.update({p.path: "unreadable" for p in built.problems})
     diff = diff_manifests_from(signed.files, actual)
     return signed, diff
 

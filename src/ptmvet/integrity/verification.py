@@ -33,6 +33,9 @@ class Verification:
     mismatch: IntegrityMismatch | None = None
     registry: RegistryComparison | None = None
     notes: tuple[str, ...] = ()
+    identities: tuple[str, ...] = ()  # signature: who the signing certificate names
+    issuer: str | None = None  # signature: the signing certificate's issuer
+    unsigned: tuple[str, ...] = ()  # signature: files present that it does not cover by design
 
     @classmethod
     def failed(cls, mode: str, against: str, mismatch: IntegrityMismatch, *, method: str | None = None) -> Verification:
