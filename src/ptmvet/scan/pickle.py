@@ -15,7 +15,9 @@ from __future__ import annotations
 import codecs
 import functools
 import mmap
+import re
 import struct
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +46,7 @@ class PickleLimits:
     max_stack: int = 1_000_000
     max_marks: int = 100_000
     max_str: int = 4096  # longer strings are skipped, not decoded
+    max_seconds: float = 6.0  # wall-clock budget of one stream; past it the rest is only byte-searched
 
 
 class _Opaque:
@@ -343,7 +346,9 @@ def scan_pickle(
     # or a pending degrade) the per-opcode bound checks are skipped. Likewise the
     # memo gains at most one entry per opcode, so it cannot be full while
     # ops <= max_memo, and the puts skip len(memo) until then.
-    checks_from = min(max_stack, max_ops)
+    checks_from = min(max_stack, max_ops, _STRIDE)
+    deadline = time.monotonic() + limits.max_seconds
+    frame_end = -1  # where the current FRAME ends (CPython reads opcodes from inside it)
     kinds = _KIND
 
     try:
@@ -367,12 +372,23 @@ def scan_pickle(
                     degrade = None
                     stack = stack[-1024:]
                     metastack = metastack[-1024:]
-                checks_from = min(max_stack, max_ops)
+                checks_from = min(max_stack, max_ops, ops + _STRIDE)
                 if pos >= end:
                     raise _Stop("truncated", f"truncated: no STOP opcode before offset {end}")
                 ops += 1
                 if ops > max_ops:
-                    raise _Stop("limit-opcodes", f"more than {max_ops} opcodes; scan stopped", Verdict.UNKNOWN)
+                    raise _Stop(
+                        "limit-opcodes",
+                        f"opcode limit reached ({max_ops} opcodes, at offset {pos}); the rest was only byte-searched",
+                        Verdict.UNKNOWN,
+                    )
+                if time.monotonic() > deadline:
+                    raise _Stop(
+                        "limit-time",
+                        f"time limit reached ({limits.max_seconds:g} s, {ops} opcodes, at offset {pos}); "
+                        "the rest was only byte-searched",
+                        Verdict.UNKNOWN,
+                    )
             else:
                 if pos >= end:
                     raise _Stop("truncated", f"truncated: no STOP opcode before offset {end}")
@@ -660,6 +676,19 @@ def scan_pickle(
                 if pos + 9 > end:
                     raise _truncated(pos, 8)
                 n = _U64(data, pos + 1)[0]
+                if pos < frame_end:
+                    # the pure-Python unpickler refuses a frame inside a frame, the C one reads on:
+                    # loaders disagree on what this stream holds
+                    result.issues.append(
+                        ScanIssue(
+                            code="parse-divergence",
+                            verdict=Verdict.UNKNOWN,
+                            message=f"a FRAME at offset {pos} starts inside the previous frame (ends at {frame_end}); "
+                            "CPython's two unpicklers read this stream differently",
+                            location=location,
+                        )
+                    )
+                frame_end = pos + 9 + n
                 if pos + 9 + n > end:
                     # the unpickler would stop here; keep walking so the globals are still listed
                     result.issues.append(
@@ -852,6 +881,12 @@ def scan_pickle(
                 raise _Stop("bad-opcode", f"invalid opcode 0x{op:02x} at offset {pos}")
     except _Stop as stop:
         result.issues.append(ScanIssue(code=stop.code, verdict=stop.verdict, message=stop.message, location=location))
+        if stop.verdict is Verdict.UNKNOWN and _depth == 0:
+            # a limit, not a broken stream: the rest may still hold the payload
+            for module, name in sweep_globals(data, pos, end):
+                key, c = _name_info(module, name)
+                out_reason = f"{c.reason} (found by a byte search past offset {pos}, where the walk stopped)"
+                result.globals.append(GlobalImport.make(key[0], key[1], c.verdict, out_reason, 1, location))
     result.end = pos
     result.opcodes = ops
     out = result.globals
@@ -897,6 +932,26 @@ def _add_global(recs: dict[tuple[str, str], _Rec], module: str, name: str) -> _R
 
 
 _MISSING = object()
+_STRIDE = 1 << 16  # opcodes between two looks at the clock
+
+_IDENT_RE = rb"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*"
+#: GLOBAL / INST: module and name on two text lines.
+_TEXT_GLOBAL = re.compile(rb"[ci](" + _IDENT_RE + rb")\n(" + _IDENT_RE + rb")\n")
+#: Two SHORT_BINUNICODE / BINUNICODE strings (each maybe memoised) right before STACK_GLOBAL.
+_STR = rb"(?:\x8c[\x01-\xff]|X[\x01-\xff]\x00\x00\x00)(" + _IDENT_RE + rb")(?:\x94|q[\x00-\xff]|r[\x00-\xff]{4})?"
+_STACK_GLOBAL = re.compile(_STR + _STR + rb"\x93")
+
+
+def sweep_globals(data: Buffer, start: int, end: int) -> list[tuple[str, str]]:
+    """(module, name) pairs a byte search finds in ``data[start:end]``: GLOBAL/INST lines and string pairs
+    right before STACK_GLOBAL. Used past the point where a walk stopped on a limit; it can miss globals
+    built from the memo, so it adds evidence but never proves a stream clean."""
+    found: dict[tuple[str, str], None] = {}
+    for m in _TEXT_GLOBAL.finditer(data, start, end):
+        found[(m.group(1).decode(), m.group(2).decode())] = None
+    for m in _STACK_GLOBAL.finditer(data, start, end):
+        found[(m.group(1).decode(), m.group(2).decode())] = None
+    return list(found)
 
 
 def _skip_joblib_array(
