@@ -547,41 +547,56 @@ _ELEMENT_SIZES = {
 }  # fmt: skip
 
 
+def _pickled_count(data: bytes, start: int, end: int) -> int | None:
+    """The value of a pickle that holds one small int (``PROTO 2, BININT*, STOP``), else None."""
+    pos = start + 2 if data[start : start + 1] == b"\x80" else start
+    op = data[pos : pos + 1]
+    if op == b"K":
+        return data[pos + 1]
+    if op == b"M":
+        return int.from_bytes(data[pos + 1 : pos + 3], "little")
+    if op == b"J":
+        return int.from_bytes(data[pos + 1 : pos + 5], "little", signed=True)
+    return None
+
+
 def _torch_tar_records(acc: _Acc, data: bytes, limits: ScanLimits, loc: str, which: str) -> None:
     """The ``storages``/``tensors`` members of a pre-1.0 torch file: a count, then per record a pickle and raw bytes."""
     pos = _pickle_sequence(acc, data, 0, len(data), limits=limits, location=loc, expect=1)
-    n = 0
-    while pos < len(data) and n < limits.max_members:
+    count = _pickled_count(data, 0, pos)
+    if count is None or count < 0:
+        acc.issue("scan-incomplete", Verdict.UNKNOWN, f"{which} does not start with a record count; not walked", loc)
+        return
+    for n in range(min(count, limits.max_members)):
+        if pos >= len(data):
+            acc.issue("truncated", Verdict.MALFORMED, f"{which} ends after {n} of {count} records", loc)
+            return
         before = len(acc.globals)
         res = scan_pickle(data, pos, len(data), location=f"{loc}#record{n}", limits=limits.pickle)
         acc.add_pickle(res)
-        n += 1
         if not res.complete:
             return
         pos = res.end
         if which == "tensors":
-            if pos + 8 > len(data):
-                break
             ndim = int.from_bytes(data[pos : pos + 4], "little")
             pos += 8 + 16 * ndim + 8  # ndim, magic, sizes, strides, storage offset
             continue
-        if which == "storages" and n > 1 and pos + 8 <= len(data):
-            names = [g.name for g in acc.globals[before:] if g.name.endswith("Storage")]
-            size = _ELEMENT_SIZES.get(names[0][: -len("Storage")] if names else "", 0)
-            if not size:
-                if pos < len(data) and data[pos] in _OPCODE_BYTES and n == 1:
-                    continue
-                acc.issue(
-                    "scan-incomplete",
-                    Verdict.UNKNOWN,
-                    f"record {n} has no storage type the scanner knows; the rest of {which} was not walked",
-                    loc,
-                )
-                return
-            count = int.from_bytes(data[pos : pos + 8], "little")
-            pos += 8 + count * size
-    if n >= limits.max_members:
-        acc.issue("limit-members", Verdict.UNKNOWN, f"member limit reached in {which}", loc)
+        names = [g.name for g in acc.globals[before:] if g.name.endswith("Storage")]
+        size = _ELEMENT_SIZES.get(names[0][: -len("Storage")] if names else "", 0)
+        if not size:
+            acc.issue(
+                "scan-incomplete",
+                Verdict.UNKNOWN,
+                f"record {n} names no storage type the scanner knows; the rest of {which} was not walked",
+                loc,
+            )
+            return
+        pos += 8 + int.from_bytes(data[pos : pos + 8], "little", signed=True) * size
+    if count > limits.max_members:
+        acc.issue("limit-members", Verdict.UNKNOWN, f"member limit reached: {count} records in {which}", loc)
+        return
+    if which == "storages" and pos < len(data):  # the storage views
+        _pickle_sequence(acc, data, pos, len(data), limits=limits, location=f"{loc}#views", expect=1)
 
 
 def _scan_blob(acc: _Acc, blob: Buffer, *, limits: ScanLimits, location: str, depth: int, suffix: str = "") -> str:

@@ -935,22 +935,45 @@ _MISSING = object()
 _STRIDE = 1 << 16  # opcodes between two looks at the clock
 
 _IDENT_RE = rb"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*"
-#: GLOBAL / INST: module and name on two text lines.
-_TEXT_GLOBAL = re.compile(rb"[ci](" + _IDENT_RE + rb")\n(" + _IDENT_RE + rb")\n")
+_IDENT_LINE = re.compile(_IDENT_RE)
+#: GLOBAL / INST's module line, ending where its newline is.
+_TEXT_MODULE = re.compile(rb"[ci](" + _IDENT_RE + rb")\Z")
 #: Two SHORT_BINUNICODE / BINUNICODE strings (each maybe memoised) right before STACK_GLOBAL.
 _STR = rb"(?:\x8c[\x01-\xff]|X[\x01-\xff]\x00\x00\x00)(" + _IDENT_RE + rb")(?:\x94|q[\x00-\xff]|r[\x00-\xff]{4})?"
-_STACK_GLOBAL = re.compile(_STR + _STR + rb"\x93")
+_STACK_GLOBAL = re.compile(_STR + _STR + rb"\x93\Z")
+_IDENT_END = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_\x94")
+_MAX_SWEEP_HITS = 1 << 20  # candidate positions looked at; past it the search stops (the file is unknown anyway)
 
 
 def sweep_globals(data: Buffer, start: int, end: int) -> list[tuple[str, str]]:
     """(module, name) pairs a byte search finds in ``data[start:end]``: GLOBAL/INST lines and string pairs
     right before STACK_GLOBAL. Used past the point where a walk stopped on a limit; it can miss globals
-    built from the memo, so it adds evidence but never proves a stream clean."""
+    built from the memo, so it adds evidence but never proves a stream clean.
+
+    Only newline and STACK_GLOBAL bytes are candidates (found with ``find``), so padding costs a scan
+    at memory speed.
+    """
     found: dict[tuple[str, str], None] = {}
-    for m in _TEXT_GLOBAL.finditer(data, start, end):
-        found[(m.group(1).decode(), m.group(2).decode())] = None
-    for m in _STACK_GLOBAL.finditer(data, start, end):
-        found[(m.group(1).decode(), m.group(2).decode())] = None
+    hits = 0
+    prev = -1
+    nl = data.find(b"\n", start, end)
+    while nl >= 0 and hits < _MAX_SWEEP_HITS:
+        hits += 1
+        nxt = data.find(b"\n", nl + 1, min(end, nl + 258))
+        if nxt >= 0 and _IDENT_LINE.fullmatch(data[nl + 1 : nxt]):
+            m = _TEXT_MODULE.search(bytes(data[max(start, prev + 1, nl - 257) : nl]))
+            if m is not None:
+                found[(m.group(1).decode(), bytes(data[nl + 1 : nxt]).decode())] = None
+        prev = nl
+        nl = data.find(b"\n", nl + 1, end)
+    sg = data.find(b"\x93", start, end)
+    while sg >= 0 and hits < _MAX_SWEEP_HITS:
+        hits += 1
+        if sg > start and data[sg - 1] in _IDENT_END:
+            m = _STACK_GLOBAL.search(bytes(data[max(start, sg - 540) : sg + 1]))
+            if m is not None:
+                found[(m.group(1).decode(), m.group(2).decode())] = None
+        sg = data.find(b"\x93", sg + 1, end)
     return list(found)
 
 
