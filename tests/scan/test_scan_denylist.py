@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ptmvet.scan import Verdict, scan_pickle
-from ptmvet.scan.policy import ADVISORY_GADGETS, classify, normalize
+from ptmvet.scan.allowlist import ADVISORY_GADGETS, classify, normalize
 
 
 @pytest.mark.parametrize(("advisory", "module", "name"), ADVISORY_GADGETS, ids=[f"{m}.{n}" for _, m, n in ADVISORY_GADGETS])
