@@ -45,7 +45,7 @@ CLAIMS_MEASURABLE = CheckMeta(
 )
 
 #: Reasons that are the package's doing (not the user's missing data).
-_MODEL_REASONS = ("refused weights", "unsupported metric", "unsupported task", "does not apply", "no numeric value")
+_MODEL_REASONS = ("refused weights", "missing weights", "unsupported metric", "unsupported task", "does not apply", "no numeric value")
 
 
 def _label(m: Measurement) -> str:
@@ -62,7 +62,16 @@ def claims_reproduced(ev: Evidence) -> Iterable[Finding]:
         else:
             yield meta.skipped("no evaluation data: re-measure with --data-dir or `ptmvet reproduce`")
         return
-    measured = [m for m in ev.measurements if m.verdict != "not-verifiable"]
+    measured = [m for m in ev.measurements if m.verdict not in ("not-verifiable", "label-map-suspect")]
+    # The labels were matched by order and another mapping fits far better: neither number judges the claim.
+    suspect = [m for m in ev.measurements if m.verdict == "label-map-suspect"]
+    for m in suspect:
+        d = m.to_dict()
+        yield meta.skipped(
+            f"label map suspect: {_label(m)}: claimed {m.claimed:g}, measured {m.measured:.4g} with the labels matched by order, "
+            f"{m.alternative:.4g} with the mapping that fits the predictions (see VET802)",
+            details={k: d[k] for k in ("task", "dataset", "split", "metric", "claimed", "measured", "alternative", "n", "verdict")},
+        )
     # Measured on part of the claimed split only: the value is shown, the claim is neither confirmed nor refuted.
     partial = [m for m in ev.measurements if m.verdict == "not-verifiable" and m.subset is not None and m.measured is not None]
     for m in partial:
@@ -73,7 +82,7 @@ def claims_reproduced(ev: Evidence) -> Iterable[Finding]:
             details={k: d[k] for k in ("task", "dataset", "split", "metric", "claimed", "measured", "ci_low", "ci_high", "n", "verdict", "subset", "subset_note")},
         )
     if not measured:
-        if not partial:
+        if not partial and not suspect:
             yield meta.skipped("no claim could be re-measured (see VET803)")
         return
     for m in measured:

@@ -7,7 +7,7 @@ Claims come from ``--claim`` (``DATASET[:CONFIG][/SPLIT]:METRIC=VALUE``),
 and split) or the local HF datasets cache.
 
 Exit codes: 0 no claim is overstated; 1 at least one claim is overstated (or,
-with ``--strict``, could not be verified); 2 bad usage or no claim at all;
+with ``--strict``, could not be verified or has a suspect label map); 2 bad usage or no claim at all;
 3 the model or a data file cannot be read.
 """
 
@@ -52,7 +52,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--tolerance", type=float, help="minimum tolerance in the claim's units (default: 1 point, or 1%% for errors)")
     p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (default: 1000)")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
-    p.add_argument("--strict", action="store_true", help="exit 1 when a claim cannot be verified")
+    p.add_argument("--split-size", type=int, metavar="ROWS",
+                   help="rows of the claimed split, for a dataset the table of known split sizes lacks: "
+                   "data with fewer rows is measured as a sample (value indicative, claim not verified)")
+    p.add_argument("--strict", action="store_true", help="exit 1 when a claim cannot be verified (or its label map is suspect)")
     add_run_options(p)
     add_format_option(p, choices("reproduce"))
     p.set_defaults(func=run)
@@ -109,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
         task=args.task,
         split=args.split,
         columns=parse_columns(args.column),
+        split_size=args.split_size,
         run=RunOptions(batch_size=args.batch_size, threads=args.threads, allow_pickle=args.allow_pickle,
                        max_length=args.max_length, seed=args.seed),
     )
@@ -118,6 +122,6 @@ def run(args: argparse.Namespace) -> int:
     emit(render(result, args.format), args.output)
     if result.overstated:
         return int(ExitCode.FAILED)
-    if args.strict and result.not_verifiable:
+    if args.strict and (result.not_verifiable or result.label_map_suspect):
         return int(ExitCode.FAILED)
     return int(ExitCode.OK)

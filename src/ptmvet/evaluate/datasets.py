@@ -398,7 +398,22 @@ def _imagefolder_batches(ds: Dataset, batch_size: int) -> Iterator[Batch]:
     names = ds.label_names or ()
     for start in range(0, len(ds.files), batch_size):
         chunk = ds.files[start : start + batch_size]
-        yield {"image": [str(f) for f in chunk], "label": [names.index(f.parent.name) for f in chunk]}
+        # Paths relative to the folder: a runner resolves image paths against the data's folder.
+        yield {"image": [str(f.relative_to(ds.path)) for f in chunk], "label": [names.index(f.parent.name) for f in chunk]}
+
+
+def resolve_data_path(p: Path, base: Path) -> Path:
+    """A path named in a data file: relative to the data file's folder, else to the working directory.
+
+    Data files written next to their images name them relative to themselves; files
+    written by a script run elsewhere often name them relative to where it ran.
+    """
+    if p.is_absolute():
+        return p
+    beside = base / p
+    if beside.exists() or not p.exists():
+        return beside
+    return p
 
 
 def open_image(value: Any, base: Path) -> Any:
@@ -415,8 +430,7 @@ def open_image(value: Any, base: Path) -> Any:
         if isinstance(value, (bytes, bytearray)):
             return Image.open(io.BytesIO(bytes(value)))
         if isinstance(value, (str, os.PathLike)):
-            p = Path(value)
-            return Image.open(p if p.is_absolute() else base / p)
+            return Image.open(resolve_data_path(Path(value), base))
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
         shown = str(value)[:80] if not isinstance(value, (bytes, bytearray)) else f"{len(value)} bytes"
         raise InputError(f"{shown}: not a readable image ({exc})", path=shown) from exc
@@ -540,11 +554,51 @@ def match_claim(claim: Claim, data_dir: Path) -> tuple[Path | None, str]:
                 score += 2
             elif split is not None:
                 continue  # a different split is never a match
+        else:
+            # No split claimed: results are reported on test (else validation), never preferably on train.
+            score += {"test": 2, "validation": 1, None: 1}.get(split, 0)
         if best is None or score > best[0]:
             best = (score, cand)
     if best is None:
         return None, f"no file in {data_dir} matches dataset {names[0]!r}" + (f" split {claim.dataset_split!r}" if claim.dataset_split else "")
     return best[1], f"matched {best[1].relative_to(data_dir)}"
+
+
+#: Files that sit beside data but never are data, whatever their suffix.
+_NOT_DATA = re.compile(r"^(license|licence|copying|notice|readme|changelog|citation|manifest|dataset_info|dataset_dict|state)([._-]|$)", re.I)
+
+
+def is_data_file(path: Path) -> bool:
+    """Whether a file found in a data folder is evaluation data (CSV/TSV/JSONL/Parquet).
+
+    ``.csv``, ``.tsv``, ``.jsonl`` and Parquet files are data by name; a ``.txt`` only when its
+    first line is tab-separated (GLUE's ``msr_paraphrase_test.txt``), a ``.json`` only when its
+    first line is a JSON object (JSON Lines). Licences, read-mes and metadata never are.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in DATA_SUFFIXES - ARROW or _NOT_DATA.match(path.name):
+        return False
+    if suffix not in (".txt", ".json"):
+        return True
+    try:
+        with path.open("r", encoding="utf-8-sig", errors="replace") as fh:
+            first = fh.readline(1 << 16)
+    except OSError:
+        return False
+    if suffix == ".txt":
+        return first.count("\t") >= 1
+    try:
+        return isinstance(json.loads(first), dict)
+    except ValueError:
+        return False
+
+
+def is_image_folder(path: Path) -> bool:
+    """A folder with one sub-folder of images per class."""
+    try:
+        return any(d.is_dir() and any(f.suffix.lower() in IMAGE_SUFFIXES for f in d.iterdir()) for d in path.iterdir())
+    except OSError:
+        return False
 
 
 def _candidates(root: Path, depth: int = 4) -> Iterator[Path]:
@@ -553,10 +607,10 @@ def _candidates(root: Path, depth: int = 4) -> Iterator[Path]:
     for p in sorted(root.iterdir()):
         if p.name.startswith("."):
             continue
-        if p.is_file() and p.suffix.lower() in DATA_SUFFIXES - ARROW:
+        if p.is_file() and is_data_file(p):
             yield p
         elif p.is_dir():
-            if (p / "dataset_dict.json").is_file() or (p / "state.json").is_file():
+            if (p / "dataset_dict.json").is_file() or (p / "state.json").is_file() or is_image_folder(p):
                 yield p
             else:
                 yield from _candidates(p, depth - 1)

@@ -33,5 +33,10 @@ class Remeasurement:
         """Claims that could not be measured (no data, no runner, ...)."""
         return tuple(m for m in self.measurements if _verdict(m) == "not-verifiable")
 
+    @property
+    def label_map_suspect(self) -> tuple[Measurement, ...]:
+        """Claims measured with labels matched by order that another mapping fits far better."""
+        return tuple(m for m in self.measurements if _verdict(m) == "label-map-suspect")
+
 
 __all__ = ["Remeasurement"]

@@ -45,6 +45,9 @@ class ReproduceOptions:
     split: str | None = None
     columns: Mapping[str, str] = field(default_factory=dict)
     run: RunOptions = field(default_factory=RunOptions)
+    #: Rows of the claimed split, when the table of known split sizes does not have it:
+    #: data with fewer rows is measured as a sample.
+    split_size: int | None = None
 
     @classmethod
     def default(cls) -> ReproduceOptions:
@@ -183,10 +186,11 @@ def _measure_group(
         out = runner_for(task).run(model_path, ds, colmap, options.run, progress)
         data_sha = ds.sha256()
     except Error as exc:
-        from ptmvet.evaluate.tasks.interface import RefusedWeights
+        from ptmvet.evaluate.tasks.interface import MissingWeights, RefusedWeights
 
-        kind = "refused weights" if isinstance(exc, RefusedWeights) else "could not measure"
-        return [_not_verifiable(spec, f"{kind}: {exc}", task=task, metric=metric, data=Path(source)) for _, spec, metric in members]
+        kind = "refused weights" if isinstance(exc, RefusedWeights) else "missing weights" if isinstance(exc, MissingWeights) else "could not measure"
+        why = f"{kind}: {exc}" + (f" ({exc.hint})" if exc.hint else "")
+        return [_not_verifiable(spec, why, task=task, metric=metric, data=Path(source)) for _, spec, metric in members]
     provenance = {
         "model_path": str(model_path),
         "model_revision": revision or _revision(model_path),
@@ -208,6 +212,7 @@ def _measure_group(
     results: list[Measurement] = []
     for _, spec, metric in members:
         c = spec.claim
+        subset = spec.subset or _sample_of_split(c, ds.split, out.rows, options)
         mspec = METRICS[metric]
         claimed = float(c.value or 0.0)
         scale = stats.claim_scale(claimed, mspec)
@@ -219,11 +224,21 @@ def _measure_group(
             alternative = float(mspec.compute(out.alternative, None)) * scale
         reason = "the metric is undefined on this data" if verdict is stats.Verdict.NOT_VERIFIABLE else None
         notes = out.notes
-        if spec.subset is not None:
+        if c.dataset_split is None and ds.split:
+            notes = (*notes, f"the claim names no split: measured on {ds.split} ({ds.path.name})")
+        by_order = out.label_map is not None and out.label_map.method != "names"
+        if alternative is not None and out.permutation is not None and out.permutation.suspect and by_order:
+            assert out.label_map is not None
+            swaps = ", ".join(f"{a} -> {b}" for a, b in out.permutation.suggested.items())
+            verdict = stats.Verdict.LABEL_MAP_SUSPECT
+            reason = (f"labels matched by {out.label_map.method} give {interval.value * scale:.4g}; the mapping that fits the "
+                      f"predictions ({swaps}) gives {alternative:.4g}; claimed {claimed:g}: settle the label map "
+                      "(--column, a ClassLabel, or id2label) before judging the claim")
+        if subset is not None:
             # Part of a split is not the split: the value is indicative, the claim is not verified either way.
-            notes = (*notes, f"subset: {spec.subset}; the {verdict.value} verdict it would give is indicative only")
+            notes = (*notes, f"subset: {subset}; the {verdict.value} verdict it would give is indicative only")
             verdict = stats.Verdict.NOT_VERIFIABLE
-            reason = (f"data is a subset of the claimed split ({spec.subset}): measured {interval.value * scale:.4g} "
+            reason = (f"data is a subset of the claimed split ({subset}): measured {interval.value * scale:.4g} "
                       f"(95% CI {interval.low * scale:.4g}-{interval.high * scale:.4g}, n={out.rows}), indicative only")
         results.append(
             Measurement(
@@ -248,10 +263,26 @@ def _measure_group(
                 alternative=_r(alternative) if alternative is not None else None,
                 notes=notes,
                 provenance={**provenance, "duration_seconds": round(time.perf_counter() - t0, 3)},
-                subset=spec.subset,
+                subset=subset,
             )
         )
     return results
+
+
+def _sample_of_split(c: Claim, data_split: str | None, rows: int, options: ReproduceOptions) -> str | None:
+    """Why the data is a sample of the claimed split (fewer rows than it has), or None."""
+    from ptmvet.evaluate.splits import known_split_size, subset_note
+
+    split = options.split or c.dataset_split or data_split
+    name = c.dataset_name or c.dataset_type or "the dataset"
+    if options.split_size is not None:
+        size, source = options.split_size, "--split-size"
+    else:
+        known = known_split_size((c.dataset_type, c.dataset_name), c.dataset_config, split)
+        if known is None:
+            return None
+        size, source = known.rows, "known split size"
+    return subset_note(rows, size, name=name, split=split, source=source) if 0 < rows < size else None
 
 
 def _r(x: float) -> float | None:

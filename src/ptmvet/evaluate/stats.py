@@ -46,6 +46,9 @@ class Verdict(StrEnum):
     OVERSTATED = "overstated"
     UNDERSTATED = "understated"
     NOT_VERIFIABLE = "not-verifiable"
+    #: The labels were matched by order and another one-to-one mapping fits the predictions far
+    #: better: neither the measured value nor the claim can be judged until the map is settled.
+    LABEL_MAP_SUSPECT = "label-map-suspect"
 
 
 @dataclass(frozen=True)

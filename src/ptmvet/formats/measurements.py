@@ -33,6 +33,8 @@ def measurement_lines(m: Measurement) -> list[str]:
     ]
     if verdict == "not-verifiable" and m.reason:
         lines.append(f"    not verifiable: {m.reason}")
+    if verdict == "label-map-suspect" and m.reason:
+        lines.append(f"    label map suspect: {m.reason}")
     if m.permutation and m.permutation.get("suspect"):
         lines.append(
             f"    label map looks wrong: {m.permutation.get('suggested')} fits better ({m.metric} would be {_fmt(m.alternative)})"

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ptmvet.errors import DependencyMissing, Error, ExitCode
+from ptmvet.errors import DependencyMissing, Error, ExitCode, InputError
 
 if TYPE_CHECKING:  # numpy-backed types: imported only where a measurement runs, so `ptmvet check` stays light
     from ptmvet.evaluate.datasets import ColumnMap, Dataset
@@ -35,6 +35,10 @@ class RefusedWeights(Error):
     """The model's weights would need code execution (pickle) to load."""
 
     exit_code = ExitCode.FAILED
+
+
+class MissingWeights(InputError):
+    """The weight files are Git LFS pointers (or absent): the content was never fetched."""
 
 
 class UnsupportedTask(Error):
@@ -161,14 +165,63 @@ def sha256_file(path: Path) -> str:
     return hash_file(path)[0]
 
 
+def _hub_id(model_path: Path) -> str | None:
+    """The Hub id of a folder in the HF cache (``models--org--name/snapshots/REV``), else None."""
+    for part in model_path.resolve().parts:
+        if part.startswith("models--"):
+            return part[len("models--") :].replace("--", "/")
+    return None
+
+
+def lfs_pointer_files(files: list[Path]) -> list[tuple[Path, int]]:
+    """The files among ``files`` that are Git LFS pointers, with the size of the content they stand for."""
+    from ptmvet.sources.local import read_lfs_pointer
+
+    out: list[tuple[Path, int]] = []
+    for f in files:
+        try:
+            if f.stat().st_size > 1024:
+                continue
+            ptr = read_lfs_pointer(f.read_bytes())
+        except OSError:
+            continue
+        if ptr is not None:
+            out.append((f, ptr.size))
+    return out
+
+
+def check_not_pointers(files: list[Path], model_path: Path) -> None:
+    """Raise :class:`MissingWeights` naming the LFS pointers among ``files`` and how to fetch their content."""
+    pointers = lfs_pointer_files(files)
+    if not pointers:
+        return
+    names = ", ".join(f"{p.name} (pointer to {size:,} bytes)" for p, size in pointers)
+    hub_id = _hub_id(model_path)
+    git = any((d / ".git").exists() for d in (model_path, *model_path.resolve().parents))
+    if hub_id:
+        hint = f"fetch them with `huggingface-cli download {hub_id}`"
+    elif git:
+        hint = f"fetch them with `git lfs pull` in {model_path}"
+    else:
+        hint = (f"fetch them with `git lfs pull` in the clone they came from, or "
+                f"`huggingface-cli download ORG/NAME --local-dir {model_path}`")
+    raise MissingWeights(
+        f"{model_path}: the weights are Git LFS pointers, not weights: {names}; the content was never downloaded",
+        path=str(pointers[0][0]),
+        hint=hint,
+    )
+
+
 def weight_policy(model_path: Path, *, allow_pickle: bool) -> tuple[str, list[Path]]:
-    """('safetensors' | 'pickle', files) for a transformers folder; raises RefusedWeights."""
+    """('safetensors' | 'pickle', files) for a transformers folder; raises MissingWeights or RefusedWeights."""
     st = sorted(model_path.glob("*.safetensors"))
     if st:
+        check_not_pointers(st, model_path)
         return "safetensors", st
     pk = [model_path / n for n in PICKLE_WEIGHTS if (model_path / n).is_file()] + sorted(model_path.glob("pytorch_model-*.bin"))
     if not pk:
-        raise RefusedWeights(f"{model_path}: no weight file (model.safetensors or pytorch_model.bin) found")
+        raise MissingWeights(f"{model_path}: no weight file (model.safetensors or pytorch_model.bin) found")
+    check_not_pointers(pk, model_path)
     if not allow_pickle:
         raise RefusedWeights(
             f"{model_path}: only pickle weights ({', '.join(p.name for p in pk)}); loading them can run code",
@@ -218,7 +271,13 @@ def load_hf_model(auto_class: Any, model_path: Path, *, allow_pickle: bool) -> t
         model = auto_class.from_config(config)
         state: dict[str, Any] = {}
         for f in files:
-            state.update(torch.load(str(f), map_location="cpu", weights_only=True))
+            try:
+                state.update(torch.load(str(f), map_location="cpu", weights_only=True))
+            except Exception as exc:  # torch raises UnpicklingError, RuntimeError, EOFError, ... on foreign bytes
+                raise RefusedWeights(
+                    f"{f}: not loadable as tensors only ({type(exc).__name__}: {' '.join(str(exc).split())[:160]})",
+                    hint="only weights_only pickles (tensors and plain containers) are loaded; convert the weights to safetensors",
+                ) from exc
         model.load_state_dict(state, strict=False)
     model.eval()
     return model, hash_weights(files, model_path)
