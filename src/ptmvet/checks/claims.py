@@ -50,15 +50,16 @@ _MODEL_REASONS = ("refused weights", "missing weights", "unsupported metric", "u
 
 def _label(m: Measurement) -> str:
     split = f"/{m.split}" if m.split else ""
-    return f"{m.dataset}{split} {m.metric or m.claim.metric}"
+    weak = f" (claim from {m.claim.source}, weaker than metadata)" if m.claim.source in ("card-text", "card-table") else ""
+    return f"{m.dataset}{split} {m.metric or m.claim.metric}{weak}"
 
 
 @check(CLAIMS_REPRODUCED)
 def claims_reproduced(ev: Evidence) -> Iterable[Finding]:
     meta = CLAIMS_REPRODUCED
     if not ev.measurements:
-        if not ev.claims:
-            yield meta.not_applicable("the card makes no machine-readable performance claim")
+        if not ev.measurable_claims:
+            yield meta.not_applicable("the card makes no performance claim that can be re-measured")
         else:
             yield meta.skipped("no evaluation data: re-measure with --data-dir or `ptmvet reproduce`")
         return

@@ -94,9 +94,9 @@ def run(args: argparse.Namespace) -> int:
         specs.extend(load_claims_file(args.claims))
     model_path, revision, evidence = resolve_model(args.model)
     if not specs:
-        specs = [ClaimSpec(c) for c in evidence.claims]
+        specs = [ClaimSpec(c) for c in evidence.measurable_claims]
     if not specs:
-        raise UsageError(f"{args.model}: the card makes no machine-readable claim; pass --claim or --claims")
+        raise UsageError(f"{args.model}: the card states no claim that can be re-measured (none in model-index, .eval_results or its text); pass --claim or --claims")
     if args.data is not None:
         # Data the user names explicitly must open: unreadable data is an input
         # error (exit 3), not a claim that merely cannot be verified.

@@ -36,10 +36,10 @@ def measure_enricher(evidence: Evidence, options: VetOptions, progress: Progress
     if demo:
         from ptmvet.evaluate import demo_specs
 
-        specs = demo_specs(evidence.claims)
+        specs = demo_specs(evidence.measurable_claims)
         ms = reproduce(Path(local), specs, options=ropts, progress=progress, revision=evidence.target.revision)
     else:
         assert data_dir is not None
-        ms = reproduce(Path(local), evidence.claims, data_dir=Path(data_dir), options=ropts, progress=progress, revision=evidence.target.revision)
+        ms = reproduce(Path(local), evidence.measurable_claims, data_dir=Path(data_dir), options=ropts, progress=progress, revision=evidence.target.revision)
     evidence = replace(evidence, measurements=tuple(ms))
     return evidence, {"measurements": [m.to_dict() for m in ms]}

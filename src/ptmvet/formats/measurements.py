@@ -21,10 +21,17 @@ def _verdict(m: Measurement) -> str:
     return str(getattr(m.verdict, "value", m.verdict))
 
 
+#: Claim sources read from a card's prose rather than its metadata: a verdict on them says so.
+WEAK_SOURCES: Mapping[str, str] = {"card-text": "the card's prose", "card-table": "a results table in the card"}
+
+
 def measurement_lines(m: Measurement) -> list[str]:
     """The terminal lines of one measurement."""
     where = f"{m.dataset}{'/' + m.split if m.split else ''}"
     verdict = _verdict(m)
+    weak = WEAK_SOURCES.get(m.claim.source)
+    if weak:
+        where += f" [claim read from {weak} ({m.claim.source}), weaker than model-index]"
     if verdict == "not-verifiable" and m.measured is None:
         return [f"not-verifiable  {where} {m.metric or '?'}  claimed {_fmt(m.claimed)}: {m.reason}"]
     lines = [

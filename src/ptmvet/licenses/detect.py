@@ -222,7 +222,18 @@ def _key(d: DetectedLicense) -> str:
 
 
 def detect(evidence: Evidence) -> LicenseDetection:
-    """Collect every licence statement of the package and check they agree."""
+    """Collect every licence statement of the package and check they agree.
+
+    Computed once per card, licence files and registry record: every licence
+    check and the licence enricher of one vet share the result.
+    """
+    from ptmvet.cardinfo import license_detection
+
+    return license_detection(evidence)
+
+
+def detect_uncached(evidence: Evidence) -> LicenseDetection:
+    """:func:`detect` without the per-vet cache."""
     card = evidence.card
     metadata: Mapping[str, Any] = card.metadata if card else {}
     if not metadata and evidence.registry and evidence.registry.card_data:

@@ -1,0 +1,150 @@
+"""Base models a card really names, each with the strength of its evidence.
+
+Strongest first: ``base_model`` metadata (``declared``); a phrase stating
+derivation next to a model id or Hub link in the card text (``card-text``), in
+English and in Chinese, Japanese, German, French, Spanish, Korean and Russian;
+the config's ``_name_or_path`` (``config``, weakest: it is where the weights
+were loaded from on the author's machine, often a local folder).
+
+Not a base model: architectures compared with ("for comparison, bert-base
+reaches..."), models trained "from scratch", local paths and folders, and the
+model's own id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ptmvet.cardinfo.known import model_id
+
+_PHRASES = re.compile(
+    r"fine-?tuned (?:version|checkpoint|variant|model) of|fine-?tuned (?:from|on top of)|finetuned (?:version of|from)"
+    r"|(?:further |continued )?pre-?trained (?:from|on top of)|based (?:on|upon)|built (?:on|upon)|(?:the )?base model(?: is|:| used)?"
+    r"|foundation model(?: is|:)?|initiali[sz]ed (?:from|with)|warm-?started from|checkpoint of|derived from"
+    r"|distilled (?:version )?(?:from|of)|(?:quantized|quantised|merged|lora|adapter) (?:version )?(?:of|for)|starting from|trained on top of|adapted from"
+    # Chinese, Japanese
+    r"|基于|基於|微调自|微調自|在.{0,40}?基础上|基座模型|基础模型|底座模型|ベースモデル|をベースに|をファインチューニング|を元に|を基に|ファインチューニングした"
+    # German, French, Spanish
+    r"|basiert auf|basierend auf|feinabgestimmte version von|feinjustierte version von|basismodell|auf (?:der )?grundlage von|nachtrainiert"
+    r"|bas[ée]e? sur|version affin[ée]e de|mod[èe]le de base|affin[ée] (?:à partir de|sur la base de)|ajust[ée] (?:à partir de|sur)"
+    r"|basad[oa] en|versi[óo]n ajustada de|modelo base|afinad[oa] (?:a partir de|de)|ajustad[oa] a partir de"
+    # Korean, Russian
+    r"|기반|파인튜닝|미세 조정|베이스 모델|기본 모델"
+    r"|основан[ао]? на|на основе|дообученная версия|дообучен[ао]? (?:на основе|из)|базов(?:ая|ой) модел",
+    re.I,
+)
+_NEGATIVE = re.compile(
+    r"from scratch|compar|outperform|than\b|\bvs\.?\b|versus|similar to|same (?:data|dataset|corpus|architecture|setup|as)|like\b|unlike|instead of|"
+    r"von grund auf|à partir de zéro|desde cero|从头|ゼロから|처음부터|с нуля",
+    re.I,
+)
+_HF_LINK = re.compile(
+    r"huggingface\.co/(?!datasets/|spaces/|docs/|blog/|papers/|transformers/|models\?|join|login|settings)"
+    r"([A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?)",
+    re.I,
+)
+_GH_LINK = re.compile(r"github\.com/([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)", re.I)
+_ID_TOKEN = re.compile(r"(?<![\w/.-])([A-Za-z0-9][\w.-]{1,95}(?:/[A-Za-z0-9][\w.-]{1,95})?)(?![\w/-])")
+_LOCAL_NAMESPACES = frozenset(
+    {"content", "home", "root", "tmp", "drive", "mydrive", "data", "output", "outputs", "models", "model", "checkpoints",
+     "checkpoint", "workspace", "mnt", "users", "user", "kaggle", "results", "runs", "save", "saved_models", "gdrive", "opt", "var", "projects"}
+)  # fmt: skip
+_WINDOW = 160
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|。|\n")
+
+
+@dataclass(frozen=True)
+class BaseModel:
+    """A base model id (Hub id, or ``github:org/repo``) and how strongly the card supports it."""
+
+    id: str
+    strength: str  # declared | card-text | config
+    evidence: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "strength": self.strength, "evidence": self.evidence}
+
+
+def valid_hub_id(value: str) -> bool:
+    """Whether ``value`` can be a Hub model id (not a local path, not a file, not a user folder)."""
+    v = value.strip()
+    if not v or v.startswith(("/", ".", "~", "\\")) or ":" in v or "\\" in v or v.count("/") > 1:
+        return False
+    if re.search(r"checkpoint-\d+|\.(?:bin|pt|pth|ckpt|json|py|md|txt|zip|tar|gz|safetensors)$", v, re.I):
+        return False
+    ns = v.split("/", 1)[0].lower() if "/" in v else ""
+    return ns not in _LOCAL_NAMESPACES and bool(re.fullmatch(r"[A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?", v))
+
+
+def _own(own_ids: Iterable[str]) -> set[str]:
+    out: set[str] = set()
+    for i in own_ids:
+        if i:
+            out.add(i.lower())
+            out.add(i.lower().rsplit("/", 1)[-1])
+    return out
+
+
+def _ids_near(text: str) -> list[tuple[str, bool]]:
+    """(id, linked) for model ids in a window of text: Hub links first, then GitHub links, then bare ids."""
+    out: list[tuple[str, bool]] = []
+    for m in _HF_LINK.finditer(text):
+        out.append((m.group(1).rstrip("."), True))
+    for m in _GH_LINK.finditer(text):
+        out.append(("github:" + m.group(1).removesuffix(".git").rstrip("."), True))
+    plain = _HF_LINK.sub(" ", _GH_LINK.sub(" ", re.sub(r"\]\([^)]*\)", "]", text)))
+    for m in _ID_TOKEN.finditer(plain):
+        out.append((m.group(1).rstrip("."), False))
+    return out
+
+
+def find_base_models(
+    metadata: Mapping[str, Any], prose: str, *, config: Mapping[str, Any] | None = None, own_ids: Iterable[str] = ()
+) -> tuple[BaseModel, ...]:
+    """Every base model the card and config support, strongest evidence first."""
+    own = _own(own_ids)
+    out: list[BaseModel] = []
+    seen: set[str] = set()
+
+    def add(mid: str, strength: str, evidence: str) -> None:
+        key = mid.lower()
+        if key in seen or key in own or key.rsplit("/", 1)[-1] in own:
+            return
+        seen.add(key)
+        out.append(BaseModel(mid, strength, evidence))
+
+    raw = metadata.get("base_model")
+    for v in [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []:
+        if isinstance(v, str) and valid_hub_id(v):
+            add(v.strip(), "declared", f"base_model: {v.strip()}")
+    for m in _PHRASES.finditer(prose):
+        head = prose[max(0, m.start() - 400) : m.start()]
+        ends = list(_SENTENCE_END.finditer(head))
+        before = head[ends[-1].end() :] if ends else head
+        window = prose[m.end() : m.end() + _WINDOW]
+        cut = re.search(r"\.(?!\d)(?:\s|$)|\n\n|。", window)
+        window = window[: cut.start()] if cut else window
+        if _NEGATIVE.search(before[-80:]) or _NEGATIVE.search(window):
+            continue
+        # CJK phrases put the model before the verb ("基于 X" or "X をベースに"): look both ways.
+        text = window if m.group(0)[:1].isascii() or m.group(0) in ("基于", "基於", "微调自", "微調自") else before[-_WINDOW:] + " " + window
+        for mid, linked in _ids_near(text)[:2]:
+            if mid.startswith("github:"):
+                add(mid, "card-text", " ".join((m.group(0) + window).split())[:160])
+                break
+            if not valid_hub_id(mid):
+                continue
+            known = model_id(mid)
+            if known or (linked and "/" in mid) or (linked and model_id(mid) is not None):
+                add(known or mid, "card-text", " ".join((m.group(0) + window).split())[:160])
+                break
+    cfg = config or {}
+    path = cfg.get("_name_or_path")
+    if isinstance(path, str) and valid_hub_id(path):
+        known = model_id(path)
+        if known:
+            add(known, "config", f"config.json _name_or_path: {path}")
+    return tuple(out)

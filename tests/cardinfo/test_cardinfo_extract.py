@@ -1,0 +1,171 @@
+"""Card reading: task, datasets, base models and claims from prose and tables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ptmvet.card import parse_card
+from ptmvet.cardinfo import card_info
+from ptmvet.cardinfo.basemodel import valid_hub_id
+from ptmvet.cardinfo.task import from_architectures, infer_task
+
+CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"
+SST2 = CORPORA / "hf-model-repos-github-mirrors" / "distilbert-base-uncased-finetuned-sst-2-english"
+
+
+def info(text: str, **kw: object):  # type: ignore[no-untyped-def]
+    return card_info(parse_card(text), **kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("archs", "model_type", "task"),
+    [
+        (["DistilBertForSequenceClassification"], "distilbert", "text-classification"),
+        (["Wav2Vec2ForSequenceClassification"], "wav2vec2", "audio-classification"),
+        (["TapasForQuestionAnswering"], "tapas", "table-question-answering"),
+        (["GPT2LMHeadModel"], "gpt2", "text-generation"),
+        (["XLMWithLMHeadModel"], "xlm", "fill-mask"),
+        (["Speech2TextForConditionalGeneration"], "speech_to_text", "automatic-speech-recognition"),
+        (["BertForPreTraining"], "bert", None),
+        (["BertModel"], "bert", "feature-extraction"),
+    ],
+)
+def test_task_from_architectures(archs: list[str], model_type: str, task: str | None) -> None:
+    assert from_architectures(archs, model_type) == task
+
+
+def test_task_sources_in_order() -> None:
+    meta = {"pipeline_tag": "summarization", "tags": ["translation"], "library_name": "transformers"}
+    got = infer_task(meta, config={"architectures": ["T5ForConditionalGeneration"], "model_type": "t5"})
+    assert (got.task, got.source) == ("summarization", "front-matter:pipeline_tag")
+    assert ("text2text-generation", "config:architectures") in got.candidates
+    lib = infer_task({"library_name": "sentence-transformers"}, config={"architectures": ["BertModel"]})
+    assert (lib.task, lib.source) == ("sentence-similarity", "library")
+    text = infer_task({}, '```python\nner = pipeline("ner", model="x")\n```')
+    assert (text.task, text.source) == ("token-classification", "card-text")
+    assert infer_task({}, "no code here").task is None
+
+
+def test_datasets_from_phrases_links_and_metadata() -> None:
+    card = """---
+datasets:
+- imdb
+---
+# Model
+This model is a fine-tuned version of [bert-base-uncased](https://huggingface.co/bert-base-uncased) on the SQuAD v2 dataset.
+It was also trained on [this corpus](https://huggingface.co/datasets/lhoestq/demo1).
+We recommend the bias evaluation dataset [WinoBias](https://huggingface.co/datasets/wino_bias).
+"""
+    got = [d.id for d in info(card).datasets]
+    assert got[:1] == ["imdb"]
+    assert "squad_v2" in got
+    assert "lhoestq/demo1" in got
+    assert "wino_bias" not in got  # recommended for probing, not training data
+
+
+def test_trainer_none_dataset_is_not_a_dataset() -> None:
+    card = "# m\nThis model is a fine-tuned version of [gpt2](https://huggingface.co/gpt2) on the None dataset.\n"
+    got = info(card)
+    assert got.datasets == ()
+    assert [b.id for b in got.base_models] == ["gpt2"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "This model was trained from scratch on the same data as [bert-base-uncased](https://huggingface.co/bert-base-uncased).",
+        "Compared to [roberta-base](https://huggingface.co/roberta-base), our model is based on a new architecture.",
+        "For comparison, bert-base-uncased reaches 92.7.",
+    ],
+)
+def test_base_model_not_invented(sentence: str) -> None:
+    assert info("# m\n" + sentence + "\n").base_models == ()
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The foundation model is [bert-base-uncased](https://huggingface.co/bert-base-uncased).",
+        "本模型基于 [bert-base-chinese](https://huggingface.co/bert-base-chinese) 微调。",
+        "[cl-tohoku/bert-base-japanese](https://huggingface.co/cl-tohoku/bert-base-japanese) をベースにファインチューニングしました。",
+        "Dieses Modell basiert auf [bert-base-german-cased](https://huggingface.co/bert-base-german-cased).",
+        "Ce modèle est basé sur [camembert-base](https://huggingface.co/camembert-base).",
+        "Este modelo está basado en [dccuchile/bert-base-spanish-wwm-cased](https://huggingface.co/dccuchile/bert-base-spanish-wwm-cased).",
+        "이 모델은 [klue/bert-base](https://huggingface.co/klue/bert-base) 기반으로 학습되었습니다.",
+        "Модель основана на [DeepPavlov/rubert-base-cased](https://huggingface.co/DeepPavlov/rubert-base-cased).",
+    ],
+)
+def test_base_model_phrases_in_eight_languages(sentence: str) -> None:
+    got = info("# m\n" + sentence + "\n").base_models
+    assert got and got[0].strength == "card-text", sentence
+
+
+def test_base_model_strengths_and_local_paths() -> None:
+    card = "---\nbase_model: roberta-base\n---\n# m\n"
+    got = info(card, config={"_name_or_path": "bert-base-uncased"})
+    assert [(b.id, b.strength) for b in got.base_models] == [("roberta-base", "declared"), ("bert-base-uncased", "config")]
+    for path in ("/content/drive/MyDrive/model", "./output", "outputs/checkpoint-500", "home/user/bert", "C:\\models\\x"):
+        assert not valid_hub_id(path)
+    assert info("# m\n", config={"_name_or_path": "/content/out"}).base_models == ()
+
+
+def test_claims_from_prose_never_from_hyperparameters_or_dates() -> None:
+    card = """# m
+This model reaches an F1 of 88.5 on the CoNLL-2003 test set.
+
+- learning_rate = 1e-5
+- batch_size = 32
+- num_train_epochs = 3.0
+
+Released in 2021 with 110 parameters per layer and an accuracy threshold of 0.5.
+"""
+    claims = info(card).text_claims
+    assert [(c.claim.metric, c.claim.value, c.claim.dataset, c.claim.dataset_split, c.claim.source) for c in claims] == [
+        ("f1", 88.5, "conll2003", "test", "card-text")
+    ]
+    assert claims[0].confidence == 0.9
+
+
+def test_claims_from_markdown_and_html_tables() -> None:
+    card = """# m
+## Evaluation results
+
+| Dataset | Accuracy | F1 |
+|---|---|---|
+| IMDB (test) | 93.1 | 92.8 |
+| other-model-x | 90.0 | 89.0 |
+
+## Training results
+
+| Epoch | Validation Loss | Accuracy |
+|---|---|---|
+| 1 | 0.3 | 0.91 |
+
+<table><tr><th>Metric</th><th>Value</th></tr><tr><td>Exact Match</td><td>81.2</td></tr></table>
+"""
+    got = {(c.claim.metric, c.claim.value, c.claim.dataset, c.claim.source) for c in info(card).text_claims}
+    assert ("accuracy", 93.1, "imdb", "card-table") in got
+    assert ("f1", 92.8, "imdb", "card-table") in got
+    assert ("exact_match", 81.2, None, "card-table") in got
+    assert not any(v in (90.0, 89.0, 0.91) for _, v, _, _ in got)  # another model's row; a training log
+
+
+@pytest.mark.corpora
+@pytest.mark.skipif(not SST2.is_dir(), reason="corpora not present")
+def test_distilbert_sst2_card_claim_found_and_matched_to_local_data() -> None:
+    from ptmvet.evaluate.datasets import match_claim
+
+    card = parse_card((SST2 / "README.md").read_text("utf-8"))
+    config = json.loads((SST2 / "config.json").read_text("utf-8"))
+    got = card_info(card, config=config, own_ids=["distilbert-base-uncased-finetuned-sst-2-english"])
+    claims = [c.claim for c in got.text_claims]
+    assert [(c.metric, c.value, c.dataset_split, c.source) for c in claims] == [("accuracy", 91.3, "validation", "card-text")]
+    assert 92.7 not in [c.value for c in claims]  # bert-base's number, given "for comparison"
+    assert got.claims == tuple(claims)  # confident enough to re-measure
+    path, _why = match_claim(claims[0], CORPORA / "eval-datasets")
+    assert path is not None and path.name == "dev.tsv"
+    assert got.task.task == "text-classification"
+    assert [b.id for b in got.base_models] == ["distilbert-base-uncased"]
