@@ -25,10 +25,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="PATH",
         help=".jsonl[.gz] listings, model_info .json files or pages, .zip archives of them, or folders",
     )
+    src.add_argument(
+        "--from-git",
+        type=Path,
+        metavar="DIR",
+        help="git repositories laid out as DIR/org/name or DIR/name (bare or not): every commit and its signature",
+    )
     p.add_argument("--cards", type=Path, nargs="+", default=[], metavar="PATH", help="model cards: tarball or folder")
     p.add_argument("--db", type=Path, required=True, help="the DuckDB database file (created when missing)")
     p.add_argument("--limit", type=int, help="with --from-hub: at most this many models")
     p.add_argument("--filter", action="append", default=[], help="with --from-hub: Hub filter (repeatable)")
+    p.add_argument(
+        "--allowed-signers",
+        type=Path,
+        metavar="FILE",
+        help="with --from-git: git's allowed-signers file, to verify SSH signatures (GPG uses your keyring/GNUPGHOME)",
+    )
     p.add_argument("--batch-size", type=int, default=None, help="records per transaction")
     p.set_defaults(func=run)
 
@@ -38,6 +50,13 @@ def run(args: argparse.Namespace) -> int:
 
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be at least 1")
+    if args.from_git is not None:
+        from ptmvet.registry.gitmine import mine_git
+
+        with open_store(args.db) as store, progress_bar("reading repositories") as progress:
+            git_stats = mine_git(store, args.from_git, allowed_signers=args.allowed_signers, progress=progress)
+        say(render(git_stats, "terminal"))
+        return int(ExitCode.OK)
     with open_store(args.db) as store, progress_bar("mining") as progress:
         if args.from_hub:
             from ptmvet.registry.hub import mine_hub

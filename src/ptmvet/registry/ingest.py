@@ -1041,10 +1041,24 @@ def mine_dump(
             if pending_cards:
                 _write_cards(store, run_id, key, pending_cards, consumed)
                 done += len(pending_cards)
+    _card_licence_fallback(store)
     stats = run_stats(store, run_id)
     stats.resumed = resumed
     store.finish_run(run_id, stats.to_dict())
     return stats
+
+
+def _card_licence_fallback(store: Store) -> None:
+    """A model whose record declares no licence takes the one its card's front matter declares.
+
+    The record's own (``license:`` tag, else cardData) wins; several card licences:
+    the first in sort order, the others stay in ``licences``.
+    """
+    store.con.execute(
+        """UPDATE models SET license = l.license
+           FROM (SELECT model_id, min(license) AS license FROM licence_rows WHERE source = 'card' GROUP BY model_id) l
+           WHERE models.model_id = l.model_id AND models.license IS NULL"""
+    )
 
 
 def run_stats(store: Store, run_id: int) -> MineStats:

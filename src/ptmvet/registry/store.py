@@ -21,7 +21,7 @@ from ptmvet import __version__
 from ptmvet.errors import DependencyMissing, InputError
 
 #: The schema version this code writes (the highest migration number).
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
@@ -156,6 +156,7 @@ TABLES = (
     "card_sections",
     "claims",
     "commits",
+    "git_repos",
     "check_results",
     "scores",
 )

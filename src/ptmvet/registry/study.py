@@ -1,25 +1,33 @@
 """The study's tables, computed from the registry store.
 
-The ICSE'23 PTM-reuse study measured Hub packages once; these queries measure
-any mined registry the same way: machine-readable performance claims by
-pipeline tag (its Fig. 7), dataset-tag and architecture distributions (Fig. 6),
-card presence and per-section completeness, licences, signed commits and
-popularity concentration. Writers of CSV and Parquet files are here; the terminal
-tables, JSON and the HTML page are drawn by :mod:`ptmvet.formats.study`.
+The ICSE'23 PTM-reuse study measured Hub packages once; these queries measure any
+mined registry the same way. The headline of each table is the paper's own
+definition (:mod:`ptmvet.registry.icse23`), stated in one line in ``rule``; a
+looser definition sits beside it where it informs (``loose``). What a database
+cannot tell (a listing has no cards, no configs, no git history) is *not
+measured* -- ``None`` in the rows, never 0 -- and the table says why.
+
+Tables: machine-readable performance claims by pipeline tag (Fig. 7), the dataset
+of each claim and the architecture by ``model_type`` (Fig. 6), dataset tags,
+card presence and per-section completeness, licences, signed commits (overall and
+by organisation) and popularity concentration. Writers of CSV and Parquet files are
+here; the terminal tables, JSON and the HTML page are drawn by :mod:`ptmvet.formats.study`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ptmvet.atomic import write_atomic
-from ptmvet.card import TEMPLATE_SECTIONS
+from ptmvet.card import TEMPLATE_SECTIONS, load_front_matter, split_front_matter
 from ptmvet.errors import InputError
+from ptmvet.registry import icse23
 from ptmvet.registry.store import Store
 
 TOP = 20
@@ -27,14 +35,25 @@ TOP = 20
 
 @dataclass(frozen=True)
 class StudyTable:
-    """One table of the study."""
+    """One table of the study.
 
-    name: str  # file stem for CSV/Parquet
+    ``rows`` hold ``None`` where the database cannot measure a value. ``chart`` is
+    (label column, value column) to draw as bars; ``paper`` the column with the
+    published figure for the same row, when the paper has one; ``common`` the
+    column that every kind of database can measure (the basis of a trend).
+    """
+
+    name: str  # file stem for CSV/Parquet, key in JSON
     title: str
     columns: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
     note: str = ""
-    chart: tuple[int, int] | None = None  # (label column, value column) to draw as bars, value in 0..1 or counts
+    chart: tuple[int, int] | None = None
+    rule: str = ""
+    loose: str = ""
+    measured: bool = True
+    paper: int | None = None
+    common: int | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +63,9 @@ class Study:
     db: str
     models: int
     tables: tuple[StudyTable, ...] = field(default_factory=tuple)
+    runs: tuple[dict[str, Any], ...] = ()
+    #: With a second, older database: one table per study table, headline old vs new (:func:`trend`).
+    trend: tuple[StudyTable, ...] = ()
 
     def table(self, name: str) -> StudyTable:
         for t in self.tables:
@@ -56,33 +78,189 @@ def _q(store: Store, sql: str, params: Sequence[Any] | dict[str, Any] | None = N
     return [tuple(r) for r in store.con.execute(sql, params or []).fetchall()]
 
 
-def _share(n: int, d: int) -> float:
-    return round(n / d, 4) if d else 0.0
+def _share(n: int | None, d: int | None) -> float | None:
+    if n is None or not d:  # a share of nothing is undefined, not 0
+        return None
+    return round(n / d, 4)
 
 
-def claims_by_pipeline(store: Store) -> StudyTable:
-    """Fig. 7: per pipeline tag, models with machine-readable performance claims (model-index)."""
-    rows = _q(
+def _front_matter(text: str) -> dict[str, Any]:
+    block, _ = split_front_matter(text)
+    if block is None:
+        return {}
+    meta, _ = load_front_matter(block)
+    return meta
+
+
+# ----------------------------------------------------------------------------------
+# Fig. 7: claims by pipeline tag
+# ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Claims:
+    measured: bool
+    basis: str
+    metrics: dict[str, list[str | None]]  # model id -> dataset type of each metric (paper rule); absent: none
+    underscore_only: int  # cards whose front matter uses only `model_index`
+
+
+def _paper_claims(store: Store) -> _Claims:
+    """Every model's claims under the paper's rule, from its card, else its record's cardData."""
+    n_cards = int(_q(store, "SELECT count(*) FROM cards")[0][0])
+    n_cd = int(_q(store, "SELECT count(*) FROM models WHERE card_data IS NOT NULL")[0][0])
+    metrics: dict[str, list[str | None]] = {}
+    if not n_cards and not n_cd:
+        return _Claims(False, "no card text and no cardData in this database", metrics, 0)
+    # cardData is the Hub's parse of the card's front matter; a card ingested here wins.
+    for mid, cd in _q(
         store,
-        """SELECT coalesce(m.pipeline_tag, 'other') AS tag, count(*) AS models,
-                  count(*) FILTER (WHERE m.has_model_index OR coalesce(c.has_model_index, false)) AS with_claims
-           FROM models m LEFT JOIN cards c USING (model_id)
-           GROUP BY tag ORDER BY models DESC, tag""",
+        """SELECT model_id, card_data FROM models WHERE card_data LIKE '%model-index%'
+           AND model_id NOT IN (SELECT model_id FROM cards)""",
+    ):
+        try:
+            data = json.loads(cd)
+        except ValueError:
+            continue
+        if isinstance(data, dict):
+            found = icse23.paper_claims(data.get("model-index"))
+            if found:
+                metrics[mid] = found
+    underscore = 0
+    for mid, text in _q(store, "SELECT model_id, text FROM cards WHERE has_model_index"):
+        meta = _front_matter(text)
+        if icse23.model_index_keys(meta) == "model_index":
+            underscore += 1
+        found = icse23.paper_claims(meta.get("model-index"))
+        if found:
+            metrics[mid] = found
+    parts = []
+    if n_cards:
+        parts.append(f"front matter of {n_cards:,} ingested cards (a model without one has no claims)")
+    if n_cd:
+        parts.append(f"cardData of {n_cd:,} registry records")
+    return _Claims(True, " and ".join(parts), metrics, underscore)
+
+
+def claims_by_pipeline(store: Store, claims: _Claims) -> tuple[StudyTable, StudyTable]:
+    """Fig. 7 by the paper's rule (grouped as the paper did), and every tag ungrouped."""
+    con = store.con
+    import pyarrow as pa
+
+    con.register("paper_claims", pa.table({"model_id": pa.array(list(claims.metrics), pa.string())}))
+    try:
+        rows = _q(
+            store,
+            """SELECT coalesce(m.pipeline_tag, '(no tag)') AS tag, count(*) AS models,
+                      count(p.model_id) AS with_claims,
+                      count(*) FILTER (WHERE list_contains(m.tags, 'model-index')) AS hub_tag,
+                      count(*) FILTER (WHERE m.has_model_index OR coalesce(c.has_model_index, false)) AS any_key
+               FROM models m LEFT JOIN cards c USING (model_id) LEFT JOIN paper_claims p USING (model_id)
+               GROUP BY tag ORDER BY models DESC, tag""",
+        )
+    finally:
+        con.unregister("paper_claims")
+    measured = claims.measured
+    by_tag = {r[0]: r for r in rows}
+    # Group by the paper's measure when there is one, else by the Hub's tag.
+    key = 2 if measured else 3
+    grouped = icse23.group_other([(r[0], int(r[1]), int(r[key])) for r in rows])
+    kept = {g[0] for g in grouped} - {"other"}
+    merged = sorted(t for t in by_tag if t not in kept)
+    pub = {t: (k, n) for t, k, n in icse23.published()["fig7_claims_by_pipeline"]["rows"]}
+    out = []
+    for tag, n, _ in grouped:
+        sub = [by_tag[t] for t in ([tag] if tag != "other" else merged)]
+        k = sum(int(r[2]) for r in sub)
+        hub = sum(int(r[3]) for r in sub)
+        anyk = sum(int(r[4]) for r in sub)
+        pk, pn = pub.get(tag, (None, None))
+        out.append(
+            (
+                tag, n, k if measured else None, _share(k, n) if measured else None,
+                hub, _share(hub, n), anyk, _share(anyk, n), pn, pk, _share(pk, pn),
+            )
+        )
+    out.sort(key=lambda r: (-(r[3] if r[3] is not None else r[5] or 0.0), r[0]))
+    columns = (
+        "pipeline_tag", "models", "with_claims", "share", "model_index_tag", "tag_share",
+        "any_model_index_key", "any_key_share", "paper_models", "paper_with_claims", "paper_share",
     )
-    out = tuple((t, n, k, _share(k, n)) for t, n, k in rows)
-    return StudyTable(
+    small = [t for t in merged if t != "other"]
+    other_note = (
+        f"'other' = {len(small)} pipeline tags whose share is under 0.1% plus models without a tag"
+        + (": " + ", ".join(small[:40]) + (f", ... ({len(small) - 40} more)" if len(small) > 40 else "") if small else "")
+        + ". Every tag is in table claims_by_pipeline_all."
+    )
+    notes = [f"Basis: {claims.basis}." if measured else f"Not measured: {claims.basis}; grouped by the Hub's tag.", other_note]
+    if claims.underscore_only:
+        notes.append(f"{claims.underscore_only:,} cards spell the key model_index only (ignored by the Hub, not counted).")
+    fig7 = StudyTable(
         "claims_by_pipeline",
-        "Machine-readable performance claims (model-index) by pipeline tag",
-        ("pipeline_tag", "models", "with_model_index", "share"),
-        out,
-        note="'other' = no pipeline tag. A model counts when its registry record (tag, field or cardData) "
-        "or its card front matter carries model-index.",
-        chart=(0, 3),
+        "Fig. 7: models with machine-readable performance claims, by pipeline tag",
+        columns,
+        tuple(out),
+        note=" ".join(notes),
+        chart=(0, 3) if measured else (0, 5),
+        rule="a model has claims when model-index[0].results yields at least one well-formed metric "
+        "(ICSE'23 ptm.py get_claims); tags under 0.1% grouped as 'other'",
+        loose="model_index_tag: the Hub's 'model-index' tag; any_model_index_key: any model-index or model_index "
+        "key in the record or card, results or not",
+        measured=measured,
+        paper=10,
+        common=5,
     )
+    every = StudyTable(
+        "claims_by_pipeline_all",
+        "Claims by every pipeline tag (ungrouped)",
+        ("pipeline_tag", "models", "with_claims", "share", "model_index_tag", "tag_share"),
+        tuple(
+            (r[0], int(r[1]), int(r[2]) if measured else None, _share(int(r[2]), int(r[1])) if measured else None,
+             int(r[3]), _share(int(r[3]), int(r[1])))
+            for r in rows
+        ),
+        rule=fig7.rule.split(";")[0],
+        measured=measured,
+        common=5,
+    )
+    return fig7, every
+
+
+def claim_datasets(claims: _Claims, total: int) -> StudyTable:
+    """Fig. 6 (blue): the dataset type of each claim; 'None' counts the models without claims."""
+    rule = "dataset.type of each model-index metric (ICSE'23 ptm.py), 'None' = models without claims; top 10, rest 'other'"
+    pub = dict(icse23.published()["fig6_datasets"]["rows"])
+    if not claims.measured:
+        return StudyTable(
+            "claim_datasets", "Fig. 6 (datasets): the dataset of each claim", ("dataset", "count", "share", "paper_share"),
+            (), note=f"Not measured: {claims.basis}.", rule=rule, measured=False,
+        )
+    counts: dict[str, int] = {"None": total - len(claims.metrics)}
+    for found in claims.metrics.values():
+        for ds in found:
+            if ds is not None:
+                counts[ds] = counts.get(ds, 0) + 1
+    rows = icse23.top_other(counts)
+    denom = sum(v for _, v in rows)
+    return StudyTable(
+        "claim_datasets",
+        "Fig. 6 (datasets): the dataset of each claim",
+        ("dataset", "count", "share", "paper_share"),
+        tuple((d, n, _share(n, denom), round(pub[d.split("/")[-1]] / 100, 4) if d.split("/")[-1] in pub else None) for d, n in rows),
+        note="Shares of all counts (claims with a dataset type, plus one per model without claims), as in the paper.",
+        chart=(0, 2),
+        rule=rule,
+        paper=3,
+    )
+
+
+# ----------------------------------------------------------------------------------
+# Fig. 6 and the rest
+# ----------------------------------------------------------------------------------
 
 
 def dataset_tags(store: Store, total: int) -> tuple[StudyTable, StudyTable]:
-    """Fig. 6 (left): how many models name a dataset, and which."""
+    """How many models name a dataset in their tags, and which."""
     # One scan of the tag lists for both tables: each model's distinct dataset names.
     rows = _q(
         store,
@@ -95,41 +273,74 @@ def dataset_tags(store: Store, total: int) -> tuple[StudyTable, StudyTable]:
     )
     with_tag = int(next(n for d, n in rows if d is None))
     top = sorted(((d, int(n)) for d, n in rows if d is not None), key=lambda r: (-r[1], r[0]))
+    rule = "a model names a dataset when it carries a 'dataset:' tag (the Hub's tags from card metadata)"
     coverage = StudyTable(
         "dataset_tag_coverage",
         "Dataset tags",
         ("models", "with_dataset_tag", "without_dataset_tag", "share_without"),
         ((total, with_tag, total - with_tag, _share(total - with_tag, total)),),
+        rule=rule,
+        common=3,
     )
     return coverage, StudyTable(
         "top_datasets",
         f"Top {TOP} dataset tags",
         ("dataset", "models", "share"),
         tuple((d, n, _share(n, total)) for d, n in top),
-        chart=(0, 1),
+        chart=(0, 2),
+        rule=rule,
+        common=2,
     )
 
 
-def architectures(store: Store, total: int) -> StudyTable:
-    """Fig. 6 (right): architecture distribution (config.architectures[0], else model_type)."""
-    rows = _q(
+def architectures(store: Store, total: int) -> tuple[StudyTable, StudyTable]:
+    """Fig. 6 (orange): config.model_type, as the paper; beside it the class names (architectures[0])."""
+    configs = int(_q(store, "SELECT count(*) FROM models WHERE model_type IS NOT NULL OR architecture IS NOT NULL")[0][0])
+    pub = dict(icse23.published()["fig6_architectures"]["rows"])
+    rule = "config.model_type, 'None' without one; the ten most common, the rest 'other' (ICSE'23 ptm.py)"
+    if not configs:
+        why = "Not measured: no record in this database carries a config (listings never do)."
+        return (
+            StudyTable("architectures", "Fig. 6 (architectures): model_type", ("model_type", "models", "share", "paper_share"),
+                       (), note=why, rule=rule, measured=False),
+            StudyTable("architecture_classes", f"Top {TOP} architecture classes", ("architecture", "models", "share"),
+                       (), note=why, rule="config.architectures[0]", measured=False),
+        )
+    counts = {str(t if t is not None else "None"): int(n) for t, n in _q(store, "SELECT model_type, count(*) FROM models GROUP BY ALL")}
+    rows = icse23.top_other(counts)
+    fig6 = StudyTable(
+        "architectures",
+        "Fig. 6 (architectures): model_type",
+        ("model_type", "models", "share", "paper_share"),
+        tuple((t, n, _share(n, total), round(pub[t] / 100, 4) if t in pub else None) for t, n in rows),
+        chart=(0, 2),
+        rule=rule,
+        loose="architecture_classes: config.architectures[0] (the class name)",
+        paper=3,
+    )
+    cls = _q(
         store,
-        f"""SELECT coalesce(architecture, model_type, 'unknown') AS arch, count(*) AS n FROM models
+        f"""SELECT coalesce(architecture, 'None') AS arch, count(*) AS n FROM models
             GROUP BY arch ORDER BY n DESC, arch LIMIT {TOP}""",  # noqa: S608
     )
-    return StudyTable(
-        "architectures",
-        f"Top {TOP} architectures",
+    classes = StudyTable(
+        "architecture_classes",
+        f"Top {TOP} architecture classes",
         ("architecture", "models", "share"),
-        tuple((a, n, _share(n, total)) for a, n in rows),
-        note="'unknown': the record has no config (listings never do).",
-        chart=(0, 1),
+        tuple((a, int(n), _share(int(n), total)) for a, n in cls),
+        chart=(0, 2),
+        rule="config.architectures[0], 'None' without one",
     )
+    return fig6, classes
 
 
 def card_presence(store: Store, total: int) -> tuple[StudyTable, StudyTable]:
     """Card presence and per-section completeness (ptmvet.card canonical sections)."""
     cards_known = _q(store, "SELECT count(*) FROM cards")[0][0]
+    rule = "a model has a card when its README.md is non-empty; sections as mapped by ptmvet.card.TEMPLATE_SECTIONS"
+    with_card: int | None
+    empty: int | None
+    front: int | None
     if cards_known:
         row = _q(
             store,
@@ -139,24 +350,39 @@ def card_presence(store: Store, total: int) -> tuple[StudyTable, StudyTable]:
         )[0]
         with_card, empty, front = int(row[0]), int(row[1]), int(row[2])
         basis = "card text ingested"
+        measured = True
     else:
         listed = _q(
             store,
-            "SELECT count(DISTINCT model_id) FROM files WHERE lower(path) = 'readme.md'",
-        )[0][0]
-        with_card, empty, front = int(listed), 0, 0
-        basis = "README.md listed among the files (no card text ingested)"
+            """SELECT count(*) FILTER (WHERE n_files IS NOT NULL),
+                      (SELECT count(DISTINCT model_id) FROM files WHERE lower(path) = 'readme.md') FROM models""",
+        )[0]
+        measured = bool(listed[0])
+        with_card = int(listed[1]) if measured else None
+        empty = front = None
+        basis = (
+            "README.md listed among the files (no card text ingested)"
+            if measured
+            else "not measured: no card text and no file lists in this database"
+        )
     presence = StudyTable(
         "card_presence",
         "Model cards",
         ("models", "with_card", "empty_card", "with_front_matter", "share_with_card"),
         ((total, with_card, empty, front, _share(with_card, total)),),
         note=f"Basis: {basis}.",
+        rule=rule,
+        measured=measured,
     )
+    denom = int(_q(store, "SELECT count(*) FROM cards WHERE NOT empty")[0][0])
+    if not denom:
+        return presence, StudyTable(
+            "card_sections", "Card completeness: share of non-empty cards with each template section",
+            ("section", "cards", "share"), (), note="Not measured: no card text in this database.", rule=rule, measured=False,
+        )
     counts = dict(
         _q(store, "SELECT canonical, count(DISTINCT model_id) FROM card_sections WHERE words > 0 GROUP BY canonical")
     )
-    denom = _q(store, "SELECT count(*) FROM cards WHERE NOT empty")[0][0]
     rows = tuple(
         sorted(
             ((k, int(counts.get(k, 0)), _share(int(counts.get(k, 0)), denom)) for k in TEMPLATE_SECTIONS),
@@ -168,8 +394,9 @@ def card_presence(store: Store, total: int) -> tuple[StudyTable, StudyTable]:
         "Card completeness: share of non-empty cards with each template section",
         ("section", "cards", "share"),
         rows,
-        note=f"Of {denom} non-empty cards; sections as mapped by ptmvet.card.TEMPLATE_SECTIONS.",
+        note=f"Of {denom:,} non-empty cards.",
         chart=(0, 2),
+        rule=rule,
     )
     return presence, sections
 
@@ -184,25 +411,77 @@ def licences(store: Store, total: int) -> StudyTable:
         "licences",
         f"Top {TOP} declared licences",
         ("license", "models", "share"),
-        tuple((x, n, _share(n, total)) for x, n in rows),
-        note="As declared (license: tag, else cardData, else card front matter), not normalised.",
-        chart=(0, 1),
+        tuple((x, int(n), _share(int(n), total)) for x, n in rows),
+        rule="as declared: the license: tag, else cardData.license, else the card's front matter; not normalised",
+        chart=(0, 2),
+        common=2,
     )
 
 
-def signed_commits(store: Store) -> StudyTable:
+def signed_commits(store: Store) -> tuple[StudyTable, StudyTable]:
+    """Repositories with at least one signed commit (the paper's %GK rule), overall and by organisation."""
+    pub = icse23.published()["signed_commits"]
+    rule = "a repository counts when at least one of its commits carries a signature (GPG, SSH or X.509 gpgsig header)"
     row = _q(
         store,
-        """SELECT count(DISTINCT model_id), count(DISTINCT model_id) FILTER (WHERE signed) FROM commits""",
+        """SELECT count(*), count(*) FILTER (WHERE signed > 0), count(*) FILTER (WHERE keyed > 0), sum(commits),
+                  sum(signed), sum(gpg), sum(ssh), sum(x509), sum(verified)
+           FROM (SELECT r.model_id, any_value(r.n_commits) AS commits,
+                        count(c.sha) FILTER (WHERE c.signed) AS signed,
+                        count(c.sha) FILTER (WHERE c.signer_key <> '') AS keyed,
+                        count(c.sha) FILTER (WHERE c.signature_kind = 'gpg') AS gpg,
+                        count(c.sha) FILTER (WHERE c.signature_kind = 'ssh') AS ssh,
+                        count(c.sha) FILTER (WHERE c.signature_kind = 'x509') AS x509,
+                        count(c.sha) FILTER (WHERE c.verification IN ('G', 'U')) AS verified
+                 FROM git_repos r LEFT JOIN commits c USING (model_id)
+                 WHERE r.error IS NULL GROUP BY r.model_id)""",
     )[0]
-    with_git, signed = int(row[0]), int(row[1])
-    return StudyTable(
+    repos, signed = int(row[0]), int(row[1])
+    unreadable = int(_q(store, "SELECT count(*) FROM git_repos WHERE error IS NOT NULL")[0][0])
+    measured = repos > 0
+    cols = ("repositories", "with_signed_commit", "share", "with_key_named", "commits", "signed_commits", "gpg", "ssh",
+            "x509", "verified_here", "paper_repositories", "paper_with_signed_commit", "paper_share")
+    paper = (pub["repositories"], pub["with_signed_commit"], _share(pub["with_signed_commit"], pub["repositories"]))
+    if measured:
+        vals: tuple[Any, ...] = (repos, signed, _share(signed, repos), *(int(x or 0) for x in row[2:]))
+    else:
+        vals = (None,) * 10
+    notes = []
+    if not measured:
+        notes.append("Not measured: no git history in this database (mine --from-git; Hub listings carry none).")
+    if unreadable:
+        notes.append(f"{unreadable:,} repositories could not be read and are left out (table git_repos, column error).")
+    overall = StudyTable(
         "signed_commits",
         "Repositories with at least one signed commit",
-        ("models_with_git_data", "with_signed_commit", "share"),
-        ((with_git, signed, _share(signed, with_git)),),
-        note="" if with_git else "No git history in this database (Hub listings carry none).",
+        cols,
+        ((*vals, *paper),),
+        note=" ".join(notes),
+        rule=rule,
+        loose="with_key_named: the study's literal test, git log %GK non-empty (git names no key for an SSH "
+        "signature it cannot check); verified_here: commits git verified with the keys at hand (%G? G or U)",
+        measured=measured,
+        paper=12,
     )
+    orgs = _q(
+        store,
+        """SELECT coalesce(nullif(split_part(r.model_id, '/', 1), r.model_id), '(no organisation)') AS org,
+                  count(DISTINCT r.model_id) AS repos,
+                  count(DISTINCT c.model_id) FILTER (WHERE c.signed) AS signed
+           FROM git_repos r LEFT JOIN commits c USING (model_id) WHERE r.error IS NULL
+           GROUP BY org ORDER BY signed DESC, repos DESC, org LIMIT 50""",
+    )
+    by_org = StudyTable(
+        "signed_commits_by_org",
+        "Signed commits by organisation",
+        ("organisation", "repositories", "with_signed_commit", "share"),
+        tuple((o, int(n), int(k), _share(int(k), int(n))) for o, n, k in orgs),
+        note="" if measured else "Not measured: no git history in this database.",
+        chart=(0, 3),
+        rule=rule,
+        measured=measured,
+    )
+    return overall, by_org
 
 
 def popularity(store: Store) -> StudyTable:
@@ -232,39 +511,114 @@ def popularity(store: Store) -> StudyTable:
         "Popularity concentration: share of downloads held by the top k",
         ("group", "models", "downloads", "share"),
         tuple(rows),
-        note=f"{n} models with a download count, {total} downloads in all.",
+        note=f"{n:,} models with a download count, {total:,} downloads in all." if n else "Not measured: no download counts.",
         chart=(0, 3),
+        rule="downloads as the registry reports them (the Hub: last 30 days)",
+        measured=bool(n),
+        common=3,
     )
 
 
 def compute_study(store: Store) -> Study:
     """Every table of the study."""
     total = int(_q(store, "SELECT count(*) FROM models")[0][0])
-    if total == 0:
+    if total == 0 and not int(_q(store, "SELECT count(*) FROM git_repos")[0][0]):
         raise InputError(f"{store.path}: no models in the database", path=store.path, hint="run `ptmvet mine` first")
+    claims = _paper_claims(store)
+    fig7, fig7_all = claims_by_pipeline(store, claims)
     coverage, top_ds = dataset_tags(store, total)
+    arch, arch_cls = architectures(store, total)
     presence, sections = card_presence(store, total)
+    signed, signed_orgs = signed_commits(store)
     tables = (
-        claims_by_pipeline(store),
+        fig7,
+        fig7_all,
+        claim_datasets(claims, total),
+        arch,
+        arch_cls,
         coverage,
         top_ds,
-        architectures(store, total),
         presence,
         sections,
         licences(store, total),
-        signed_commits(store),
+        signed,
+        signed_orgs,
         popularity(store),
     )
-    return Study(db=store.path, models=total, tables=tables)
+    runs = tuple(
+        {"run_id": int(r[0]), "kind": r[1], "source": r[2], "status": r[3],
+         "started_at": str(r[4]), "finished_at": None if r[5] is None else str(r[5])}
+        for r in _q(store, "SELECT run_id, kind, source, status, started_at, finished_at FROM runs ORDER BY run_id")
+    )
+    return Study(db=store.path, models=total, tables=tables, runs=runs)
 
 
 # ----------------------------------------------------------------------------------
-# Output
+# A trend between two studies
 # ----------------------------------------------------------------------------------
 
 
-def _atomic_bytes(path: Path, data: bytes) -> None:
-    write_atomic(path, data)
+def _keyed(t: StudyTable, col: int, *, labelled: bool) -> dict[str, Any]:
+    if not t.rows:
+        return {}
+    if not labelled:
+        return {"(all)": t.rows[0][col]}
+    return {str(r[0]): r[col] for r in t.rows}
+
+
+def trend(old: Study, new: Study) -> tuple[StudyTable, ...]:
+    """Every table's headline value in ``old`` and ``new``, side by side, on a basis both measure.
+
+    A table's headline is its chart column. Where one database cannot measure it
+    (a listing has no cards), both sides use the table's ``common`` column instead
+    (e.g. the Hub's ``model-index`` tag for Fig. 7) and the note says so.
+    """
+    out = []
+    for t_new in new.tables:
+        try:
+            t_old = old.table(t_new.name)
+        except KeyError:
+            continue
+        head = t_new.chart or t_old.chart
+        col = head[1] if head else (t_new.common if t_new.common is not None else None)
+        if col is None and len(t_new.columns) > 1:
+            col = len(t_new.columns) - 1
+        if col is None:
+            continue
+        basis = f"{t_new.columns[col]} ({t_new.rule or t_new.title})"
+        both = t_old.measured and t_new.measured
+        if not both and t_new.common is not None:
+            col = t_new.common
+            basis = f"{t_new.columns[col]}, the basis both databases measure ({t_new.loose or t_new.rule})"
+        elif not both:
+            basis = "not measured in " + ("either database" if not (t_old.measured or t_new.measured)
+                                          else (old.db if not t_old.measured else new.db))
+        label = 0 if isinstance(t_new.rows[0][0] if t_new.rows else "", str) else None
+        a, b = _keyed(t_old, col, labelled=label is not None), _keyed(t_new, col, labelled=label is not None)
+        keys = list(b) + [k for k in a if k not in b]
+        rows = []
+        for k in keys:
+            va = a.get(k) if (t_old.measured or (not both and t_new.common is not None)) else None
+            vb = b.get(k) if (t_new.measured or (not both and t_new.common is not None)) else None
+            delta = round(vb - va, 4) if isinstance(va, (int, float)) and isinstance(vb, (int, float)) else None
+            rows.append((k, va, vb, delta))
+        out.append(
+            StudyTable(
+                f"trend_{t_new.name}",
+                f"Trend: {t_new.title}",
+                (t_new.columns[0] if label is not None else "row", "old", "new", "change"),
+                tuple(rows),
+                note=f"Basis: {basis}. old = {old.db} ({old.models:,} models), new = {new.db} ({new.models:,} models).",
+                rule=t_new.rule,
+                measured=both or t_new.common is not None,
+            )
+        )
+    return tuple(out)
+
+
+# ----------------------------------------------------------------------------------
+# Files
+# ----------------------------------------------------------------------------------
 
 
 def _ensure_dir(directory: Path) -> None:
@@ -275,7 +629,7 @@ def _ensure_dir(directory: Path) -> None:
 
 
 def write_csv(study: Study, directory: Path) -> list[Path]:
-    """One CSV per table."""
+    """One CSV per table (an unmeasured value is an empty cell)."""
     _ensure_dir(directory)
     out = []
     for t in study.tables:
@@ -284,7 +638,7 @@ def write_csv(study: Study, directory: Path) -> list[Path]:
         w.writerow(t.columns)
         w.writerows(t.rows)
         path = directory / f"{t.name}.csv"
-        _atomic_bytes(path, buf.getvalue().encode("utf-8"))
+        write_atomic(path, buf.getvalue().encode("utf-8"))
         out.append(path)
     return out
 
@@ -302,6 +656,6 @@ def write_parquet(study: Study, directory: Path) -> list[Path]:
         sink = pa.BufferOutputStream()
         pq.write_table(table, sink)
         path = directory / f"{t.name}.parquet"
-        _atomic_bytes(path, sink.getvalue().to_pybytes())
+        write_atomic(path, sink.getvalue().to_pybytes())
         out.append(path)
     return out
