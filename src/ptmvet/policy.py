@@ -79,6 +79,9 @@ class Policy:
     claims_tolerance: float | None = None
     require_signature: bool = False
     signer_identity: str | None = None
+    signer_issuer: str | None = None
+    signature_key: Path | None = None  # trust anchor: the publisher's public key
+    signature_chain: tuple[Path, ...] = ()  # trust anchor: CA certificates
     waivers: tuple[Waiver, ...] = ()
     source: str = "<preset>"
 
@@ -170,8 +173,13 @@ class Policy:
             allow_classes=tuple(lic.get("allow_classes", ())),
             deny_classes=tuple(lic.get("deny_classes", ())),
             claims_tolerance=claims.get("tolerance"),
-            require_signature=bool(data.get("require_signature", sig.get("required", False))),
+            # `signature: {required: ...}` wins over the older top-level `require_signature`, so a
+            # policy extending a preset can require (or waive) a signature either way.
+            require_signature=bool(sig["required"] if "required" in sig else data.get("require_signature", False)),
             signer_identity=sig.get("identity"),
+            signer_issuer=sig.get("issuer"),
+            signature_key=_anchor(sig.get("key"), source),
+            signature_chain=tuple(p for c in ([sig["chain"]] if isinstance(sig.get("chain"), str) else sig.get("chain") or ()) if (p := _anchor(c, source))),
             waivers=tuple(waivers),
             source=source,
         )
@@ -185,6 +193,16 @@ class Policy:
         if finding.severity.rank >= self.warn_on.rank:
             return Mode.WARN
         return Mode.OFF
+
+
+def _anchor(value: Any, source: str) -> Path | None:
+    """A trust-anchor path of the policy, relative to the policy file's folder."""
+    if not value:
+        return None
+    p = Path(str(value)).expanduser()
+    if not p.is_absolute() and not source.startswith("<"):
+        p = Path(source).parent / p
+    return p
 
 
 def _dates_to_text(value: Any) -> Any:
@@ -310,7 +328,7 @@ def gate(report: Report, policy: Policy, *, today: date | None = None, license_c
         elif score < minimum:
             items.append(GateItem(GateStatus.FAIL, "score", f"{attr.value} score {score:g} is below the policy's minimum {minimum:g}"))
     items.extend(_license_items(report, policy, license_classes))
-    if policy.require_signature or policy.signer_identity:
+    if policy.require_signature or policy.signer_identity or policy.signer_issuer:
         items.extend(_signature_items(report, policy))
     return GateResult(policy=policy, report=report, items=tuple(items), today=today)
 
@@ -341,10 +359,16 @@ def _signature_items(report: Report, policy: Policy) -> list[GateItem]:
     sig = [f for f in report.findings if f.check_id == SIGNATURE_CHECK]
     if not sig or all(f.outcome is not Outcome.PASS for f in sig):
         why = sig[0].message if sig else "no signature check ran"
+        if sig and sig[0].outcome is Outcome.SKIPPED and not (policy.signature_key or policy.signature_chain):
+            why += " (give the trust anchor: gate --key PUB.pem or --chain CA.pem, or the policy's signature.key / signature.chain)"
         return [GateItem(GateStatus.FAIL, "signature", f"the policy requires a valid signature: {why}", SIGNATURE_CHECK)]
-    if policy.signer_identity:
-        identities = {str(f.details.get("identity")) for f in sig if f.details.get("identity")}
-        if policy.signer_identity not in identities:
-            got = ", ".join(sorted(identities)) or "unknown"
-            return [GateItem(GateStatus.FAIL, "signature", f"signer {got} is not the required {policy.signer_identity}", SIGNATURE_CHECK)]
-    return []
+    out: list[GateItem] = []
+    identities = {str(i) for f in sig for i in (f.details.get("identities") or ())}
+    if policy.signer_identity and policy.signer_identity.lower() not in {i.lower() for i in identities}:
+        got = ", ".join(sorted(identities)) or "unknown (a key signature names no identity)"
+        out.append(GateItem(GateStatus.FAIL, "signature", f"signer {got} is not the required {policy.signer_identity}", SIGNATURE_CHECK))
+    issuers = {str(f.details.get("issuer")) for f in sig if f.details.get("issuer")}
+    if policy.signer_issuer and not any(policy.signer_issuer.lower() in i.lower() for i in issuers):
+        got = ", ".join(sorted(issuers)) or "unknown"
+        out.append(GateItem(GateStatus.FAIL, "signature", f"issuer {got} is not the required {policy.signer_issuer}", SIGNATURE_CHECK))
+    return out

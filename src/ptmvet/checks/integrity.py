@@ -166,6 +166,8 @@ def signature_valid(ev: Evidence) -> Iterator[Finding]:
         "digests_match": sig.digests_match,
         "signed_files": sig.signed_files,
         "mismatched": list(sig.mismatched),
+        "identities": list(sig.identities),
+        "issuer": sig.issuer,
     }
     evidence = [f"{sig.path}: {sig.message}"] + [f"differs: {p}" for p in sig.mismatched[:_SHOW]]
     if sig.verified is False or sig.digests_match is False:

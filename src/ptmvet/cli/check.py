@@ -47,6 +47,14 @@ def add_vet_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--only", default="", help="comma-separated check ids to run (default: all)")
     p.add_argument("--no-scan", action="store_true", help="skip the static scan of weight files")
     p.add_argument("--no-hash", action="store_true", help="skip hashing local files")
+    sig = p.add_argument_group("signature (VET603; override the policy's signature block)")
+    sig.add_argument("--signature", type=Path, help="the signature file, when it is not the package's own model.sig")
+    sig.add_argument("--key", type=Path, dest="signature_key", help="trust anchor: the publisher's public key (PEM)")
+    sig.add_argument(
+        "--chain", type=Path, action="append", default=[], dest="signature_chain", help="trust anchor: CA certificate(s) (PEM), repeatable"
+    )
+    sig.add_argument("--identity", dest="signature_identity", help="required signer identity (certificate SAN e-mail, URI, DNS name or CN)")
+    sig.add_argument("--issuer", dest="signature_issuer", help="required issuer of the signing certificate (DN, CN or organisation)")
 
 
 def options_from(args: argparse.Namespace, policy: Policy | None = None) -> VetOptions:
@@ -65,6 +73,11 @@ def options_from(args: argparse.Namespace, policy: Policy | None = None) -> VetO
         hash_files=not args.no_hash,
         checks=tuple(c.strip().upper() for c in args.only.split(",") if c.strip()),
         claims_tolerance=policy.claims_tolerance if policy is not None else None,
+        signature=getattr(args, "signature", None),
+        signature_key=getattr(args, "signature_key", None) or (policy.signature_key if policy is not None else None),
+        signature_chain=tuple(getattr(args, "signature_chain", None) or (policy.signature_chain if policy is not None else ())),
+        signature_identity=getattr(args, "signature_identity", None) or (policy.signer_identity if policy is not None else None),
+        signature_issuer=getattr(args, "signature_issuer", None) or (policy.signer_issuer if policy is not None else None),
     )
 
 

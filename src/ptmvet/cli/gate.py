@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
 from ptmvet.cli._common import add_format_option, add_offline_option, emit, render
 from ptmvet.cli.check import add_vet_options, options_from, vet_with_progress
@@ -28,6 +29,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     policy = Policy.load(args.policy)
+    # Identity and issuer given on the command line are what the gate requires, like the policy's.
+    policy = replace(
+        policy,
+        signer_identity=args.signature_identity or policy.signer_identity,
+        signer_issuer=args.signature_issuer or policy.signer_issuer,
+    )
     report = vet_with_progress(args.model, options_from(args, policy))
     result = gate(report, policy)
     emit(render(result, args.format), args.output)

@@ -52,10 +52,12 @@ def _cache_expectations(root: Path, paths: list[str]) -> dict[str, ExpectedHash]
     return out
 
 
-def _signature_status(root: Path, sig_rel: str, options: VetOptions) -> SignatureStatus:
+def _signature_status(root: Path, sig_rel: str, options: VetOptions, sig_path: Path | None = None) -> SignatureStatus:
     from ptmvet.integrity.signing import signature_digests_match, verify_signature
 
-    sig_path = root / sig_rel
+    sig_path = sig_path or root / sig_rel
+    if not sig_path.is_file():
+        return SignatureStatus(path=sig_rel, verified=False, message=f"{sig_path}: no such signature file")
     try:
         signed, mismatched = signature_digests_match(root, sig_path)
     except Error as exc:
@@ -65,10 +67,22 @@ def _signature_status(root: Path, sig_rel: str, options: VetOptions) -> Signatur
     verified: bool | None = None
     message = "signature parsed; not authenticated (no trusted key or CA given)"
     method: str | None = signed.signer_kind if signed.signer_kind != "unknown" else None
+    identities: tuple[str, ...] = ()
+    issuer: str | None = None
     if key or chain:
         try:
-            result = verify_signature(root, sig_path, key=Path(key) if key else None, chain=[Path(c) for c in chain])
+            result = verify_signature(
+                root,
+                sig_path,
+                key=Path(key) if key else None,
+                chain=[Path(c) for c in chain],
+                identity=options.signature_identity,
+                issuer=options.signature_issuer,
+            )
             verified, method, message = True, result.method, f"verified with the given {result.method}"
+            identities, issuer = result.identities, result.issuer
+            if identities:
+                message += f"; signed by {', '.join(identities)}"
         except SignatureInvalid as exc:
             verified, message = False, exc.message
         except IntegrityMismatch as exc:
@@ -85,7 +99,16 @@ def _signature_status(root: Path, sig_rel: str, options: VetOptions) -> Signatur
         signed_files=len(signed.files),
         mismatched=mismatched,
         message=message,
+        identities=identities,
+        issuer=issuer,
     )
+
+
+def _relative(path: Path, root: Path) -> str | None:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except (OSError, ValueError):
+        return None
 
 
 def integrity_enricher(evidence: Evidence, options: VetOptions, progress: Progress | None) -> tuple[Evidence, dict[str, Any]]:
@@ -119,7 +142,13 @@ def integrity_enricher(evidence: Evidence, options: VetOptions, progress: Progre
                 expected.setdefault(e.path, ExpectedHash(sha256=e.sha256, size=e.size, source="manifest"))
         except Error as exc:
             problems.append(Problem(str(manifest_path), exc.message))
-    signature = _signature_status(root, sig_files[0], options) if sig_files and options.hash_files else None
+    given = Path(options.signature) if options.signature is not None else None
+    if given is not None:
+        inside = _relative(given, root)
+        sig_files = tuple(sorted({*sig_files, inside})) if inside else sig_files
+        signature: SignatureStatus | None = _signature_status(root, inside or str(given), options, given)
+    else:
+        signature = _signature_status(root, sig_files[0], options) if sig_files and options.hash_files else None
     if signature is None and sig_files:
         signature = SignatureStatus(path=sig_files[0], verified=None, message="signature present; not examined (hashing disabled)")
     info = IntegrityInfo(hashes=hashes, expected=expected, signature=signature, signature_files=sig_files, unreadable=unreadable)

@@ -32,6 +32,9 @@ class VetOptions:
     manifest: Path | None = None  # a manifest of expected digests (integrity)
     signature_key: Path | None = None  # a trusted public key for the package signature
     signature_chain: tuple[Path, ...] = ()  # trusted CA certificates for the package signature
+    signature: Path | None = None  # the signature file, when it is not the package's own model.sig
+    signature_identity: str | None = None  # required signer identity (certificate SAN or CN)
+    signature_issuer: str | None = None  # required issuer of the signing certificate
     checks: tuple[str, ...] = ()  # restrict to these ids (empty: all)
     claims_tolerance: float | None = None  # points a re-measured claim may differ (None: the default rule)
     demo: bool = False  # re-measure the STS-B claim on the bundled sample (``ptmvet demo``)

@@ -236,6 +236,8 @@ class SignatureStatus:
     signed_files: int = 0
     mismatched: tuple[str, ...] = ()  # changed, added or removed files
     message: str = ""
+    identities: tuple[str, ...] = ()  # who the verified signing certificate names
+    issuer: str | None = None  # the verified signing certificate's issuer
 
 
 @dataclass(frozen=True)
