@@ -89,8 +89,12 @@ def test_cli_scan_exit_codes_and_json(tmp_path: Path, capsys: pytest.CaptureFixt
     assert {Path(f["path"]).name: f["verdict"] for f in doc["files"]} == {"bad.pkl": "dangerous", "good.pkl": "safe"}
     custom = tmp_path / "custom.pkl"
     custom.write_bytes(b"\x80\x02cmypkg\nThing\n)\x81.")
-    assert main(["scan", str(custom)]) == 0
+    assert main(["scan", str(custom)]) == 1  # fail closed: an unknown global fails by default
     capsys.readouterr()
-    assert main(["scan", str(custom), "--fail-on", "unknown"]) == 1
+    assert main(["scan", str(custom), "--fail-on", "dangerous"]) == 0
     capsys.readouterr()
+    (tmp_path / "README.md").write_text("# a model\n")
+    assert main(["scan", str(tmp_path), "--format", "json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert {Path(f["path"]).name for f in doc["not_analysed"]} == {"README.md"}
     assert main(["scan", str(tmp_path / "missing")]) == 3

@@ -36,7 +36,7 @@ UNKNOWN = CheckMeta(
     id="VET703",
     slug="unknown-globals",
     attribute=Attribute.SAFETY,
-    severity=Severity.MEDIUM,
+    severity=Severity.HIGH,
     summary="Every global a pickle imports is on the allowlist of known-safe callables",
     remedy="Review each unknown global's source before loading; prefer a safetensors export or torch.load(weights_only=True).",
     needs=_NEEDS,
@@ -57,6 +57,19 @@ MALFORMED = CheckMeta(
     severity=Severity.HIGH,
     summary="Safetensors, GGUF and ONNX headers (and pickle streams, archives) are well formed",
     remedy="Re-export the file with the format's reference writer and publish it again; do not load a file whose header is inconsistent.",
+    needs=_NEEDS,
+)
+
+
+INCOMPLETE = CheckMeta(
+    id="VET706",
+    slug="scan-incomplete",
+    attribute=Attribute.SAFETY,
+    severity=Severity.HIGH,
+    summary="Every model file was analysed to the end (no limit reached, no damaged archive a loader still opens, "
+    "no parse divergence, no archive the scanner cannot open)",
+    remedy="Re-export the file with the library's own writer (or as safetensors); if it is genuinely this large, "
+    "raise the scan limits and scan it again in isolation before loading it.",
     needs=_NEEDS,
 )
 
@@ -157,13 +170,15 @@ def unknown_globals(evidence: Evidence) -> Iterable[Finding]:
     flagged = False
     for r in pickles:
         unknown = r.unknown_globals
-        incomplete = [i for i in r.issues if i.verdict is Verdict.UNKNOWN]
-        if not unknown and not incomplete:
+        if not unknown:
             continue
         flagged = True
-        lines = [f"{g.qualname} ({g.reason})" for g in unknown] + [f"{i.code}: {i.message}" for i in incomplete]
-        what = f"{len(unknown)} global(s) not on the allowlist" if unknown else "the scan was incomplete"
-        yield UNKNOWN.failed(f"{r.path}: {what}", evidence=lines, details={"path": r.path, "globals": [g.to_dict() for g in unknown]})
+        lines = [f"{g.qualname} ({g.reason})" + (f" in {g.location}" if g.location else "") for g in unknown]
+        yield UNKNOWN.failed(
+            f"{r.path}: {len(unknown)} global(s) not on the allowlist: {', '.join(g.qualname for g in unknown[:5])}",
+            evidence=lines,
+            details={"path": r.path, "globals": [g.to_dict() for g in unknown]},
+        )
     if not flagged:
         yield UNKNOWN.passed(f"every global imported by {len(pickles)} pickle-based file(s) is on the allowlist", evidence=[r.path for r in pickles])
 
@@ -212,4 +227,29 @@ def malformed(evidence: Evidence) -> Iterable[Finding]:
         yield MALFORMED.passed(f"{len(scanned)} file(s) well formed ({len(headers)} safetensors/GGUF/ONNX header(s) validated)", evidence=[r.path for r in scanned])
 
 
-CHECKS: tuple[Check, ...] = (pickle_only, dangerous_globals, unknown_globals, safe_alternative, malformed)
+@check(INCOMPLETE)
+def scan_incomplete(evidence: Evidence) -> Iterable[Finding]:
+    if (skip := _no_local(INCOMPLETE, evidence)) is not None:
+        yield skip
+        return
+    scanned = _scanned(evidence)
+    if not scanned:
+        yield INCOMPLETE.not_applicable("no model serialization file was scanned")
+        return
+    flagged = False
+    for r in scanned:
+        issues = [i for i in r.issues if i.verdict is Verdict.UNKNOWN]
+        if not issues:
+            continue
+        flagged = True
+        yield INCOMPLETE.failed(
+            f"{r.path} ({r.format}) was not fully analysed: {issues[0].message}"
+            + (f" (+{len(issues) - 1} more)" if len(issues) > 1 else ""),
+            evidence=[f"{i.code}: {i.message}" + (f" [{i.location}]" if i.location else "") for i in issues[:20]],
+            details={"path": r.path, "format": r.format, "limits": sorted({i.code for i in issues})},
+        )
+    if not flagged:
+        yield INCOMPLETE.passed(f"{len(scanned)} file(s) analysed to the end", evidence=[r.path for r in scanned])
+
+
+CHECKS: tuple[Check, ...] = (pickle_only, dangerous_globals, unknown_globals, safe_alternative, malformed, scan_incomplete)

@@ -1,7 +1,8 @@
 """``ptmvet scan PATH [PATH...]``: static safety scan of model files or folders.
 
 Nothing is unpickled. Exit codes: 0 when no file reaches the ``--fail-on``
-verdict (default: dangerous); 1 when one does; 3 when a path does not exist
+verdict (default: unknown, so an unknown global, a limit reached or a damaged
+archive fails, as well as malformed and dangerous files); 1 when one does; 3 when a path does not exist
 or a file could not be read (and nothing reached ``--fail-on``).
 """
 
@@ -31,8 +32,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--fail-on",
         choices=FAIL_ON,
-        default="dangerous",
-        help="exit 1 when a file's verdict is this bad or worse (order: unknown < malformed < dangerous; default: dangerous)",
+        default="unknown",
+        help="exit 1 when a file's verdict is this bad or worse (order: unknown < malformed < dangerous; default: "
+        "unknown: anything not proven safe fails)",
     )
     p.add_argument("--all-globals", action="store_true", help="list safe globals too (terminal format)")
     p.set_defaults(func=run)
@@ -48,6 +50,6 @@ def exit_code(result: ScanResult, fail_on: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     with progress_bar("scanning") as progress:
-        result = ScanResult.of(scan_paths(args.paths, progress), all_globals=args.all_globals)
+        result = ScanResult.of(scan_paths(args.paths, progress, keep_skipped=True), all_globals=args.all_globals)
     emit(render(result, args.format), args.output)
     return exit_code(result, args.fail_on)

@@ -32,7 +32,8 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "verdict": result.verdict.value,
         "counts": result.counts,
-        "files": [r.to_dict() for r in result.reports],
+        "files": [r.to_dict() for r in result.reports if r.verdict is not Verdict.SKIPPED or r.issues],
+        "not_analysed": [{"path": p, "reason": why} for p, why in result.not_analysed],
     }
 
 
@@ -47,6 +48,8 @@ def render_terminal(result: ScanResult, *, color: bool = False, width: int | Non
     for col in ("file", "format", "verdict", "globals and issues"):
         table.add_column(col, overflow="fold")
     for r in reports:
+        if r.verdict is Verdict.SKIPPED and not r.issues:
+            continue  # listed below, under "not analysed"
         notes: list[str] = []
         for g in r.globals:
             if result.all_globals or g.verdict is not Verdict.SAFE:
@@ -65,6 +68,10 @@ def render_terminal(result: ScanResult, *, color: bool = False, width: int | Non
             )
         table.add_row(Text(r.path), Text(r.format), Text(r.verdict.value, style=_STYLE.get(r.verdict, "")), Text("\n".join(notes)))
     out.print(table)
+    skipped = result.not_analysed
+    if skipped:
+        names = ", ".join(p for p, _ in skipped[:8]) + (f", +{len(skipped) - 8} more" if len(skipped) > 8 else "")
+        out.print(Text(f"not analysed ({len(skipped)}): {names}"))
     out.print(Text(f"overall: {result.verdict.value}"))
     return out.export_text(styles=color)
 

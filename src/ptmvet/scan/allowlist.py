@@ -160,6 +160,15 @@ SAFE: frozenset[tuple[str, str]] = frozenset(
         ("numpy.random._pickle", "__bit_generator_ctor"),
         ("numpy.random._pickle", "__generator_ctor"),
         ("numpy.random.mtrand", "RandomState"),
+        ("numpy.random._mt19937", "MT19937"),
+        ("numpy.random._pcg64", "PCG64"),
+        ("numpy.random._pcg64", "PCG64DXSM"),
+        ("numpy.random._philox", "Philox"),
+        ("numpy.random._sfc64", "SFC64"),
+        ("numpy.random._generator", "Generator"),
+        ("numpy.random.bit_generator", "SeedSequence"),
+        ("numpy.random.bit_generator", "__pyx_unpickle_SeedSequence"),
+        ("numpy.ma", "MaskedArray"),
         *(
             ("numpy", n)
             for n in (
@@ -305,6 +314,44 @@ SKLEARN: frozenset[tuple[str, str]] = frozenset(
         ("sklearn.neural_network._multilayer_perceptron", "MLPClassifier"),
         ("sklearn.neural_network._multilayer_perceptron", "MLPRegressor"),
         ("sklearn.impute._base", "SimpleImputer"),
+        # measured on files sklearn itself writes (tests/scan/benign_build.py)
+        ("sklearn.dummy", "DummyClassifier"),
+        ("sklearn.dummy", "DummyRegressor"),
+        ("sklearn.ensemble._hist_gradient_boosting.binning", "_BinMapper"),
+        ("sklearn.ensemble._hist_gradient_boosting.gradient_boosting", "HistGradientBoostingClassifier"),
+        ("sklearn.ensemble._hist_gradient_boosting.gradient_boosting", "HistGradientBoostingRegressor"),
+        ("sklearn.ensemble._hist_gradient_boosting.predictor", "TreePredictor"),
+        ("sklearn.neighbors._kd_tree", "KDTree"),
+        ("sklearn.neighbors._kd_tree", "newObj"),
+        ("sklearn.neighbors._ball_tree", "BallTree"),
+        ("sklearn.neighbors._ball_tree", "newObj"),
+        ("sklearn.metrics._dist_metrics", "newObj"),
+        *(
+            ("sklearn.metrics._dist_metrics", f"{m}{bits}")
+            for m in (
+                "EuclideanDistance",
+                "ManhattanDistance",
+                "MinkowskiDistance",
+                "ChebyshevDistance",
+                "CosineDistance",
+            )
+            for bits in ("32", "64")
+        ),
+        ("sklearn.neural_network._stochastic_optimizers", "AdamOptimizer"),
+        ("sklearn.neural_network._stochastic_optimizers", "SGDOptimizer"),
+        *(
+            ("sklearn.linear_model._sgd_fast", n)
+            for n in (
+                "Hinge",
+                "SquaredHinge",
+                "Log",
+                "ModifiedHuber",
+                "SquaredLoss",
+                "Huber",
+                "EpsilonInsensitive",
+                "SquaredEpsilonInsensitive",
+            )
+        ),
     }
 )
 
@@ -584,7 +631,9 @@ DANGEROUS_PAIRS = frozenset(
 )
 
 #: Members of a dangerous module that real model files pickle and that do no harm when called.
-SAFE_IN_DANGEROUS: frozenset[tuple[str, str]] = frozenset({("uuid", "UUID"), ("uuid", "SafeUUID")})
+SAFE_IN_DANGEROUS: frozenset[tuple[str, str]] = frozenset(
+    {("uuid", "UUID"), ("uuid", "SafeUUID"), ("torch.serialization", "_get_layout")}  # _get_layout: sparse tensors
+)
 
 #: One gadget per public advisory (picklescan and fickling security advisories, modelscan's denylist):
 #: (advisory, module, name). The test suite checks that every one is dangerous.

@@ -52,12 +52,18 @@ def iter_files(root: Path) -> Iterator[tuple[Path, str, str | None]]:
 
 
 def scan_path(
-    path: str | os.PathLike[str], *, limits: ScanLimits | None = None, progress: Progress | None = None
+    path: str | os.PathLike[str],
+    *,
+    limits: ScanLimits | None = None,
+    progress: Progress | None = None,
+    keep_skipped: bool = False,
 ) -> tuple[ScanReport, ...]:
     """Scan a file, or every file of a folder (recursively, skipping .git).
 
-    Files whose format the scanner does not read are left out of a folder's
-    reports; a file named directly is always reported (verdict ``skipped``).
+    Files whose content the scanner does not read are left out of a folder's
+    reports unless ``keep_skipped`` (then they are reported ``skipped``, so a
+    caller can list what was not analysed); a file named directly is always
+    reported.
     Raises :class:`~ptmvet.errors.InputError` when the path does not exist.
     """
     p = Path(path)
@@ -86,7 +92,7 @@ def scan_path(
             )
         else:
             r = scan_file(full, limits=limits, display=shown)
-            if r.verdict is not Verdict.SKIPPED:
+            if keep_skipped or r.verdict is not Verdict.SKIPPED:
                 reports.append(r)
         if progress:
             progress(i + 1, len(entries), rel)
@@ -94,12 +100,16 @@ def scan_path(
 
 
 def scan_paths(
-    paths: Iterable[str | os.PathLike[str]], progress: Progress | None = None, *, limits: ScanLimits | None = None
+    paths: Iterable[str | os.PathLike[str]],
+    progress: Progress | None = None,
+    *,
+    limits: ScanLimits | None = None,
+    keep_skipped: bool = False,
 ) -> tuple[ScanReport, ...]:
     """Scan several files or folders, in order."""
     out: list[ScanReport] = []
     for path in paths:
-        out.extend(scan_path(path, limits=limits, progress=progress))
+        out.extend(scan_path(path, limits=limits, progress=progress, keep_skipped=keep_skipped))
     return tuple(out)
 
 

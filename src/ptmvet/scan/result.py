@@ -43,6 +43,23 @@ class ScanResult:
         return any(r.verdict.rank >= threshold.rank and r.verdict is not Verdict.ERROR for r in self.reports)
 
     @property
+    def not_analysed(self) -> tuple[tuple[str, str], ...]:
+        """(path, why) of every file whose content was not analysed: text, unknown binary, LFS pointers,
+        symlinks not followed. Never counted as safe."""
+        out = []
+        for r in self.reports:
+            if r.verdict is not Verdict.SKIPPED:
+                continue
+            if r.issues:
+                why = r.issues[0].message
+            elif r.format == "lfs-pointer":
+                why = "Git LFS pointer: the real file is not here"
+            else:
+                why = "content is not a format the scanner reads (text, or binary it does not recognise)"
+            out.append((r.path, why))
+        return tuple(out)
+
+    @property
     def unreadable(self) -> bool:
         """Whether a file could not be read."""
         return any(r.verdict is Verdict.ERROR for r in self.reports)
