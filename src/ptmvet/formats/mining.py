@@ -22,6 +22,11 @@ def render_terminal(stats: MineStats, **_: Any) -> str:
         f"{d['models_new']:,} new, {d['models_changed']:,} changed, {d['models_unchanged']:,} unchanged; "
         f"{d['cards']:,} cards ({d['cards_changed']:,} written); {d['errors']:,} malformed records"
     ]
+    if d.get("cards_unjoined"):
+        lines.append(
+            f"  {d['cards_unjoined']:,} cards name no model in the database (table cards; check the card file names "
+            "against the dump's ids)"
+        )
     lines += [f"  malformed: {position}: {message}" for position, message in stats.error_samples[:SHOWN_ERRORS]]
     if stats.errors > SHOWN_ERRORS:
         lines.append(f"  ... {stats.errors - SHOWN_ERRORS} more in table ingest_errors")

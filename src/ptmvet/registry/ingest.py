@@ -41,6 +41,7 @@ from typing import IO, Any, TypeVar, cast
 from ptmvet.card import parse_card
 from ptmvet.errors import DependencyMissing, InputError
 from ptmvet.progress import Progress
+from ptmvet.registry.foreign import iter_table_records, sniff
 from ptmvet.registry.store import Store
 
 #: DuckDB's row-group size (rows).
@@ -99,6 +100,7 @@ class MineStats:
     models_unchanged: int = 0
     cards: int = 0
     cards_changed: int = 0
+    cards_unjoined: int = 0  # cards whose model id names no model in the database
     errors: int = 0
     error_samples: list[tuple[str, str]] = field(default_factory=list)
 
@@ -112,6 +114,7 @@ class MineStats:
             "models_unchanged": self.models_unchanged,
             "cards": self.cards,
             "cards_changed": self.cards_changed,
+            "cards_unjoined": self.cards_unjoined,
             "errors": self.errors,
         }
 
@@ -165,7 +168,7 @@ def expand_inputs(paths: Sequence[Path]) -> list[Path]:
             found = [
                 f
                 for f in sorted(p.rglob("*"))
-                if f.is_file() and (f.name.endswith((".jsonl", ".jsonl.gz", ".json", ".zip")))
+                if f.is_file() and (f.name.endswith((".jsonl", ".jsonl.gz", ".json", ".zip", ".parquet", ".csv", ".tsv")))
             ]
             out.extend(found)
         elif p.is_file():
@@ -348,7 +351,16 @@ def _json_records(data: bytes, label: str) -> tuple[list[str], list[str], str | 
     return [json.dumps(doc)], [label], None
 
 
-def _iter_documents(path: Path, start: int, batch: int, errors: list[tuple[str, str]]) -> Iterator[_Lines]:
+def _iter_table(store: Store, path: Path, kind: str, start: int, batch: int) -> Iterator[_Lines]:
+    """Rows of a Parquet or CSV export as JSON records (labels ``<file>:<row>``, 1-based)."""
+    for texts, consumed in iter_table_records(store.con, path, kind, start, batch):
+        first = consumed - len(texts) + 1
+        yield _to_lines(_Batch(list(range(first, consumed + 1)), texts, None, consumed))
+
+
+def _iter_documents(
+    path: Path, start: int, batch: int, errors: list[tuple[str, str]], *, archive: bool = False
+) -> Iterator[_Lines]:
     """Records of a ``.json`` file or a ``.zip`` of ``.json`` files (one cursor step per document)."""
     ordinals: list[int] = []
     texts: list[str] = []
@@ -356,7 +368,7 @@ def _iter_documents(path: Path, start: int, batch: int, errors: list[tuple[str, 
     consumed = start
 
     def docs() -> Iterator[tuple[str, bytes | None, str | None]]:
-        if path.suffix == ".zip":
+        if archive:
             try:
                 zf = zipfile.ZipFile(path)
             except (OSError, zipfile.BadZipFile) as exc:
@@ -768,27 +780,55 @@ def _apply_stage(con: Any, run_id: int) -> None:
 # ----------------------------------------------------------------------------------
 
 
-def card_model_id(member: str) -> str | None:
-    """The model id a card path names, or None when it is not a card.
+def card_model_ids(member: str) -> tuple[str, ...]:
+    """The model ids a card path may name, most likely first; empty when it is not a card.
 
-    ``models/org/name/README.md`` -> ``org/name``; ``bert-base-uncased/README.md``
-    -> ``bert-base-uncased``; ``org__name.md`` -> ``org/name``.
+    Naming schemes of published card corpora:
+
+    - ``models/org/name/README.md``, ``org/name/README.md``, ``name/README.md``;
+    - ``org@name/README.md`` and ``models--org--name/.../README.md`` (the Hub cache);
+    - ``org__name.md``, ``org--name.md``, ``org'name.md``, ``org@name.md``;
+    - ``org_name_README.md`` (and ``org_name.md``): ``_`` is also legal inside Hub
+      names, so every split is a candidate and the ingest takes the one that names a
+      known model.
     """
     p = PurePosixPath(member.replace("\\", "/"))
     parts = [x for x in p.parts if x not in (".", "")]
-    if not parts:
-        return None
-    if parts[-1].lower() == "readme.md":
+    if not parts or not parts[-1].lower().endswith(".md"):
+        return ()
+    leaf = parts[-1]
+    if leaf.lower() == "readme.md":
         dirs = parts[:-1]
         if dirs and dirs[0] == "models":
             dirs = dirs[1:]
-        return "/".join(dirs) or None
-    if parts[-1].lower().endswith(".md") and len(parts) == 1:
-        return parts[-1][:-3].replace("__", "/") or None
-    return None
+        cache = next((d for d in dirs if d.startswith("models--")), None)
+        if cache is not None:
+            return (cache[len("models--"):].replace("--", "/"),)
+        if len(dirs) == 1 and "@" in dirs[0]:
+            return (dirs[0].replace("@", "/", 1),)
+        return ("/".join(dirs),) if dirs else ()
+    if len(parts) != 1:
+        return ()
+    stem = leaf[:-3]
+    if stem.lower().endswith("_readme"):
+        stem = stem[: -len("_readme")]
+    for sep in ("__", "--", "'", "@"):
+        if sep in stem:
+            return (stem.replace(sep, "/", 1),)
+    if not stem:
+        return ()
+    # org_name: every underscore is a possible org/name boundary; the bare stem last.
+    splits = [stem[:i] + "/" + stem[i + 1 :] for i, ch in enumerate(stem) if ch == "_" and 0 < i < len(stem) - 1]
+    return (*splits, stem)
 
 
-def _iter_cards(path: Path, start: int) -> Iterator[tuple[int, str, str | None, bytes | None, str | None]]:
+def card_model_id(member: str) -> str | None:
+    """The most likely model id a card path names, or None when it is not a card (see :func:`card_model_ids`)."""
+    ids = card_model_ids(member)
+    return ids[0] if ids else None
+
+
+def _iter_cards(path: Path, start: int) -> Iterator[tuple[int, str, tuple[str, ...], bytes | None, str | None]]:
     """(ordinal, label, model id, bytes, problem) for every card file, skipping ``start``."""
     if path.is_dir():
         files = sorted(f for f in path.rglob("*") if f.is_file() and f.name.lower().endswith(".md"))
@@ -796,7 +836,7 @@ def _iter_cards(path: Path, start: int) -> Iterator[tuple[int, str, str | None, 
             if n <= start:
                 continue
             rel = f.relative_to(path).as_posix()
-            mid = card_model_id(rel)
+            mid = card_model_ids(rel)
             if f.stat().st_size > CARD_MAX:
                 yield n, f"{path.name}:{rel}", mid, None, f"card larger than {CARD_MAX} bytes"
             else:
@@ -816,7 +856,7 @@ def _iter_cards(path: Path, start: int) -> Iterator[tuple[int, str, str | None, 
                 if n <= start:
                     continue
                 label = f"{path.name}:{member.name}"
-                mid = card_model_id(member.name)
+                mid = card_model_ids(member.name)
                 if member.size > CARD_MAX:
                     yield n, label, mid, None, f"card larger than {CARD_MAX} bytes"
                     continue
@@ -850,15 +890,20 @@ def _card_rows(model_id: str, text: str, digest: str, label: str, run_id: int) -
 
 
 def _write_cards(store: Store, run_id: int, input_key: str,
-                 items: list[tuple[int, str, str | None, bytes | None, str | None]], consumed: int) -> int:
+                 items: list[tuple[int, str, tuple[str, ...], bytes | None, str | None]], consumed: int) -> int:
     """Parse and commit one batch of cards; unchanged cards (same sha256) are skipped."""
     con = store.con
     errors: list[tuple[str, str]] = []
     candidates: dict[str, tuple[str, str, str]] = {}
-    for _, label, mid, data, problem in items:
+    ambiguous = sorted({c for _, _, ids, _, _ in items if len(ids) > 1 for c in ids})
+    known_ids: set[str] = set()
+    if ambiguous:
+        known_ids = {r[0] for r in con.execute("SELECT model_id FROM models WHERE list_contains(?, model_id)", [ambiguous]).fetchall()}
+    for _, label, names, data, problem in items:
         if problem or data is None:
             errors.append((label, problem or "unreadable"))
             continue
+        mid = next((c for c in names if c in known_ids), names[0] if names else None)
         if not mid:
             errors.append((label, "cannot tell which model this card belongs to"))
             continue
@@ -885,7 +930,7 @@ def _write_cards(store: Store, run_id: int, input_key: str,
             _insert_rows(con, "claims", [r for p in parsed for r in p["claims"]])
             _insert_rows(con, "licence_rows", [r for p in parsed for r in p["licences"]])
             _insert_rows(con, "lineage_rows", [r for p in parsed for r in p["lineage"]])
-        store.set_cursor(con, run_id, input_key, consumed, items[-1][2] if items else None)
+        store.set_cursor(con, run_id, input_key, consumed, (items[-1][2] or (None,))[0] if items else None)
     return len(parsed)
 
 
@@ -1010,8 +1055,11 @@ def mine_dump(
             doc_errors: list[tuple[str, str]] = []
             with _spool_dir(store) as spool, _scratch(store):
                 batches: Iterator[_Lines | _Block]
-                if f.name.endswith((".json", ".zip")):
-                    batches = _iter_documents(f, start, batch_size, doc_errors)
+                kind = sniff(f)
+                if kind in {"json", "zip"}:
+                    batches = _iter_documents(f, start, batch_size, doc_errors, archive=kind == "zip")
+                elif kind in {"parquet", "csv"}:
+                    batches = _iter_table(store, f, kind, start, batch_size)
                 else:
                     batches = _prefetch(_parse_blocks(_iter_lines(f, start, batch_size, Path(spool)), store.con))
                 for b in batches:
@@ -1027,7 +1075,7 @@ def mine_dump(
                         progress(done, None, f.name)
         for c, key in zip(card_paths, card_keys, strict=True):
             start, _ = store.cursor(run_id, key)
-            pending_cards: list[tuple[int, str, str | None, bytes | None, str | None]] = []
+            pending_cards: list[tuple[int, str, tuple[str, ...], bytes | None, str | None]] = []
             consumed = start
             for item in _iter_cards(c, start):
                 pending_cards.append(item)
@@ -1074,6 +1122,7 @@ def run_stats(store: Store, run_id: int) -> MineStats:
     ).fetchall()[0]
     cards_row = con.execute("SELECT count(*) FROM cards WHERE run_id = ?", [run_id]).fetchall()[0]
     total_cards = con.execute("SELECT count(*) FROM cards").fetchall()[0]
+    unjoined = con.execute("SELECT count(*) FROM cards c ANTI JOIN models m USING (model_id)").fetchall()[0]
     errs = con.execute(
         "SELECT position, message FROM ingest_errors WHERE run_id = ? ORDER BY input, position", [run_id]
     ).fetchall()
@@ -1085,6 +1134,7 @@ def run_stats(store: Store, run_id: int) -> MineStats:
         models_unchanged=int(row[3]),
         cards=int(total_cards[0]),
         cards_changed=int(cards_row[0]),
+        cards_unjoined=int(unjoined[0]),
         errors=len(errs),
         error_samples=[(str(a), str(b)) for a, b in errs[:20]],
     )
