@@ -19,6 +19,9 @@ def _offline_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    # gate and attest append to the audit trail in the user's state directory: keep it in the temporary HOME.
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
+    monkeypatch.delenv("PTMVET_AUDIT_LOG", raising=False)
     monkeypatch.setenv("TOKENIZERS_PARALLELISM", "false")
 
 

@@ -5,16 +5,24 @@ A policy decides, for each failing finding, whether it fails the gate
 by severity thresholds. It adds minimum attribute scores, licence allow and
 deny rules, a required signature, and waivers that expire.
 
+A version 2 policy also names **stages of adoption** (``pilot``, ``limited``,
+``production``...), each extending the one before with its own requirements
+(:class:`Requirement`): claims re-measured, data schema fit, licence allowed,
+provenance declared, signature verified, no expired waivers, and so on. A
+requirement that could not be assessed fails (fail closed).
+
     policy = Policy.default()            # or .strict(), .research(), .load(path)
     result = gate(report, policy)
     result.passed
+    result = gate(report, Policy.load("team.yaml").for_stage("pilot"))
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from importlib import resources
@@ -28,7 +36,9 @@ from ptmvet.checks.interface import Attribute, Finding, Outcome, Severity
 from ptmvet.errors import InputError, PolicyError
 from ptmvet.report import Report
 
-POLICY_VERSION = 1
+POLICY_VERSION = 2
+#: Policy format versions this release reads (version 1 has no stages).
+POLICY_VERSIONS = (1, 2)
 PRESETS = ("default", "strict", "research")
 SIGNATURE_CHECK = "VET603"
 
@@ -39,6 +49,59 @@ class Mode(StrEnum):
     ERROR = "error"
     WARN = "warn"
     OFF = "off"
+
+
+class Requirement(StrEnum):
+    """What a stage of adoption demands beyond the policy's rules (docs/adoption.md)."""
+
+    CLAIMS_REMEASURED = "claims-remeasured"  # VET801 passed: claims re-measured on the user's data agree
+    SCHEMA_FIT = "schema-fit"  # the user's data fits the model (``gate --schema-data``)
+    LICENSE_ALLOWED = "license-allowed"  # licence identified and it permits the intended use
+    PROVENANCE_DECLARED = "provenance-declared"  # base model, training data and author declared
+    SIGNATURE = "signature"  # a signature over the files verified (VET603)
+    NO_EXPIRED_WAIVERS = "no-expired-waivers"  # no waiver for this model is past its expiry
+    NO_WAIVERS = "no-waivers"  # nothing is waived at all
+    REVISION_PINNED = "revision-pinned"  # the files are identified by a commit (VET604)
+    HASHES_VERIFIED = "hashes-verified"  # local files match the expected hashes, no LFS pointer left (VET601, VET602)
+    WEIGHTS_SCANNED = "weights-scanned"  # the weight files were scanned and nothing dangerous found (VET702, VET705)
+
+
+#: Checks whose PASS (or not-applicable) a requirement needs; anything else fails it.
+_REQUIRED_CHECKS: Mapping[Requirement, tuple[str, ...]] = {
+    Requirement.CLAIMS_REMEASURED: ("VET801",),
+    Requirement.LICENSE_ALLOWED: ("VET501", "VET503"),
+    Requirement.PROVENANCE_DECLARED: ("VET101", "VET102", "VET105"),
+    Requirement.SIGNATURE: (SIGNATURE_CHECK,),
+    Requirement.REVISION_PINNED: ("VET604",),
+    Requirement.HASHES_VERIFIED: ("VET601", "VET602"),
+    Requirement.WEIGHTS_SCANNED: ("VET702", "VET705"),
+}
+#: Requirements where not-applicable is not enough: the evidence must be there and pass.
+_MUST_PASS = frozenset({Requirement.CLAIMS_REMEASURED, Requirement.SIGNATURE, Requirement.HASHES_VERIFIED, Requirement.REVISION_PINNED})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Stage:
+    """One stage of adoption as written in the policy (not yet merged with the earlier ones)."""
+
+    name: str
+    description: str = ""
+    requires: tuple[Requirement, ...] = ()
+    fail_on: Severity | None = None
+    warn_on: Severity | None = None
+    checks: Mapping[str, Mode] = field(default_factory=dict)
+    min_scores: Mapping[Attribute, float] = field(default_factory=dict)
+    signers: int | None = None  # signatures a vetting attestation for this stage needs
+    max_age_days: int | None = None  # how old such an attestation may be
+
+
+@dataclass(frozen=True)
+class SchemaFit:
+    """Whether the user's data fits the model (from ``ptmvet.evaluate.schema``), for the schema-fit requirement."""
+
+    fits: bool
+    data: str
+    problems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,6 +147,12 @@ class Policy:
     signature_chain: tuple[Path, ...] = ()  # trust anchor: CA certificates
     waivers: tuple[Waiver, ...] = ()
     source: str = "<preset>"
+    stages: tuple[Stage, ...] = ()
+    stage: str | None = None  # the stage applied (for_stage), None for the policy without stages
+    requires: tuple[Requirement, ...] = ()  # the applied stage's requirements, earlier stages' included
+    signers: int = 1  # signatures a vetting attestation needs
+    max_age_days: int | None = None  # how old a vetting attestation may be (None: any age)
+    digest: str = ""  # sha256 of the validated policy document (extends resolved)
 
     @classmethod
     def default(cls) -> Policy:
@@ -138,14 +207,15 @@ class Policy:
         if isinstance(data, dict) and isinstance(data.get("checks"), dict):
             # YAML 1.1 reads a bare `off` as false; it means the mode "off".
             data["checks"] = {k: ("off" if v is False else v) for k, v in data["checks"].items()}
+        for stage in (data.get("stages") or ()) if isinstance(data, dict) and isinstance(data.get("stages"), list) else ():
+            if isinstance(stage, dict) and isinstance(stage.get("checks"), dict):
+                stage["checks"] = {k: ("off" if v is False else v) for k, v in stage["checks"].items()}
+        if isinstance(data, dict) and data.get("version") == 1 and "stages" in data:
+            raise PolicyError(f"{source}: stages need a version 2 policy", hint="write `version: 2` at the top")
         validate_policy_document(data, source=source)
+        digest = hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")).hexdigest()
+        checks = _check_modes(data.get("checks"), source)
         known = by_id()
-        checks: dict[str, Mode] = {}
-        for cid, spec in (data.get("checks") or {}).items():
-            cid_u = cid.upper()
-            if cid_u not in known:
-                raise PolicyError(f"{source}: unknown check id {cid!r}", hint="`ptmvet checks list` shows the ids")
-            checks[cid_u] = Mode(spec if isinstance(spec, str) else spec["mode"])
         waivers = []
         for i, w in enumerate(data.get("waivers") or ()):
             cid_u = w["check"].upper()
@@ -182,7 +252,51 @@ class Policy:
             signature_chain=tuple(p for c in ([sig["chain"]] if isinstance(sig.get("chain"), str) else sig.get("chain") or ()) if (p := _anchor(c, source))),
             waivers=tuple(waivers),
             source=source,
+            stages=_stages(data.get("stages"), source),
+            digest=digest,
         )
+
+    @property
+    def stage_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.stages)
+
+    def for_stage(self, name: str) -> Policy:
+        """This policy with the stage ``name`` applied, every earlier stage included.
+
+        Requirements accumulate; a later stage's ``fail_on``/``warn_on`` replace the
+        earlier ones, its check modes override, minimum scores and signers only rise,
+        the attestation age only shrinks.
+        """
+        if not self.stages:
+            raise PolicyError(f"{self.source}: the policy has no stages, so there is no stage {name!r}", hint="stages need a version 2 policy (docs/adoption.md)")
+        if name not in self.stage_names:
+            raise PolicyError(f"{self.source}: no stage {name!r}", hint=f"stages: {', '.join(self.stage_names)}")
+        requires: list[Requirement] = list(self.requires)
+        fail_on, warn_on = self.fail_on, self.warn_on
+        checks = dict(self.checks)
+        scores = dict(self.min_scores)
+        signers, max_age = self.signers, self.max_age_days
+        for st in self.stages:
+            requires += [r for r in st.requires if r not in requires]
+            fail_on = st.fail_on or fail_on
+            warn_on = st.warn_on or warn_on
+            checks.update(st.checks)
+            for attr, value in st.min_scores.items():
+                scores[attr] = max(value, scores.get(attr, 0.0))
+            signers = max(signers, st.signers or 1)
+            if st.max_age_days is not None:
+                max_age = st.max_age_days if max_age is None else min(max_age, st.max_age_days)
+            if st.name == name:
+                break
+        return replace(
+            self, stage=name, requires=tuple(requires), fail_on=fail_on, warn_on=warn_on, checks=checks,
+            min_scores=scores, signers=signers, max_age_days=max_age,
+        )
+
+    def stage_rank(self, name: str) -> int | None:
+        """Position of a stage (0 = the first), None when the policy has no such stage."""
+        names = self.stage_names
+        return names.index(name) if name in names else None
 
     def mode_for(self, finding: Finding) -> Mode:
         """The mode of a failing finding: its check's rule, else the severity thresholds."""
@@ -203,6 +317,39 @@ def _anchor(value: Any, source: str) -> Path | None:
     if not p.is_absolute() and not source.startswith("<"):
         p = Path(source).parent / p
     return p
+
+
+def _check_modes(spec: Any, source: str) -> dict[str, Mode]:
+    known = by_id()
+    checks: dict[str, Mode] = {}
+    for cid, mode in (spec or {}).items():
+        cid_u = cid.upper()
+        if cid_u not in known:
+            raise PolicyError(f"{source}: unknown check id {cid!r}", hint="`ptmvet checks list` shows the ids")
+        checks[cid_u] = Mode(mode if isinstance(mode, str) else mode["mode"])
+    return checks
+
+
+def _stages(spec: Any, source: str) -> tuple[Stage, ...]:
+    out: list[Stage] = []
+    for raw in spec or ():
+        name = str(raw["name"])
+        if name in {s.name for s in out}:
+            raise PolicyError(f"{source}: stage {name!r} is named twice")
+        out.append(
+            Stage(
+                name=name,
+                description=str(raw.get("description", "")),
+                requires=tuple(dict.fromkeys(Requirement(r) for r in raw.get("requires", ()))),
+                fail_on=Severity(raw["fail_on"]) if "fail_on" in raw else None,
+                warn_on=Severity(raw["warn_on"]) if "warn_on" in raw else None,
+                checks=_check_modes(raw.get("checks"), f"{source}: stage {name}"),
+                min_scores={Attribute(k): float(v) for k, v in (raw.get("min_scores") or {}).items()},
+                signers=int(raw["signers"]) if "signers" in raw else None,
+                max_age_days=int(raw["max_age_days"]) if "max_age_days" in raw else None,
+            )
+        )
+    return tuple(out)
 
 
 def _dates_to_text(value: Any) -> Any:
@@ -256,16 +403,18 @@ class GateItem:
     """One reason the gate failed, warned, or would have failed but for a waiver."""
 
     status: GateStatus
-    rule: str  # "check", "score", "license", "signature"
+    rule: str  # "check", "score", "license", "signature", "stage"
     message: str
     check_id: str | None = None
     severity: Severity | None = None
     waiver: Waiver | None = None
+    requirement: Requirement | None = None  # rule "stage": the unmet requirement
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "status": self.status.value,
             "rule": self.rule,
+            "requirement": self.requirement.value if self.requirement else None,
             "check_id": self.check_id,
             "severity": self.severity.value if self.severity else None,
             "message": self.message,
@@ -281,28 +430,56 @@ class GateResult:
     report: Report
     items: tuple[GateItem, ...]
     today: date
+    schema_fit: SchemaFit | None = None
 
     @property
     def passed(self) -> bool:
         return not any(i.status is GateStatus.FAIL for i in self.items)
 
+    @property
+    def stage(self) -> str | None:
+        return self.policy.stage
+
+    @property
+    def waivers_used(self) -> tuple[Waiver, ...]:
+        """The waivers that turned a failure into a pass, each once."""
+        return tuple(dict.fromkeys(i.waiver for i in self.items if i.status is GateStatus.WAIVED and i.waiver is not None))
+
+    def requirement_results(self) -> list[dict[str, Any]]:
+        """Each requirement of the applied stage and whether it was met."""
+        unmet = {i.requirement: i.message for i in self.items if i.rule == "stage" and i.requirement is not None}
+        return [{"requirement": r.value, "met": r not in unmet, "message": unmet.get(r)} for r in self.policy.requires]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema_version": "1.0",
-            "policy": {"name": self.policy.name, "version": self.policy.version, "source": self.policy.source},
+            "policy": {
+                "name": self.policy.name, "version": self.policy.version, "source": self.policy.source,
+                "digest": {"sha256": self.policy.digest},
+            },
+            "stage": self.stage,
             "target": self.report.target.to_dict(),
             "passed": self.passed,
             "date": self.today.isoformat(),
+            "requirements": self.requirement_results(),
             "items": [i.to_dict() for i in self.items],
         }
 
 
-def gate(report: Report, policy: Policy, *, today: date | None = None, license_classes: Sequence[str] | None = None) -> GateResult:
-    """Decide whether the report passes the policy.
+def gate(
+    report: Report,
+    policy: Policy,
+    *,
+    today: date | None = None,
+    license_classes: Sequence[str] | None = None,
+    schema_fit: SchemaFit | None = None,
+) -> GateResult:
+    """Decide whether the report passes the policy (at its stage, when one is applied).
 
     ``license_classes`` are the classes of the model's licence for the intended
     use (``ptmvet.licenses``); when None they are read from the report's
-    licence findings (``details["classes"]``).
+    licence findings (``details["classes"]``). ``schema_fit`` is the result of
+    checking the user's data against the model, for the schema-fit requirement.
     """
     today = today or datetime.now(UTC).date()
     items: list[GateItem] = []
@@ -330,7 +507,67 @@ def gate(report: Report, policy: Policy, *, today: date | None = None, license_c
     items.extend(_license_items(report, policy, license_classes))
     if policy.require_signature or policy.signer_identity or policy.signer_issuer:
         items.extend(_signature_items(report, policy))
-    return GateResult(policy=policy, report=report, items=tuple(items), today=today)
+    items.extend(_requirement_items(report, policy, items, today, schema_fit))
+    return GateResult(policy=policy, report=report, items=tuple(items), today=today, schema_fit=schema_fit)
+
+
+def _requirement_items(
+    report: Report, policy: Policy, items: Sequence[GateItem], today: date, schema_fit: SchemaFit | None
+) -> list[GateItem]:
+    """One FAIL item per unmet requirement of the applied stage; unassessed means unmet."""
+    out: list[GateItem] = []
+    by_check: dict[str, list[Finding]] = {}
+    for f in report.findings:
+        by_check.setdefault(f.check_id, []).append(f)
+    for req in policy.requires:
+        why = _unmet(req, report, policy, items, today=today, schema_fit=schema_fit, by_check=by_check)
+        if why is not None:
+            out.append(GateItem(GateStatus.FAIL, "stage", f"stage {policy.stage} requires {req.value}: {why}", requirement=req))
+    return out
+
+
+def _unmet(
+    req: Requirement,
+    report: Report,
+    policy: Policy,
+    items: Sequence[GateItem],
+    *,
+    today: date,
+    schema_fit: SchemaFit | None,
+    by_check: Mapping[str, Sequence[Finding]],
+) -> str | None:
+    if req is Requirement.SCHEMA_FIT:
+        if schema_fit is None:
+            return "the data schema was not checked (give the gate --schema-data FILE)"
+        if not schema_fit.fits:
+            return f"{schema_fit.data} does not fit the model: " + "; ".join(schema_fit.problems[:3] or ("see `ptmvet schema`",))
+        return None
+    if req is Requirement.NO_WAIVERS:
+        waived = sorted({i.check_id or i.rule for i in items if i.status is GateStatus.WAIVED})
+        return f"waived: {', '.join(waived)}" if waived else None
+    if req is Requirement.NO_EXPIRED_WAIVERS:
+        expired = [w for w in policy.waivers if not w.active(today) and (w.target is None or w.target in _names(report))]
+        return "; ".join(f"{w.check} waiver expired on {w.expires.isoformat()}" for w in expired) or None
+    signature_rule = policy.require_signature or policy.signer_identity
+    if req is Requirement.SIGNATURE and signature_rule and any(i.rule == "signature" and i.status is GateStatus.FAIL for i in items):
+        return "the signature did not verify (see above)"
+    allowed = {Outcome.PASS} if req in _MUST_PASS else {Outcome.PASS, Outcome.NOT_APPLICABLE}
+    problems: list[str] = []
+    for cid in _REQUIRED_CHECKS[req]:
+        found = by_check.get(cid, ())
+        if not found:
+            problems.append(f"{cid} did not run")
+            continue
+        for f in found:
+            if f.outcome not in allowed:
+                problems.append(f"{cid} {f.slug} {f.outcome.value}: {f.message}")
+                break
+    return "; ".join(problems) or None
+
+
+def _names(report: Report) -> set[str | None]:
+    t = report.target
+    return {t.name, t.repo_id, t.local_path}
 
 
 def _license_items(report: Report, policy: Policy, classes: Sequence[str] | None) -> list[GateItem]:

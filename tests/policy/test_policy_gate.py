@@ -88,7 +88,7 @@ def test_licence_rules() -> None:
 @pytest.mark.parametrize(
     ("text", "match"),
     [
-        ("version: 2\n", "version"),
+        ("version: 3\n", "version"),
         ("version: 1\nchecks:\n  VET999: off\n", "unknown check id"),
         ("version: 1\nfail_on: severe\n", "fail_on"),
         ("version: 1\nwaivers:\n  - check: VET101\n    expires: 2027-01-01\n", "reason"),

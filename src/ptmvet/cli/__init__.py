@@ -34,6 +34,8 @@ COMMANDS: tuple[str, ...] = (
     "manifest",
     "sign",
     "verify",
+    # assurance you can hand on
+    "log_cmd",
     # licences
     "lineage",
     # registries

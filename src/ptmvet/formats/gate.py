@@ -17,7 +17,8 @@ _ORDER = {GateStatus.FAIL: 0, GateStatus.WARN: 1, GateStatus.WAIVED: 2}
 
 def render_terminal(result: GateResult, **_: Any) -> str:
     verdict = "PASS" if result.passed else "FAIL"
-    lines = [f"{verdict}: {result.report.target.name} under policy {result.policy.name!r} ({result.policy.source})"]
+    at = f" at stage {result.stage!r}" if result.stage else ""
+    lines = [f"{verdict}: {result.report.target.name} under policy {result.policy.name!r}{at} ({result.policy.source})"]
     for item in sorted(result.items, key=lambda i: _ORDER.get(i.status, 9)):
         extra = ""
         if item.status is GateStatus.WAIVED and item.waiver:
@@ -25,6 +26,9 @@ def render_terminal(result: GateResult, **_: Any) -> str:
         lines.append(f"  {item.status.value:<6} {item.message}{extra}")
     if not result.items:
         lines.append("  no failing finding matters under this policy")
+    met = [r["requirement"] for r in result.requirement_results() if r["met"]]
+    if met:
+        lines.append(f"  met    {', '.join(met)}")
     return "\n".join(lines) + "\n"
 
 

@@ -84,7 +84,16 @@ def render_gate_sarif(result: GateResult) -> str:
                     }
                 },
                 "results": results,
-                "properties": {"policy": result.policy.name, "passed": result.passed, "target": target.to_dict()},
+                # One code-scanning category per stage, so a pilot run does not close a production alert.
+                **({"automationDetails": {"id": f"ptmvet-gate/{result.stage}/"}} if result.stage else {}),
+                "properties": {
+                    "policy": result.policy.name,
+                    "policyDigest": result.policy.digest,
+                    "stage": result.stage,
+                    "requirements": result.requirement_results(),
+                    "passed": result.passed,
+                    "target": target.to_dict(),
+                },
             }
         ],
     }
