@@ -35,6 +35,8 @@ COMMANDS: tuple[str, ...] = (
     "sign",
     "verify",
     # assurance you can hand on
+    "attest",
+    "verify_attestation",
     "log_cmd",
     # licences
     "lineage",

@@ -1,0 +1,57 @@
+"""The commands end to end on a tiny package: gate --stage, attest, verify-attestation, and the trail they leave."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from pathlib import Path
+
+import pytest
+from attestkit import STAGED
+
+from ptmvet.cli import main
+from ptmvet.trail import default_log_path, read, verify
+
+
+def test_gate_stage_reports_the_stage_and_logs_the_decision(package: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["gate", str(package), "--policy", str(STAGED), "--stage", "pilot", "--format", "json", "--no-scan"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1 and out["stage"] == "pilot"  # no claims re-measured, no data schema checked
+    unmet = {r["requirement"] for r in out["requirements"] if not r["met"]}
+    assert {"claims-remeasured", "schema-fit"} <= unmet
+    (rec,) = read()
+    assert default_log_path().is_relative_to(os.environ["XDG_STATE_HOME"])
+    assert (rec.command, rec.stage, rec.verdict, rec.model) == ("gate", "pilot", "fail", str(package))
+    assert rec.weights_digest and rec.report_digest and rec.policy_digest == out["policy"]["digest"]["sha256"]
+    assert main(["gate", str(package), "--no-log", "--no-scan"]) in (0, 1)
+    assert len(read()) == 1
+    assert main(["gate", str(package), "--policy", str(STAGED), "--stage", "nope"]) == 2
+
+
+def test_attest_then_verify_and_tamper(package: Path, vetter, reviewer, mallory, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    att = tmp_path / "pkg.vetting.json"
+    log = tmp_path / "audit.jsonl"
+    code = main(["attest", str(package), "--policy", "research", "--key", str(vetter.private), "-o", str(att), "--log", str(log), "--no-scan"])
+    assert code == 0 and att.is_file()
+    verdict = json.loads(base64.b64decode(json.loads(att.read_text())["payload"]))["predicate"]["verdict"]
+    assert verdict == "pass"
+    rec = read(path=log)[-1]
+    assert rec.command == "attest" and rec.attestation_digest
+    capsys.readouterr()
+    want = 0
+    assert main(["verify-attestation", str(package), "-a", str(att), "--key", str(vetter.public)]) == want
+    assert main(["verify-attestation", str(package), "-a", str(att), "--key", str(mallory.public)]) == 4
+    assert main(["attest", str(package), "--add-signature", str(att), "--key", str(reviewer.private), "--log", str(log)]) == 0
+    assert main(["verify-attestation", str(package), "-a", str(att), "--key", str(vetter.public), "--key", str(reviewer.public),
+                 "--signers", "2", "--format", "json"]) == want
+    assert len(read(path=log)) == 2 and verify(path=log).count == 2
+    capsys.readouterr()
+    (package / "model.safetensors").write_bytes(b"swapped weights")
+    assert main(["verify-attestation", str(package), "-a", str(att), "--key", str(vetter.public), "--format", "json"]) == 4
+    out = json.loads(capsys.readouterr().out)
+    assert out["changed"] == ["model.safetensors"]
+    assert main(["attest", str(package), "--add-signature", str(att), "--key", str(mallory.private), "--log", str(log)]) == 4
+    assert main(["verify-attestation", str(package), "-a", str(tmp_path / "absent.json"), "--key", str(vetter.public)]) == 3
+    assert main(["verify-attestation", str(package), "-a", str(att)]) == 2
+    assert main(["verify-attestation", str(package), "-a", str(att), "--key", str(vetter.public), "--max-age", "soon"]) == 2
