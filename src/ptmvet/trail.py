@@ -390,9 +390,28 @@ def append(record: TrailRecord, *, path: Path | None = None, db: Path | None = N
 
 @dataclass(frozen=True)
 class TrailVerdict:
+    """What ``log verify`` concluded: intact (count and head) or where the chain breaks."""
+
     where: str
     count: int
     head: str
+    ok: bool = True
+    message: str = ""
+    index: int | None = None  # the first bad record (1-based), None for the head
+
+    @classmethod
+    def broken(cls, exc: TrailBroken) -> TrailVerdict:
+        return cls(where=exc.where, count=0, head="", ok=False, message=exc.message, index=exc.index)
+
+
+@dataclass(frozen=True)
+class TrailListing:
+    """Records of the trail (``log show``), oldest first, with the filters applied."""
+
+    where: str
+    records: tuple[TrailRecord, ...]
+    model: str | None = None
+    since: date | None = None
 
 
 def verify(*, path: Path | None = None, db: Path | None = None, expect_head: str | None = None) -> TrailVerdict:
@@ -445,6 +464,12 @@ def read(
     return out
 
 
+def listing(*, path: Path | None = None, db: Path | None = None, model: str | None = None, since: date | None = None) -> TrailListing:
+    """:func:`read` as a result to render."""
+    records = read(path=path, db=db, model=model, since=since)
+    return TrailListing(where=_store(path, db).where(), records=tuple(records), model=model, since=since)
+
+
 def waivers_of(waivers: Sequence[Any]) -> tuple[dict[str, str], ...]:
     """The JSON form of :class:`ptmvet.policy.Waiver` objects for a record."""
     return tuple({"check": w.check, "reason": w.reason, "expires": w.expires.isoformat(), **({"target": w.target} if w.target else {})} for w in waivers)
@@ -454,11 +479,13 @@ __all__ = [
     "GENESIS",
     "Head",
     "TrailBroken",
+    "TrailListing",
     "TrailRecord",
     "TrailVerdict",
     "append",
     "default_log_path",
     "digest_of",
+    "listing",
     "read",
     "verify",
     "waivers_of",

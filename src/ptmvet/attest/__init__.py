@@ -14,13 +14,23 @@ vetters (:mod:`ptmvet.attest.dsse`, through ``securesystemslib``), checked by
 from __future__ import annotations
 
 from ptmvet.attest.dsse import Signer, add_signature, read_envelope, sign_statement, verify_envelope
+from ptmvet.attest.result import Attested
 from ptmvet.attest.statement import PAYLOAD_TYPE, PREDICATE_TYPE, build_statement, validate_statement
-from ptmvet.attest.verify import AttestationVerdict, NotVouched, compare_subjects, parse_age, verify_attestation
+from ptmvet.attest.verify import (
+    AttestationCheck,
+    AttestationVerdict,
+    NotVouched,
+    compare_subjects,
+    parse_age,
+    verify_attestation,
+)
 
 __all__ = [
     "PAYLOAD_TYPE",
     "PREDICATE_TYPE",
+    "AttestationCheck",
     "AttestationVerdict",
+    "Attested",
     "NotVouched",
     "Signer",
     "add_signature",

@@ -93,6 +93,40 @@ class AttestationVerdict:
         }
 
 
+@dataclass(frozen=True)
+class AttestationCheck:
+    """What ``verify-attestation`` reports: the verdict when it verified, else why not.
+
+    ``reason`` is ``files`` (changed/added/removed listed), a signature reason
+    (``bad-signature``, ``key-mismatch``, ``untrusted-certificate``, ``identity``,
+    ``too-few-signers``, ``malformed``...) or ``not-vouched`` (``reasons`` listed).
+    """
+
+    attestation: str
+    verdict: AttestationVerdict | None = None
+    reason: str | None = None
+    message: str = ""
+    changed: tuple[str, ...] = ()
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict is not None
+
+    @classmethod
+    def failed(cls, attestation: str, exc: Exception) -> AttestationCheck:
+        if isinstance(exc, IntegrityMismatch):
+            return cls(attestation, reason="files", message=exc.message, changed=tuple(c.path for c in exc.changed),
+                       added=exc.added, removed=exc.removed)
+        if isinstance(exc, NotVouched):
+            return cls(attestation, reason="not-vouched", message=exc.message, reasons=exc.reasons)
+        if isinstance(exc, SignatureInvalid):
+            return cls(attestation, reason=exc.reason, message=exc.message)
+        return cls(attestation, reason="error", message=str(exc))
+
+
 def _inside(path: Path, root: Path) -> str | None:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
@@ -220,4 +254,4 @@ def _human(d: timedelta) -> str:
     return f"{s // 60} minute(s)"
 
 
-__all__ = ["AttestationVerdict", "NotVouched", "compare_subjects", "parse_age", "verify_attestation"]
+__all__ = ["AttestationCheck", "AttestationVerdict", "NotVouched", "compare_subjects", "parse_age", "verify_attestation"]

@@ -16,15 +16,16 @@ import hashlib
 import json
 import os
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
-from ptmvet.cli._common import add_offline_option, progress_bar, write_atomic
+from ptmvet.attest.result import Attested
+from ptmvet.cli._common import add_offline_option, emit, progress_bar, render, say, write_atomic
 from ptmvet.cli.check import add_vet_options
 from ptmvet.cli.gate import add_stage_options, decide
 from ptmvet.cli.log_cmd import add_trail_options, record_decision
 from ptmvet.errors import ExitCode, InputError, UsageError
+from ptmvet.formats import choices
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,8 +47,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--add-signature", type=Path, metavar="ATTESTATION",
                    help="co-sign this existing attestation (the files must still match it) instead of vetting again")
     p.add_argument("--output", "-o", type=Path, help="attestation file (default: NAME.vetting.json here; with --add-signature, that file)")
+    p.add_argument("--format", "-f", choices=choices("attest"), default="terminal", help="summary format (default: terminal)")
     add_offline_option(p)
-    add_vet_options(p)
+    add_vet_options(p, signature_prefix="publisher")
     add_trail_options(p)
     p.set_defaults(func=run)
 
@@ -67,6 +69,7 @@ def default_output(name: str) -> Path:
 
 
 def _text(envelope: dict[str, Any]) -> str:
+    """The envelope file's text (stable key order, so its digest in the trail can be recomputed)."""
     return json.dumps(envelope, indent=2, sort_keys=True) + "\n"
 
 
@@ -100,14 +103,11 @@ def run(args: argparse.Namespace) -> int:
         args, command="attest", result=result, weights_digest=wdigest,
         attestation_digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
-    verdict = "PASS" if result.passed else "FAIL"
-    stage = f" at stage {result.stage!r}" if result.stage else ""
-    sys.stdout.write(
-        f"{verdict}: {result.report.target.name} under policy {result.policy.name!r}{stage}; "
-        f"attestation over {len(manifest.entries)} file(s) signed by key {envelope['signatures'][0]['keyid'][:16]}...: {out}\n"
-    )
-    for item in result.items:
-        sys.stdout.write(f"  {item.status.value:<6} {item.message}\n")
+    emit(render(Attested(
+        path=str(out), model=result.report.target.name, files=len(manifest.entries), verdict="pass" if result.passed else "fail",
+        stage=result.stage, policy=result.policy.name, signatures=1, signer_keyid=envelope["signatures"][0]["keyid"],
+        items=tuple(f"{i.status.value:<6} {i.message}" for i in result.items),
+    ), args.format))
     return int(ExitCode.OK if result.passed else ExitCode.FAILED)
 
 
@@ -160,11 +160,12 @@ def _cosign(args: argparse.Namespace) -> int:
             path=args.trail_log,
             db=args.trail_db,
         )
-        sys.stderr.write(f"audit trail: record {rec.seq} ({rec.hash[:12]}) appended to {args.trail_db or args.trail_log or default_log_path()}\n")
-    sys.stdout.write(
-        f"co-signed: {out} now carries {len(signed['signatures'])} signature(s) over {len(statement['subject'])} file(s) "
-        f"(verdict {predicate.get('verdict')}, stage {predicate.get('stage')!r})\n"
-    )
+        say(f"audit trail: record {rec.seq} ({rec.hash[:12]}) appended to {args.trail_db or args.trail_log or default_log_path()}")
+    emit(render(Attested(
+        path=str(out), model=str(args.model), files=len(statement["subject"]), verdict=str(predicate.get("verdict")),
+        stage=predicate.get("stage"), policy=str((predicate.get("policy") or {}).get("name")), signatures=len(signed["signatures"]),
+        signer_keyid=signed["signatures"][-1]["keyid"], cosigned=True,
+    ), args.format))
     return 0
 
 

@@ -38,8 +38,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run)
 
 
-def add_vet_options(p: argparse.ArgumentParser) -> None:
-    """Options that shape a vetting run (shared by check, compare, bom, gate)."""
+def add_vet_options(p: argparse.ArgumentParser, *, signature_prefix: str = "") -> None:
+    """Options that shape a vetting run (shared by check, compare, bom, gate, attest).
+
+    ``signature_prefix`` renames the signature trust options (``attest`` takes
+    ``--key`` for its own signing key, so it offers ``--publisher-key`` etc.).
+    """
     p.add_argument("--use", choices=USES, default="commercial", help="intended use; licence verdicts depend on it")
     p.add_argument("--data-dir", type=Path, help="local evaluation data to re-measure the card's claims")
     p.add_argument("--registry", type=Path, dest="registry_db", help="a mining database (DuckDB) for lineage")
@@ -48,13 +52,14 @@ def add_vet_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-scan", action="store_true", help="skip the static scan of weight files")
     p.add_argument("--no-hash", action="store_true", help="skip hashing local files")
     sig = p.add_argument_group("signature (VET603; override the policy's signature block)")
+    pre = f"--{signature_prefix}-" if signature_prefix else "--"
     sig.add_argument("--signature", type=Path, help="the signature file, when it is not the package's own model.sig")
-    sig.add_argument("--key", type=Path, dest="signature_key", help="trust anchor: the publisher's public key (PEM)")
+    sig.add_argument(f"{pre}key", type=Path, dest="signature_key", help="trust anchor: the publisher's public key (PEM)")
     sig.add_argument(
-        "--chain", type=Path, action="append", default=[], dest="signature_chain", help="trust anchor: CA certificate(s) (PEM), repeatable"
+        f"{pre}chain", type=Path, action="append", default=[], dest="signature_chain", help="trust anchor: CA certificate(s) (PEM), repeatable"
     )
-    sig.add_argument("--identity", dest="signature_identity", help="required signer identity (certificate SAN e-mail, URI, DNS name or CN)")
-    sig.add_argument("--issuer", dest="signature_issuer", help="required issuer of the signing certificate (DN, CN or organisation)")
+    sig.add_argument(f"{pre}identity", dest="signature_identity", help="required signer identity (certificate SAN e-mail, URI, DNS name or CN)")
+    sig.add_argument(f"{pre}issuer", dest="signature_issuer", help="required issuer of the signing certificate (DN, CN or organisation)")
 
 
 def options_from(args: argparse.Namespace, policy: Policy | None = None) -> VetOptions:

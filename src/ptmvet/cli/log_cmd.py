@@ -9,15 +9,14 @@ cannot be read.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ptmvet.cli._common import emit
+from ptmvet.cli._common import emit, render, say
 from ptmvet.errors import UsageError
-from ptmvet.trail import TrailBroken, TrailRecord, append, default_log_path, read, verify
+from ptmvet.formats import choices
+from ptmvet.trail import TrailBroken, TrailRecord, TrailVerdict, append, default_log_path, listing, verify
 
 if TYPE_CHECKING:
     from ptmvet.policy import GateResult
@@ -70,7 +69,7 @@ def record_decision(
     )
     written = append(rec, path=args.trail_log, db=args.trail_db)
     where = args.trail_db or args.trail_log or default_log_path()
-    sys.stderr.write(f"audit trail: record {written.seq} ({written.hash[:12]}) appended to {where}\n")
+    say(f"audit trail: record {written.seq} ({written.hash[:12]}) appended to {where}")
     return written
 
 
@@ -87,13 +86,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_trail_options(show, recording=False)
     show.add_argument("--model", help="only this model (repo id, reference or folder)")
     show.add_argument("--since", type=_date, help="only records on or after this day (YYYY-MM-DD)")
-    show.add_argument("--format", "-f", choices=("terminal", "json"), default="terminal", help="output format (default: terminal)")
+    show.add_argument("--format", "-f", choices=choices("trail"), default="terminal", help="output format (default: terminal)")
     show.add_argument("--output", "-o", type=Path, help="write the output to this file instead of standard output")
     show.set_defaults(func=run_show)
     ver = lsub.add_parser("verify", help="check the hash chain and the head (exit 4 when broken)")
     add_trail_options(ver, recording=False)
     ver.add_argument("--expect-head", metavar="HASH", help="the last record's hash must be this (kept elsewhere, e.g. in CI output)")
-    ver.add_argument("--format", "-f", choices=("terminal", "json"), default="terminal", help="output format (default: terminal)")
+    ver.add_argument("--format", "-f", choices=choices("trail-verify"), default="terminal", help="output format (default: terminal)")
     ver.set_defaults(func=run_verify)
 
 
@@ -104,27 +103,9 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from exc
 
 
-def render_records(records: list[TrailRecord]) -> str:
-    if not records:
-        return "no record"
-    lines = [f"{'#':>4}  {'time':<20}  {'command':<7}  {'verdict':<7}  {'stage':<10}  {'model':<36}  {'revision':<12}  {'user@host':<24}  policy"]
-    for r in records:
-        rev = (r.revision or "-")[:12]
-        waived = f" waived:{','.join(str(w.get('check')) for w in r.waivers)}" if r.waivers else ""
-        lines.append(
-            f"{r.seq:>4}  {r.time:<20}  {r.command:<7}  {r.verdict:<7}  {r.stage or '-':<10}  {(r.repo_id or r.model)[:36]:<36}  "
-            f"{rev:<12}  {(r.user + '@' + r.host)[:24]:<24}  {r.policy} {r.policy_digest[:12]}{waived}"
-        )
-    return "\n".join(lines)
-
-
 def run_show(args: argparse.Namespace) -> int:
-    records = read(path=args.trail_log, db=args.trail_db, model=args.model, since=args.since)
-    if args.format == "json":
-        text = json.dumps({"schema_version": 1, "records": [r.to_dict() for r in records]}, indent=2, ensure_ascii=False)
-    else:
-        text = render_records(records)
-    emit(text, args.output)
+    result = listing(path=args.trail_log, db=args.trail_db, model=args.model, since=args.since)
+    emit(render(result, args.format), args.output)
     return 0
 
 
@@ -134,13 +115,9 @@ def run_verify(args: argparse.Namespace) -> int:
     try:
         verdict = verify(path=args.trail_log, db=args.trail_db, expect_head=args.expect_head)
     except TrailBroken as exc:
-        if args.format == "json":
-            sys.stdout.write(json.dumps({"ok": False, "where": exc.where, "record": exc.index, "message": exc.message}, indent=2) + "\n")
+        emit(render(TrailVerdict.broken(exc), args.format))
         raise
-    if args.format == "json":
-        sys.stdout.write(json.dumps({"ok": True, "where": verdict.where, "records": verdict.count, "head": verdict.head}, indent=2) + "\n")
-    else:
-        sys.stdout.write(f"OK: {verdict.count} record(s) in {verdict.where}, chain intact; head {verdict.head}\n")
+    emit(render(verdict, args.format))
     return 0
 
 

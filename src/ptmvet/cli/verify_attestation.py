@@ -10,12 +10,10 @@ for what was asked (verdict fail, earlier stage, another policy, too old);
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
-from typing import Any
 
-from ptmvet.cli._common import progress_bar
+from ptmvet.cli._common import emit, progress_bar, render
+from ptmvet.formats import choices
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -40,19 +38,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     what.add_argument("--require-stage", metavar="STAGE", help="the stage the attestation must be for (with --policy: or a later one)")
     what.add_argument("--policy", "-p", help="the policy it must have been made under (its digest must match)")
     what.add_argument("--max-age", metavar="AGE", help="refuse attestations older than this (e.g. 90d, 12h; default: the policy stage's)")
-    p.add_argument("--format", "-f", choices=("terminal", "json"), default="terminal", help="verdict format (default: terminal)")
+    p.add_argument("--format", "-f", choices=choices("verify-attestation"), default="terminal", help="verdict format (default: terminal)")
     p.set_defaults(func=run)
 
 
-def _say(args: argparse.Namespace, verdict: dict[str, Any], lines: list[str]) -> None:
-    if args.format == "json":
-        sys.stdout.write(json.dumps(verdict, indent=2, sort_keys=True) + "\n")
-    else:
-        sys.stdout.write("\n".join(lines) + "\n")
-
-
 def run(args: argparse.Namespace) -> int:
-    from ptmvet.attest.verify import NotVouched, parse_age, verify_attestation
+    from ptmvet.attest.verify import AttestationCheck, NotVouched, parse_age, verify_attestation
     from ptmvet.cli.attest import resolve_root
     from ptmvet.errors import UsageError
     from ptmvet.integrity.errors import IntegrityMismatch, SignatureInvalid
@@ -71,25 +62,10 @@ def run(args: argparse.Namespace) -> int:
                 root, args.attestation, keys=args.key, cas=args.chain, identities=args.identity, issuer=args.issuer,
                 min_signers=args.signers, require_stage=args.require_stage, policy=policy, max_age=max_age, progress=progress,
             )
-        except IntegrityMismatch as exc:
-            _say(args, {"ok": False, "reason": "files", "changed": [c.path for c in exc.changed], "added": list(exc.added),
-                        "removed": list(exc.removed), "message": exc.message}, [exc.listing()])
+        except (IntegrityMismatch, SignatureInvalid, NotVouched) as exc:
+            emit(render(AttestationCheck.failed(str(args.attestation), exc), args.format))
             raise
-        except SignatureInvalid as exc:
-            _say(args, {"ok": False, "reason": exc.reason, "message": exc.message}, [f"refused: {exc.reason}"])
-            raise
-        except NotVouched as exc:
-            _say(args, {"ok": False, "reason": "not-vouched", "reasons": list(exc.reasons), "message": exc.message},
-                 [f"not vouched: {r}" for r in exc.reasons])
-            raise
-    who = "; ".join(f"{s.kind} {s.identities[0] if s.kind == 'certificate' else s.keyid[:16] + '...'}" for s in verdict.signers)
-    lines = [
-        f"OK: {args.attestation} verified: {len(verdict.signers)} signer(s) ({who}); {verdict.files} file(s) match",
-        f"  verdict {verdict.verdict} at stage {verdict.stage!r} under policy {verdict.policy.get('name')!r} "
-        f"(version {verdict.policy.get('version')}), {verdict.time}",
-        *[f"  note: {n}" for n in verdict.notes],
-    ]
-    _say(args, verdict.to_dict(), lines)
+    emit(render(AttestationCheck(str(args.attestation), verdict=verdict), args.format))
     return 0
 
 

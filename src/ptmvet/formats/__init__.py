@@ -92,6 +92,10 @@ KINDS: tuple[Kind, ...] = (
     Kind("git-mining", "ptmvet.registry.gitmine:GitMineStats", "ptmvet.formats.git_mining", ("terminal", "json")),
     Kind("signing", "ptmvet.integrity.signing:SignResult", "ptmvet.formats.signing", ("terminal", "json")),
     Kind("catalogue", "ptmvet.checks.catalogue:Catalogue", "ptmvet.formats.catalogue", ("terminal", "json", "md")),
+    Kind("attest", "ptmvet.attest.result:Attested", "ptmvet.formats.attestation", ("terminal", "json")),
+    Kind("verify-attestation", "ptmvet.attest.verify:AttestationCheck", "ptmvet.formats.attestation", ("terminal", "json")),
+    Kind("trail", "ptmvet.trail:TrailListing", "ptmvet.formats.trail", ("terminal", "json")),
+    Kind("trail-verify", "ptmvet.trail:TrailVerdict", "ptmvet.formats.trail", ("terminal", "json")),
 )
 
 _BY_NAME: Mapping[str, Kind] = {k.name: k for k in KINDS}
