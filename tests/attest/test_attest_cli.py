@@ -55,3 +55,29 @@ def test_attest_then_verify_and_tamper(package: Path, vetter, reviewer, mallory,
     assert main(["verify-attestation", str(package), "-a", str(tmp_path / "absent.json"), "--key", str(vetter.public)]) == 3
     assert main(["verify-attestation", str(package), "-a", str(att)]) == 2
     assert main(["verify-attestation", str(package), "-a", str(att), "--key", str(vetter.public), "--max-age", "soon"]) == 2
+
+
+def test_json_outputs_match_their_schemas(package: Path, vetter, mallory, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import jsonschema
+
+    from ptmvet.formats import schema
+
+    def check(name: str, argv: list[str], code: int) -> dict:
+        assert main(argv) == code
+        doc = json.loads(capsys.readouterr().out)
+        jsonschema.Draft202012Validator(schema(name)).validate(doc)
+        return doc
+
+    att, log = tmp_path / "a.json", tmp_path / "audit.jsonl"
+    common = ["--log", str(log), "--format", "json"]
+    doc = check("attest", ["attest", str(package), "--policy", "research", "--key", str(vetter.private), "-o", str(att), "--no-scan", *common], 0)
+    assert doc["verdict"] == "pass" and doc["files"] == 4
+    ok = check("verify-attestation", ["verify-attestation", str(package), "-a", str(att), "--key", str(vetter.public), "--format", "json"], 0)
+    assert ok["ok"] and ok["signers"][0]["kind"] == "key"
+    bad = check("verify-attestation", ["verify-attestation", str(package), "-a", str(att), "--key", str(mallory.public), "--format", "json"], 4)
+    assert bad["reason"] == "key-mismatch"
+    shown = check("trail", ["log", "show", *common], 0)
+    assert [r["command"] for r in shown["records"]] == ["attest"]
+    assert check("trail-verify", ["log", "verify", *common], 0)["records"] == 1
+    log.write_text(log.read_text().replace('"research"', '"strict"'))
+    assert check("trail-verify", ["log", "verify", *common], 4)["record"] == 1
