@@ -25,6 +25,7 @@ COMMANDS: tuple[str, ...] = (
     "demo",
     "gate",
     "compare",
+    "diff",
     "bom",
     # claims and data
     "reproduce",

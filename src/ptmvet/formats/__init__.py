@@ -89,6 +89,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("study", "ptmvet.registry.study:Study", "ptmvet.formats.study", ("terminal", "json", "html")),
     Kind("audit", "ptmvet.registry.engines:AuditStats", "ptmvet.formats.audit", ("terminal", "json")),
     Kind("mining", "ptmvet.registry.ingest:MineStats", "ptmvet.formats.mining", ("terminal", "json")),
+    Kind("diff", "ptmvet.diff:Diff", "ptmvet.formats.diff", ("terminal", "json")),
     Kind("git-mining", "ptmvet.registry.gitmine:GitMineStats", "ptmvet.formats.git_mining", ("terminal", "json")),
     Kind("signing", "ptmvet.integrity.signing:SignResult", "ptmvet.formats.signing", ("terminal", "json")),
     Kind("catalogue", "ptmvet.checks.catalogue:Catalogue", "ptmvet.formats.catalogue", ("terminal", "json", "md")),
