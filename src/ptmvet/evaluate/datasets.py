@@ -644,12 +644,57 @@ TASK_ROLES: Mapping[str, tuple[tuple[str, ...], ...]] = {
 }
 
 
+#: Column names of the roles of the generation, extraction, speech and detection tasks, read on their own
+#: (a summarization ``text`` column is the source, an ASR ``text`` column the transcript).
+TASK_ROLE_NAMES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    "question-answering": {
+        "question": ("question", "query", "questions"),
+        "context": ("context", "passage", "paragraph", "document", "text"),
+        "answers": ("answers", "answer", "answer_text", "gold_answers", "label"),
+    },
+    "summarization": {
+        "source": ("document", "article", "dialogue", "text", "source", "input", "content", "src"),
+        "summary": ("summary", "highlights", "abstract", "target", "reference", "tgt", "headline"),
+    },
+    "automatic-speech-recognition": {
+        "audio": ("audio", "audio_path", "path", "file", "filename", "speech", "wav"),
+        "transcript": ("text", "transcript", "transcription", "sentence", "normalized_text", "label"),
+    },
+    "object-detection": {
+        "image": ("image", "img", "image_path", "file_name", "filepath", "path"),
+        "objects": ("objects", "annotations", "boxes", "detections", "bboxes"),
+    },
+}
+
+
+def _infer_task_roles(ds: Dataset, task: str, overrides: Mapping[str, str]) -> ColumnMap:
+    names = TASK_ROLE_NAMES[task]
+    by_norm = {c.strip().lower(): c for c in ds.columns}
+    roles: dict[str, str] = dict(overrides)
+    for role, candidates in names.items():
+        if role in roles:
+            continue
+        col = next((by_norm[n] for n in candidates if n in by_norm and by_norm[n] not in roles.values()), None)
+        if col is not None:
+            roles[role] = col
+    missing = [r for r in names if r not in roles]
+    if missing:
+        raise InputError(
+            f"{ds.path.name}: cannot tell which columns hold {'+'.join(names)} for {task} (columns: {', '.join(ds.columns)})",
+            path=str(ds.path),
+            hint=f"name them with --column ROLE=COLUMN, e.g. --column {missing[0]}=...",
+        )
+    return ColumnMap(roles, inferred=not overrides)
+
+
 def infer_columns(ds: Dataset, task: str, overrides: Mapping[str, str] | None = None, sample: Batch | None = None) -> ColumnMap:
     """Assign columns to the roles ``task`` needs; ``overrides`` win. Raises InputError naming the columns seen."""
     overrides = dict(overrides or {})
     for role, col in overrides.items():
         if col not in ds.columns:
             raise UsageError(f"column {col!r} (for {role}) is not in {ds.path.name}; columns: {', '.join(ds.columns)}")
+    if task in TASK_ROLE_NAMES:
+        return _infer_task_roles(ds, task, overrides)
     sample = sample if sample is not None else ds.head(200)
     by_norm = {c.strip().lower(): c for c in ds.columns}
     roles: dict[str, str] = {}

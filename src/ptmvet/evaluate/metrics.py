@@ -23,7 +23,7 @@ from ptmvet.errors import UsageError
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-Kind = Literal["classes", "values", "entities"]
+Kind = Literal["classes", "values", "entities", "scores", "detections"]
 Average = Literal["binary", "micro", "macro", "weighted"]
 
 
@@ -38,7 +38,11 @@ class Predictions:
     ``values``: float ``y_true``/``y_pred`` (regression targets, gold scores vs
     similarities). ``entities``: ``y_true`` is an ``(n, 3)`` int array of
     per-sentence (true entities, predicted entities, correct entities);
-    ``y_pred`` is unused.
+    ``y_pred`` is unused. ``scores``: ``y_true`` is an ``(n, m)`` float array of per-row
+    statistics named by ``columns`` (SQuAD EM/F1, ROUGE F-measures, word errors and
+    reference words, top-5 hits; see ``textmetrics``); a metric is a mean of one column
+    or a ratio of two column sums. ``detections``: ``payload`` is a
+    :class:`~ptmvet.evaluate.detection.DetectionStats`, ``y_true`` the image indices.
     """
 
     kind: Kind
@@ -46,6 +50,8 @@ class Predictions:
     y_pred: npt.NDArray[np.generic]
     n_classes: int = 0
     pos_label: int = 1
+    columns: tuple[str, ...] = ()
+    payload: object = None
 
     @property
     def n(self) -> int:
@@ -355,6 +361,43 @@ def _prf(average: Average, which: int) -> Callable[[IntArray, Predictions], Floa
     return fn
 
 
+def _score(num: str, den: str | None = None) -> Callable[[Predictions, IntArray | None], FloatArray]:
+    """Mean of column ``num`` (or sum of ``num`` over sum of ``den``) of per-row statistics."""
+
+    def run(pred: Predictions, idx: IntArray | None) -> FloatArray:
+        if num not in pred.columns or (den is not None and den not in pred.columns):
+            raise UsageError(f"these predictions carry {', '.join(pred.columns) or 'no columns'}, not {num}")
+        y = np.asarray(pred.y_true, dtype=np.float64)
+        a = y[:, pred.columns.index(num)]
+        b = y[:, pred.columns.index(den)] if den is not None else None
+        if idx is not None:
+            a = a[idx]
+            b = b[idx] if b is not None else None
+        if b is None:
+            return np.asarray(a.mean(-1), dtype=np.float64)
+        return _div(a.sum(-1), b.sum(-1))
+
+    return run
+
+
+def _det(thresholds: slice) -> Callable[[Predictions, IntArray | None], FloatArray]:
+    def run(pred: Predictions, idx: IntArray | None) -> FloatArray:
+        from ptmvet.evaluate.detection import DetectionStats, coco_map
+
+        stats = pred.payload
+        if not isinstance(stats, DetectionStats):
+            raise UsageError("detection metrics need DetectionStats predictions")
+        if idx is None:
+            return np.asarray(coco_map(stats, thresholds=thresholds), dtype=np.float64)
+        rows = np.atleast_2d(idx)
+        out = np.empty(rows.shape[0], dtype=np.float64)
+        for b, r in enumerate(rows):
+            out[b] = coco_map(stats, np.bincount(r, minlength=stats.n_images).astype(np.float64), thresholds=thresholds)
+        return out
+
+    return run
+
+
 METRICS: dict[str, MetricSpec] = {}
 
 
@@ -377,6 +420,17 @@ _add(MetricSpec("r2", "values", True, False, _val(r2), "coefficient of determina
 _add(MetricSpec("entity_f1", "entities", True, True, _ent(2), "entity-level micro F1 (seqeval)"))
 _add(MetricSpec("entity_precision", "entities", True, True, _ent(0), "entity-level micro precision (seqeval)"))
 _add(MetricSpec("entity_recall", "entities", True, True, _ent(1), "entity-level micro recall (seqeval)"))
+
+_add(MetricSpec("exact_match", "scores", True, True, _score("exact_match"), "SQuAD exact match (best over the gold answers)"))
+_add(MetricSpec("squad_f1", "scores", True, True, _score("f1"), "SQuAD token F1 (best over the gold answers)"))
+_add(MetricSpec("rouge1", "scores", True, True, _score("rouge1"), "ROUGE-1 F-measure, mean over rows (rouge-score rules)"))
+_add(MetricSpec("rouge2", "scores", True, True, _score("rouge2"), "ROUGE-2 F-measure, mean over rows"))
+_add(MetricSpec("rougeL", "scores", True, True, _score("rougeL"), "ROUGE-L (LCS) F-measure, mean over rows"))
+_add(MetricSpec("wer", "scores", False, True, _score("word_errors", "reference_words"), "word error rate over the corpus (jiwer)"))
+_add(MetricSpec("top5_accuracy", "scores", True, True, _score("top5"), "the gold class among the five best-scored"))
+_add(MetricSpec("map", "detections", True, True, _det(slice(None)), "COCO box mAP@[.5:.95] (pycocotools rules)"))
+_add(MetricSpec("map_50", "detections", True, True, _det(slice(0, 1)), "COCO box AP at IoU 0.5"))
+_add(MetricSpec("map_75", "detections", True, True, _det(slice(5, 6)), "COCO box AP at IoU 0.75"))
 
 #: Names seen in model cards and leaderboards -> canonical metric name.
 ALIASES: dict[str, str] = {
@@ -414,6 +468,34 @@ ALIASES: dict[str, str] = {
     "entity_f1": "entity_f1",
     "overall_precision": "entity_precision",
     "overall_recall": "entity_recall",
+    "exact_match": "exact_match",
+    "exact": "exact_match",
+    "em": "exact_match",
+    "squad_f1": "squad_f1",
+    "rouge1": "rouge1",
+    "rouge_1": "rouge1",
+    "rouge2": "rouge2",
+    "rouge_2": "rouge2",
+    "rougel": "rougeL",
+    "rouge_l": "rougeL",
+    "wer": "wer",
+    "word_error_rate": "wer",
+    "top5_accuracy": "top5_accuracy",
+    "top_5_accuracy": "top5_accuracy",
+    "accuracy_top5": "top5_accuracy",
+    "acc5": "top5_accuracy",
+    "top5": "top5_accuracy",
+    "map": "map",
+    "mean_average_precision": "map",
+    "coco_map": "map",
+    "ap": "map",
+    "box_map": "map",
+    "map_50": "map_50",
+    "map50": "map_50",
+    "ap50": "map_50",
+    "map_75": "map_75",
+    "map75": "map_75",
+    "ap75": "map_75",
 }
 
 
@@ -434,6 +516,8 @@ def canonical_metric(name: str | None, config: str | None = None, *, task: str |
     token = task is not None and "token" in task
     if token and base in ("f1", "precision", "recall"):
         return f"entity_{base}"
+    if task == "question-answering" and base == "f1":
+        return "squad_f1"
     if base in ("precision", "recall", "f1") and avg and avg != "binary":
         return f"{base}_{avg}"
     return base

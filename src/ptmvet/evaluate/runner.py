@@ -23,13 +23,18 @@ from ptmvet.evaluate.tasks.interface import RunOptions
 from ptmvet.evidence.measurement import Measurement
 from ptmvet.progress import Progress
 
-TASK_KINDS: Mapping[str, str] = {
-    "sentence-similarity": "values",
-    "text-classification": "classes",
-    "image-classification": "classes",
-    "tabular-classification": "classes",
-    "tabular-regression": "values",
-    "token-classification": "entities",
+#: The kinds of metric each task's runner keeps predictions for (metrics.Predictions.kind).
+TASK_KINDS: Mapping[str, frozenset[str]] = {
+    "sentence-similarity": frozenset({"values"}),
+    "text-classification": frozenset({"classes"}),
+    "image-classification": frozenset({"classes", "scores"}),
+    "tabular-classification": frozenset({"classes"}),
+    "tabular-regression": frozenset({"values"}),
+    "token-classification": frozenset({"entities"}),
+    "question-answering": frozenset({"scores"}),
+    "summarization": frozenset({"scores"}),
+    "automatic-speech-recognition": frozenset({"scores"}),
+    "object-detection": frozenset({"detections"}),
 }
 
 
@@ -122,7 +127,7 @@ def reproduce(
             continue
         if task.startswith("tabular"):
             task = "tabular-regression" if METRICS[metric].kind == "values" else "tabular-classification"
-        if METRICS[metric].kind != TASK_KINDS[task]:
+        if METRICS[metric].kind not in TASK_KINDS[task]:
             results[i] = _not_verifiable(spec, f"metric {metric} does not apply to {task}", task=task, metric=metric)
             continue
         if c.value is None:
@@ -216,11 +221,15 @@ def _measure_group(
         mspec = METRICS[metric]
         claimed = float(c.value or 0.0)
         scale = stats.claim_scale(claimed, mspec)
-        interval = stats.bootstrap(mspec, out.predictions, resamples=options.resamples, confidence=options.confidence, seed=options.seed)
+        kept = out.predictions if out.predictions.kind == mspec.kind else out.scores
+        if kept is None:
+            results.append(_not_verifiable(spec, f"the {task} runner keeps no predictions for {metric}", task=task, metric=metric, data=ds.path))
+            continue
+        interval = stats.bootstrap(mspec, kept, resamples=options.resamples, confidence=options.confidence, seed=options.seed)
         min_tol = options.tolerance / scale if options.tolerance is not None else None
         verdict, tol = stats.judge(claimed / scale, interval, mspec, min_tolerance=min_tol)
         alternative = None
-        if out.alternative is not None:
+        if out.alternative is not None and out.alternative.kind == mspec.kind:
             alternative = float(mspec.compute(out.alternative, None)) * scale
         reason = "the metric is undefined on this data" if verdict is stats.Verdict.NOT_VERIFIABLE else None
         notes = out.notes
@@ -253,7 +262,7 @@ def _measure_group(
                 measured=_r(interval.value * scale),
                 ci_low=_r(interval.low * scale),
                 ci_high=_r(interval.high * scale),
-                n=out.rows,
+                n=kept.n,
                 tolerance=_r(tol * scale),
                 scale=scale,
                 reason=reason,

@@ -69,6 +69,7 @@ class RunOutput:
     label_map: LabelMap | None = None
     permutation: PermutationCheck | None = None
     alternative: Predictions | None = None  # predictions under the suggested relabelling
+    scores: Predictions | None = None  # per-row statistics of a second kind of metric (top-5 hits of a classifier)
     notes: tuple[str, ...] = ()
     weight_files: Mapping[str, str] = field(default_factory=dict)  # path -> sha256
     libraries: Mapping[str, str] = field(default_factory=dict)
@@ -92,6 +93,10 @@ TASK_MODULES: Mapping[str, str] = {
     "tabular-classification": "tabular",
     "tabular-regression": "tabular",
     "image-classification": "image_classification",
+    "question-answering": "question_answering",
+    "summarization": "summarization",
+    "automatic-speech-recognition": "speech_recognition",
+    "object-detection": "object_detection",
 }
 TASK_ALIASES: Mapping[str, str] = {
     "sentiment-analysis": "text-classification",
@@ -106,6 +111,16 @@ TASK_ALIASES: Mapping[str, str] = {
     "sts": "sentence-similarity",
     "tabular-classification": "tabular-classification",
     "tabular-regression": "tabular-regression",
+    "sentence-pair-classification": "text-classification",
+    "paraphrase-identification": "text-classification",
+    "extractive-question-answering": "question-answering",
+    "extractive-qa": "question-answering",
+    "qa": "question-answering",
+    "text2text-generation": "summarization",
+    "abstractive-summarization": "summarization",
+    "asr": "automatic-speech-recognition",
+    "speech-recognition": "automatic-speech-recognition",
+    "detection": "object-detection",
 }
 
 
@@ -145,10 +160,16 @@ def infer_task(model_path: Path, configs: Mapping[str, Any] | None = None) -> st
         except (OSError, ValueError):
             config = None
     archs = " ".join(config.get("architectures") or []) if isinstance(config, Mapping) else ""
+    if "Whisper" in archs or "Speech2Text" in archs or "SpeechEncoderDecoder" in archs:
+        return "automatic-speech-recognition"  # generative ASR: named, though only CTC models are run
     for suffix, task in (
         ("ForSequenceClassification", "text-classification"),
         ("ForTokenClassification", "token-classification"),
         ("ForImageClassification", "image-classification"),
+        ("ForQuestionAnswering", "question-answering"),
+        ("ForConditionalGeneration", "summarization"),
+        ("ForCTC", "automatic-speech-recognition"),
+        ("ForObjectDetection", "object-detection"),
     ):
         if suffix in archs:
             return task
