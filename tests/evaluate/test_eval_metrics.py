@@ -123,9 +123,16 @@ def test_every_registered_metric_computes_on_batches() -> None:
     cls = m.Predictions("classes", rng.integers(0, 3, n), rng.integers(0, 3, n), n_classes=3)
     val = m.Predictions("values", rng.normal(size=n), rng.normal(size=n))
     ent = m.Predictions("entities", rng.integers(0, 3, (n, 3)), np.zeros(0))
+    cols = ("exact_match", "f1", "rouge1", "rouge2", "rougeL", "word_errors", "reference_words", "top5")
+    scores = m.Predictions("scores", rng.random((n, len(cols))) + 0.1, np.zeros(n), columns=cols)
+    from ptmvet.evaluate.detection import Box, detection_stats
+
+    truth = [[Box(int(rng.integers(0, 2)), *rng.uniform(0, 20, 4))] for _ in range(n)]
+    found = [[Box(b.category, b.x + 1, b.y, b.w, b.h, score=float(rng.random())) for b in t] for t in truth]
+    det = m.Predictions("detections", np.arange(n), np.zeros(n), payload=detection_stats(truth, found))
     idx = rng.integers(0, n, (4, n))
     for spec in m.METRICS.values():
-        pred = {"classes": cls, "values": val, "entities": ent}[spec.kind]
+        pred = {"classes": cls, "values": val, "entities": ent, "scores": scores, "detections": det}[spec.kind]
         single = spec.compute(pred, None)
         batch = spec.compute(pred, idx)
         assert np.shape(single) == ()
