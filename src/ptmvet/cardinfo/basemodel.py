@@ -22,6 +22,7 @@ from ptmvet.cardinfo.known import model_id
 
 _PHRASES = re.compile(
     r"fine-?tuned (?:version|checkpoint|variant|model) of|fine-?tuned (?:from|on top of)|finetuned (?:version of|from)"
+    r"|\b(?:smaller |distilled |quantized |pruned |compressed )?versions? of|variant of|fork of|pre-?trained checkpoint|used the pre-?trained|base on\b"
     r"|(?:further |continued )?pre-?trained (?:from|on top of)|based (?:on|upon)|built (?:on|upon)|(?:the )?base model(?: is|:| used)?"
     r"|foundation model(?: is|:)?|initiali[sz]ed (?:from|with)|warm-?started from|checkpoint of|derived from"
     r"|distilled (?:version )?(?:from|of)|(?:quantized|quantised|merged|lora|adapter) (?:version )?(?:of|for)|starting from|trained on top of|adapted from"
@@ -53,6 +54,16 @@ _LOCAL_NAMESPACES = frozenset(
      "checkpoint", "workspace", "mnt", "users", "user", "kaggle", "results", "runs", "save", "saved_models", "gdrive", "opt", "var", "projects"}
 )  # fmt: skip
 _WINDOW = 160
+#: "[org/name](https://huggingface.co/org/name) fine-tuned on ...", "This is longformer-base-4096 model fine-tuned on ...",
+#: "Fine-tuned [facebook/wav2vec2-large-xlsr-53](...) on Ukrainian": the model named right before or after the verb.
+_ID_THEN_VERB = re.compile(
+    r"(\[[^\]]{2,120}\]\((?:https?://)?(?:www\.)?huggingface\.co/[^)\s]+\)|`[\w./-]{3,120}`|\b[A-Za-z][\w.-]*(?:/[\w.-]+)?)\**"
+    r"\s+(?:model\s+|checkpoint\s+)?(?:(?:further\s+)?fine-?tuned|finetuned|trained further|adapted)\b"
+    # a linked id, or an id followed by "model", then "trained on"
+    r"|(\[[^\]]{2,120}\]\((?:https?://)?(?:www\.)?huggingface\.co/[^)\s]+\)|\b[A-Za-z][\w.-]*(?:/[\w.-]+)?\s+model)\s+trained on\b",
+    re.I,
+)
+_VERB_THEN_ID = re.compile(r"(?:^|\n|\. )\s*(?:fine-?tuned|finetuned)\s+(\[[^\]]{2,120}\]\([^)\s]+\)|`[\w./-]{3,120}`)", re.I)
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|。|\n")
 
 
@@ -133,14 +144,35 @@ def find_base_models(
         text = window if m.group(0)[:1].isascii() or m.group(0) in ("基于", "基於", "微调自", "微調自") else before[-_WINDOW:] + " " + window
         for mid, linked in _ids_near(text)[:2]:
             if mid.startswith("github:"):
-                add(mid, "card-text", " ".join((m.group(0) + window).split())[:160])
-                break
+                lead = window[: window.lower().find("github.com")]
+                if not re.search(r"code|implementation|repositor|paper|described|library|toolkit|script|github", lead, re.I) and len(lead) < 60:
+                    add(mid, "card-text", " ".join((m.group(0) + window).split())[:160])
+                    break
+                continue
             if not valid_hub_id(mid):
                 continue
             known = model_id(mid)
             if known or (linked and "/" in mid) or (linked and model_id(mid) is not None):
                 add(known or mid, "card-text", " ".join((m.group(0) + window).split())[:160])
                 break
+    for rx in (_ID_THEN_VERB, _VERB_THEN_ID):
+        for m in rx.finditer(prose):
+            before = prose[max(0, m.start() - 80) : m.start()]
+            if _NEGATIVE.search(before) or _NEGATIVE.search(m.group(0)):
+                continue
+            for mid, linked in _ids_near(m.group(1) or m.group(2) or "")[:1]:
+                if mid.startswith("github:") or not valid_hub_id(mid):
+                    continue
+                known = model_id(mid)
+                if known or (linked and "/" in mid):
+                    add(known or mid, "card-text", " ".join(m.group(0).split())[:160])
+    # "An [adapter](https://adapterhub.ml) for the `roberta-base` model": a phrase split by a link
+    if "](" in prose:
+        unlinked = re.sub(r"\[([^\]]{1,120})\]\([^)\s]{1,300}\)", r"\1", prose)
+        for m in _PHRASES.finditer(unlinked):
+            tick = re.match(r"\s*(?:the\s+)?`([\w./-]{3,120})`", unlinked[m.end() : m.end() + 130])
+            if tick and valid_hub_id(tick.group(1)) and model_id(tick.group(1)):
+                add(model_id(tick.group(1)) or tick.group(1), "card-text", " ".join(unlinked[m.start() : m.end() + 60].split()))
     cfg = config or {}
     path = cfg.get("_name_or_path")
     if isinstance(path, str) and valid_hub_id(path):

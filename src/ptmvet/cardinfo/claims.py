@@ -14,6 +14,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ptmvet.card import Claim
 from ptmvet.cardinfo.known import dataset_id, norm
@@ -35,7 +36,13 @@ METRICS: dict[str, str] = {
     "auc": "roc_auc", "rocauc": "roc_auc", "aucroc": "roc_auc", "map": "map", "mrr": "mrr", "mrr10": "mrr", "ndcg": "ndcg",
     "ndcg10": "ndcg", "miou": "mean_iou", "meaniou": "mean_iou", "bertscore": "bertscore", "ter": "ter", "gleu": "google_bleu",
     "las": "las", "uas": "uas", "pesq": "pesq", "stoi": "stoi", "sisdr": "si_sdr", "sdr": "sdr", "eer": "eer",
+    "bleu1": "bleu1", "bleu2": "bleu2", "bleu3": "bleu3", "bleu4": "bleu4", "bpb": "bpb", "bpc": "bpc",
 }  # fmt: skip
+#: spaCy's scorer keys (TOKEN_F, DEP_UAS, LEMMA_ACC): the part after the last "_" names the metric.
+_SPACY_SUFFIX = {"f": "f1", "p": "precision", "r": "recall", "acc": "accuracy", "uas": "uas", "las": "las"}
+#: Qualifiers of correlation metrics ("Cosine Pearson", "Euclidean Spearman").
+_QUALIFIERS = re.compile(r"^(?:(?:average|avg\.?|mean|macro|micro|weighted|overall|test|dev|validation|eval)[ _-]+)+", re.I)
+_CORR_PREFIX = re.compile(r"^(?:cosine|cos|euclidean|manhattan|dot|dotproduct)[ _-]*", re.I)
 _METRIC_WORDS = sorted(
     {"accuracy", "acc", "top-1", "top-5", "f1", "f1-score", "f1 score", "f-score", "f-measure", "macro-f1", "micro-f1",
      "macro f1", "micro f1", "weighted f1", "exact match", "em", "precision", "recall", "bleu", "sacrebleu", "chrf", "meteor",
@@ -50,11 +57,14 @@ _METRIC_RE = "|".join(re.escape(w) for w in _METRIC_WORDS)
 _NUM = r"(\d{1,3}(?:\.\d+)?|0?\.\d+)\s*(%|percent)?"
 # "accuracy of 91.3", "F1: 0.91", "a WER of 12.3%", "accuracy is 91.3"
 _METRIC_THEN_NUM = re.compile(
-    rf"(?<![\w-])({_METRIC_RE})(?![\w-])(?:\s*\([^)]{{0,30}}\))?\s*(?:score|value|rate)?\s*(?:of|:|=|is|was|reaches|achieves|at|\||≈|~|-)?\s*(?:about|around|approximately|roughly|~)?\s*{_NUM}(?![\w.]*\d)",
+    rf"(?<![\w-])({_METRIC_RE})(?![\w-])(?:\s*\([^)]{{0,30}}\))?\s*(?:score|value|rate)?\s*(?:of|:|=|is|was|reaches|achieves|at|\||≈|~|-)?\s*(?:about|around|approximately|roughly|~)?\s*\(?{_NUM}(?![\w.]*\d)",
     re.I,
 )
 # "91.3% accuracy", "88.5 F1", "91.3 accuracy"
-_NUM_THEN_METRIC = re.compile(rf"(?<![\w.]){_NUM}\s*(?:points?\s+(?:of\s+)?)?(?:in\s+|on\s+)?({_METRIC_RE})(?![\w-])", re.I)
+_NUM_THEN_METRIC = re.compile(
+    rf"(?<![\w.]){_NUM}\s*(?:points?\s+(?:of\s+)?)?(?:in\s+|on\s+)?(?:(?:question|interaction|exact|top|match|macro|micro|weighted|average|mean|overall|test|dev|validation)[ -]+){{0,2}}({_METRIC_RE})(?![\w-])",
+    re.I,
+)
 _NOT_A_CLAIM = re.compile(
     r"learning[ _-]?rate|\blr\b|batch|epoch|warm-?up|seed|step|hidden|layers?\b|heads?\b|params|parameters|dropout|"
     r"weight[ _-]decay|max[ _-]?(?:seq|len)|sequence length|tokens?\b|vocab|\bGB\b|\bMB\b|size|dimension|\bdim\b|"
@@ -66,7 +76,9 @@ _SPLIT_MAP = {"dev": "validation", "development": "validation", "validation": "v
               "eval": "validation", "evaluation": "validation", "held-out": "test", "held out": "test", "test": "test",
               "testing": "test"}  # fmt: skip
 _ON_DATASET = re.compile(r"\b(?:on|for|in)\s+(?:the\s+)?(?:\[)?([A-Z][\w.+-]*(?:[ -][A-Z0-9][\w.+-]*){0,3}|[a-z][\w-]*\d[\w-]*|[a-z]+_[a-z_]+)", re.U)
-_TRAINER_RESULTS = re.compile(r"achieves the following results on the (evaluation|test|validation) set", re.I)
+_TRAINER_RESULTS = re.compile(
+    r"achieves the following results on the (evaluation|test|validation) set|^#+\s*(validation|test|evaluation) metrics\s*$", re.I | re.M
+)
 _TRAINER_LINE = re.compile(r"^\s*[-*]\s*([A-Za-z][\w @./-]{0,40}?)\s*:\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*$", re.M)
 _LOG_HEADERS = re.compile(r"^(epoch|step|steps|training loss|train loss|validation loss|loss|learning rate|lr|batch size|runtime|samples per second|time)$", re.I)
 
@@ -82,7 +94,15 @@ class TextClaim:
 
 def metric_id(text: str) -> str | None:
     """The metric id a header or phrase names, or None."""
-    key = norm(re.sub(r"\(.*?\)", "", text))
+    text = text.strip().strip("`*_ ")
+    spacy = re.fullmatch(r"[A-Z]+(?:_[A-Z]+)*_(F|P|R|ACC|UAS|LAS)", text)
+    if spacy:
+        return _SPACY_SUFFIX[spacy.group(1).lower()]
+    outside = re.sub(r"\(.*?\)", "", text).strip()
+    if not outside and text.startswith("("):
+        outside = text.strip("() ")  # a "(PPL)" cell names its metric in parentheses
+    outside = _QUALIFIERS.sub("", outside)
+    key = norm(_CORR_PREFIX.sub("", outside))
     if key in METRICS:
         return METRICS[key]
     for suffix in ("score", "value", "rate"):
@@ -126,8 +146,9 @@ def _dataset_in(text: str, known: Sequence[str]) -> str | None:
 
 def _sentences(prose: str) -> Iterable[str]:
     for para in re.split(r"\n\s*\n", prose):
+        para = para.replace("**", "").replace("__", "")
         for line in para.split("\n"):
-            if line.lstrip().startswith("|"):
+            if line.lstrip().startswith("|") or line.count("|") >= 2:
                 continue  # tables are read by table_claims
             yield from (s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z(])", line) if s.strip())
 
@@ -139,7 +160,7 @@ def text_claims(prose: str, *, datasets: Sequence[str] = (), task: str | None = 
     default_ds = datasets[0] if len(datasets) == 1 else None
     trainer = _TRAINER_RESULTS.search(prose)
     if trainer is not None:
-        split = _SPLIT_MAP.get(trainer.group(1).lower())
+        split = _SPLIT_MAP.get((trainer.group(1) or trainer.group(2)).lower())
         parts = prose[trainer.end() : trainer.end() + 1200].split("\n\n", 2)
         lines = "\n".join(parts[:2]) if len(parts) > 1 and not parts[0].strip() else parts[0]
         for m in _TRAINER_LINE.finditer(lines):
@@ -201,30 +222,48 @@ _TAG = re.compile(r"<[^>]+>")
 _CELL_NUM = re.compile(r"^\s*[*_]*\s*(\d{1,3}(?:\.\d+)?|0?\.\d+)\s*(%)?\s*(?:±\s*[\d.]+)?\s*[*_]*\s*$")
 
 
-def markdown_tables(text: str) -> list[list[list[str]]]:
-    """Pipe tables (header, rule, rows) and HTML tables as lists of rows of cell texts."""
-    tables: list[list[list[str]]] = []
+def markdown_tables(text: str, *, with_headings: bool = False) -> list[Any]:
+    """Pipe tables (header, rule, rows) and HTML tables as lists of rows of cell texts.
+
+    With ``with_headings``, each table comes with the text of the last
+    Markdown heading above it (``(rows, heading)``).
+    """
+    tables: list[tuple[list[list[str]], str]] = []
     lines = text.split("\n")
+    heading = ""
     i = 0
     while i < len(lines) - 1:
+        if lines[i].lstrip().startswith("#"):
+            heading = lines[i].strip("# \t")
         if "|" in lines[i] and _RULE.match(lines[i + 1]) and "-" in lines[i + 1]:
             rows = [_cells(lines[i])]
             j = i + 2
             while j < len(lines) and "|" in lines[j] and lines[j].strip():
                 rows.append(_cells(lines[j]))
                 j += 1
-            tables.append(rows)
+            tables.append((rows, heading))
             i = j
         else:
             i += 1
     if "<table" in text.lower():
         for t in _HTML_TABLE.finditer(text):
-            rows = []
+            html_rows = []
             for r in _HTML_ROW.finditer(t.group(0)):
-                rows.append([" ".join(html.unescape(_TAG.sub(" ", c)).split()) for c in _HTML_CELL.findall(r.group(0))])
-            if len(rows) >= 2:
-                tables.append(rows)
-    return tables
+                html_rows.append([" ".join(html.unescape(_TAG.sub(" ", c)).split()) for c in _HTML_CELL.findall(r.group(0))])
+            if len(html_rows) >= 2:
+                tables.append((html_rows, ""))
+    return tables if with_headings else [t[0] for t in tables]
+
+
+_DATA_HEADER = re.compile(r"^(?:test ?sets?|datasets?|data|benchmarks?|tasks?|corpus|corpora|eval(?:uation)? sets?|language pairs?)$", re.I)
+
+
+def _err_metric(text: str, rows: list[list[str]], heading: str) -> str | None:
+    """The metric of an ESPnet-style error table (an "Err" column under a "WER"/"CER"/"TER" heading)."""
+    if not rows or "Err" not in rows[0]:
+        return None
+    h = heading.strip().upper()
+    return h.lower() if h in ("WER", "CER", "TER") else None
 
 
 def _cells(line: str) -> list[str]:
@@ -249,18 +288,47 @@ def table_claims(text: str, *, datasets: Sequence[str] = (), task: str | None = 
     out: list[TextClaim] = []
     own = {norm(n) for n in own_names if n} | {norm(n.rsplit("/", 1)[-1]) for n in own_names if n} | {"ours", "thismodel", "ourmodel"}
     default_ds = datasets[0] if len(datasets) == 1 else None
-    for rows in markdown_tables(text):
+    for rows, heading_before in markdown_tables(text, with_headings=True):
         header = rows[0]
         body = [r for r in rows[1:] if any(c for c in r)]
         if not body or any(_LOG_HEADERS.match(h) for h in header if h):
             continue  # a training log (epoch, step, loss) or a table without rows
+        metric_row = next((r for r in body[:2] if r and len(r) > 2 and sum(1 for c in r[1:] if c and metric_id(c)) * 2 >= len(r) - 1), None)
+        if metric_row is not None and not any(metric_id(h) for h in header[1:] if h):
+            # datasets across the header, metrics in a row below it, values in the next rows (GPT-2's card)
+            for r in body[body.index(metric_row) + 1 :]:
+                label = r[0] if r else ""
+                if label and norm(label) not in own:
+                    continue
+                for i in range(1, min(len(r), len(header), len(metric_row))):
+                    metric = metric_id(metric_row[i])
+                    got = _num(r[i].replace(",", ".")) if metric else None
+                    if metric is None or got is None:
+                        continue
+                    ds = _row_dataset(header[i], datasets)
+                    out.append(TextClaim(_claim(task, ds, None, metric, metric_row[i], got[0], got[1], "card-table"), 0.6 if ds else 0.5, f"{header[i]} {metric_row[i]} {r[i]}"))
+            continue
         metric_cols = {i: metric_id(h) for i, h in enumerate(header) if h and metric_id(h)}
+        rows_are_data = bool(header and _DATA_HEADER.match(header[0] or ""))
+        err_metric = _err_metric(text, rows, heading_before)
+        if err_metric is not None:
+            # ESPnet's scoring tables: "### WER" over |dataset|Snt|Wrd|Corr|Sub|Del|Ins|Err|S.Err|
+            col = header.index("Err")
+            for r in body:
+                got = _num(r[col]) if col < len(r) else None
+                if got is None or not r[0]:
+                    continue
+                split = _split_of(r[0].rsplit("/", 1)[-1].rstrip("0123456789_")) or _split_of(r[0])
+                out.append(TextClaim(_claim(task, default_ds, split, err_metric, err_metric.upper(), got[0], got[1], "card-table"), 0.6, " | ".join(r)[:200]))
+            continue
         if metric_cols:
             # rows are datasets (or this model among others); columns are metrics
             for r in body:
                 label = r[0] if r else ""
                 ds = _row_dataset(label, datasets)
                 is_own = norm(label) in own
+                if ds is None and rows_are_data and label:
+                    ds = label  # a test set named in a "testset"/"dataset" column
                 if ds is None and not is_own and len(body) > 1:
                     continue  # a row about another model, or an unknown dataset
                 split = _split_of(" ".join([*header, label]))

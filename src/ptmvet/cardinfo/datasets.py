@@ -14,21 +14,41 @@ from typing import Any
 
 from ptmvet.cardinfo.known import dataset_id, norm
 
+
+def known_ids() -> tuple[str, ...]:
+    """Dataset ids that name well-known corpora (the alias table's targets)."""
+    from ptmvet.cardinfo.known import DATASET_ALIASES
+
+    return tuple(set(DATASET_ALIASES.values()))
+
 _DS_LINK = re.compile(r"huggingface\.co/datasets/([A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?)", re.I)
 _TRAINED_ON = re.compile(
     r"\b(?:(?:pre-?|further |continued |fine-?|instruction[- ])?train(?:ed|ing)|fine-?tuned|finetuned|distilled|adapted)"
     r"(?:\s+(?:\S+\s+){0,6}?)?\s*(?:on|using|with)\s+(?:the\s+|a\s+|an\s+)?(?:following\s+)?"
-    r"([^\n.;:()]{2,120})",
+    r"([^\n.;:]{2,160})",
     re.I,
 )
-_SPLIT_NAMES = re.compile(r",\s*|\s+and\s+|\s+&\s+|\s+plus\s+|\s*\+\s*|\s+as well as\s+", re.I)
+#: "a cleaned version of OSCAR", "a subset of the C4 dataset", "UPOS tags from (UD_Bulgarian-BTB)"
+_PART_OF = re.compile(r"\b(?:version|subset|portion|part|sample|dump|split|copy) of (?:the )?([^\n.;:]{2,100})", re.I)
+#: Key-value rows naming the data: "| **Sources** | [Universal Dependencies v2.5](...) |"
+_SOURCE_ROW = re.compile(r"^\s*\|\s*\**(?:sources?|training data|datasets?|corpus|corpora)\**\s*\|\s*(.+?)\s*\|?\s*$", re.I | re.M)
+_SPLIT_NAMES = re.compile(r",\s*|\s+and\s+|\s+&\s+|\s+plus\s+|\s*\+\s*|\s+as well as\s+|\s*\(\s*|\s*\)\s*", re.I)
+_NEGATED = re.compile(r"\b(?:not|never|n't|without|nor)\b(?:\s+\S+){0,3}\s*$", re.I)
 _TRIM_AFTER = re.compile(
     r"\s+(?:dataset|datasets|corpus|corpora|data|benchmark|task|for|with|to|which|that|using|in order|by|from|in|at|as|consisting|containing|of|\(|\[|https?:).*$",
     re.I,
 )
 _MD_LINK = re.compile(r"\[([^\]]{1,120})\]\(([^)\s]{1,300})\)")
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.{1,200})$", re.M)
-_NOT_DATA = frozenset({"none", "unknown", "null", "an unknown dataset", "custom", "own", "private", "this", "it", "top", "our"})
+#: Words that follow "trained on" without naming a dataset (some are also dataset ids on the Hub).
+_NOT_DATA = frozenset(
+    {"none", "unknown", "unkown", "null", "an unknown dataset", "custom", "own", "private", "this", "it", "top", "our", "my",
+     "tweets", "tweet", "lyrics", "text", "texts", "data", "dataset", "corpus", "news", "reviews", "books", "google", "colab",
+     "gpu", "gpus", "tpu", "tpus", "v100", "a100", "kaggle", "english", "the", "a", "an", "all", "both", "each", "several",
+     "various", "multiple", "large", "small", "raw", "labeled", "labelled", "unlabeled", "public", "internal"}
+)  # fmt: skip
+_DATASET_LINE = re.compile(r"^\s*[*-]\s*datasets?\s*:\s*([\w./-]+)\s*$", re.M | re.I)
+_TAKEN_FROM = re.compile(r"\b(?:data|corpus|corpora|dataset)\s+(?:was|were|is|are)\s+(?:\w+\s+)?(?:taken|collected|drawn|sourced|obtained|derived)\s+from\s+(?:the\s+)?([^\n.;:()]{2,80})", re.I)
 
 
 @dataclass(frozen=True)
@@ -47,19 +67,40 @@ def _candidates(phrase: str) -> Iterable[str]:
     """Names in a phrase after "trained on": each item of a list, the longest prefix first."""
     phrase = _MD_LINK.sub(lambda m: m.group(1), phrase)
     for part in _SPLIT_NAMES.split(phrase):
+        whole = part.strip().strip(" `*_\"'").split()
+        if 1 < len(whole) <= 3:
+            yield " ".join(whole)  # "Books Corpus" before it is trimmed to "Books"
         part = _TRIM_AFTER.sub("", part.strip()).strip(" `*_\"'")
         words = part.split()
         for n in range(min(len(words), 4), 0, -1):
             yield " ".join(words[:n])
 
 
+def resolve_all(phrase: str) -> list[str]:
+    """Every known dataset a list phrase names ("JRC-ACQUIS, EUROPARL, and DCEP")."""
+    out: list[str] = []
+    for part in _SPLIT_NAMES.split(_MD_LINK.sub(lambda m: m.group(1), phrase)):
+        ds = resolve(part)
+        if ds and ds not in out:
+            out.append(ds)
+    return out
+
+
 def resolve(phrase: str) -> str | None:
-    """The first known dataset id among the names a phrase holds."""
+    """The first known dataset id among the names a phrase holds.
+
+    "GLUE MNLI" is the ``glue`` dataset (MNLI is its config), not MultiNLI.
+    """
     for cand in _candidates(phrase):
         if cand.lower() in _NOT_DATA or len(norm(cand)) < 2:
             continue
+        if re.match(r"\(?UD_[A-Z]", cand):
+            return "universal_dependencies"  # a Universal Dependencies treebank (UD_Bulgarian-BTB)
+        first = cand.split()[0].lower()
+        if first in ("glue", "superglue", "super_glue") and len(cand.split()) > 1:
+            return "glue" if first == "glue" else "super_glue"
         ds = dataset_id(cand)
-        if ds:
+        if ds and ds.lower() not in _NOT_DATA:
             return ds
     return None
 
@@ -72,21 +113,48 @@ def find_datasets(metadata: Mapping[str, Any], prose: str, training_sections: It
     def add(ds: str | None, source: str, evidence: str) -> None:
         if ds and norm(ds) not in seen and ds.lower() not in _NOT_DATA:
             seen.add(norm(ds))
+            known = dataset_id(ds)  # "librispeech" declared and "librispeech_asr" in prose are one dataset
+            if known:
+                seen.add(norm(known))
             out.append(DatasetMention(ds, source, evidence))
 
     raw = metadata.get("datasets")
     values = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
     for v in values:
         if isinstance(v, str) and v.strip():
-            add(v.strip(), "front-matter", f"datasets: {v.strip()}")
+            words = v.split()
+            # ids have no spaces: "dcep europarl jrc-acquis" is three datasets when each word is one
+            parts = [dataset_id(w) for w in words] if len(words) > 1 else []
+            if parts and all(parts):
+                for w in words:
+                    add(w, "front-matter", f"datasets: {v.strip()}")
+            else:
+                add(v.strip(), "front-matter", f"datasets: {v.strip()}")
     for m in _DS_LINK.finditer(prose):
         line_start = prose.rfind("\n", 0, m.start()) + 1
         line = prose[line_start : prose.find("\n", m.end()) if "\n" in prose[m.end() :] else len(prose)]
         if re.search(r"\b(bias|evaluat|benchmark|recommend|see also|compare)", line, re.I) and not re.search(r"\btrain|fine-?tun", line, re.I):
             continue  # a dataset recommended for probing or evaluation, not training data
         add(m.group(1).rstrip("."), "card-link", m.group(0))
-    for m in _TRAINED_ON.finditer(_MD_LINK.sub(lambda x: x.group(1), prose)):
+    plain = _MD_LINK.sub(lambda x: x.group(1), prose)
+    for m in _TRAINED_ON.finditer(plain):
+        if _NEGATED.search(plain[max(0, m.start() - 40) : m.start()]) or re.match(r"\s*any part of", m.group(1), re.I):
+            continue  # "the model was not trained on any part of Wikipedia"
+        for ds in resolve_all(m.group(1)):
+            add(ds, "card-text", " ".join(m.group(0).split())[:120])
+    for m in _PART_OF.finditer(plain):
+        if _NEGATED.search(plain[max(0, m.start() - 60) : m.start()]) or re.search(r"\bany\s*$", plain[max(0, m.start() - 10) : m.start()]):
+            continue
+        for ds in resolve_all(m.group(1)):
+            if ds.lower() in {d.lower() for d in known_ids()}:
+                add(ds, "card-text", " ".join(m.group(0).split())[:120])
+    for m in _SOURCE_ROW.finditer(prose):
+        for ds in resolve_all(m.group(1)):
+            add(ds, "card-table", " ".join(m.group(0).split())[:120])
+    for m in _TAKEN_FROM.finditer(plain):
         add(resolve(m.group(1)), "card-text", " ".join(m.group(0).split())[:120])
+    for m in _DATASET_LINE.finditer(prose):
+        add(resolve(m.group(1)), "card-text", m.group(0).strip())
     for text in training_sections:
         for b in _BULLET.finditer(text):
             item = b.group(1)

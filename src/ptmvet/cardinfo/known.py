@@ -71,6 +71,7 @@ DATASET_ALIASES: dict[str, str] = {
     "wikitext2": "wikitext",
     "wikitext103": "wikitext",
     "bookcorpus": "bookcorpus",
+    "bookscorpus": "bookcorpus",
     "openwebtext": "openwebtext",
     "cnndailymail": "cnn_dailymail",
     "cnndm": "cnn_dailymail",
@@ -160,6 +161,8 @@ DATASET_ALIASES: dict[str, str] = {
     "pubmed": "scientific_papers",
     "gigaword": "gigaword",
     "reddit": "reddit",
+    "opus": "OPUS",
+    "ud": "universal_dependencies",
 }
 
 
@@ -179,7 +182,16 @@ def dataset_id(name: str) -> str | None:
         return DATASET_ALIASES[key]
     if name in dataset_ids():
         return name
+    lower = _lower_ids().get(name.lower())
+    if lower:
+        return lower
     return _dataset_by_norm().get(key)
+
+
+@lru_cache(maxsize=1)
+def _lower_ids() -> dict[str, str]:
+    """Lower-case dataset id -> id ("MOZILLA-FOUNDATION/COMMON_VOICE_8_0" in a Trainer card)."""
+    return {k.lower(): k for k in dataset_ids()}
 
 
 @lru_cache(maxsize=1)
@@ -202,5 +214,24 @@ def _dataset_by_norm() -> dict[str, str]:
 
 
 def model_id(name: str) -> str | None:
-    """The Hub model id as spelled in the registry, or None when the registry does not know it."""
-    return model_ids_lower().get(name.strip().lower())
+    """The Hub model id as spelled in the registry, or None when the registry does not know it.
+
+    A name without its organisation ("longformer-base-4096") resolves when
+    exactly one known model has that name.
+    """
+    key = name.strip().lower()
+    found = model_ids_lower().get(key)
+    if found or "/" in key or not re.fullmatch(r"[a-z][a-z0-9]*(?:[-_.][a-z0-9]+){2,}", key):
+        return found  # a bare word ("your", "bert") never resolves to someone's namespaced model
+    return _unique_names().get(key)
+
+
+@lru_cache(maxsize=1)
+def _unique_names() -> dict[str, str]:
+    seen: dict[str, str | None] = {}
+    for low, spelled in model_ids_lower().items():
+        if "/" not in low:
+            continue
+        short = low.rsplit("/", 1)[1]
+        seen[short] = None if short in seen else spelled
+    return {k: v for k, v in seen.items() if v is not None}

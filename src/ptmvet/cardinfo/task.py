@@ -60,6 +60,10 @@ TASK_ALIASES: Mapping[str, str] = {
     "image-captioning": "image-to-text",
     "abstractive-summarization": "summarization",
     "machine-translation": "translation",
+    "image-restoration": "image-to-image",
+    "superresolution": "image-to-image",
+    "super-resolution": "image-to-image",
+    "image-super-resolution": "image-to-image",
 }
 
 #: Library (card ``library_name``, a tag, or the registry) -> the task it implies.
@@ -144,6 +148,54 @@ _AUTO_TASKS: Mapping[str, str] = {
     "AudioClassification": "audio-classification",
     "SentenceTransformer": "sentence-similarity",
 }
+
+
+#: Statements of the task in card prose, most specific first.
+_PROSE_TASKS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"problem type:\s*summari[sz]ation", re.I), "summarization"),
+    (re.compile(r"problem type:\s*(?:binary|multi-?class|multi-?label) classification", re.I), "text-classification"),
+    (re.compile(r"problem type:\s*extractive question answering", re.I), "question-answering"),
+    (re.compile(r"problem type:\s*entity extraction", re.I), "token-classification"),
+    (re.compile(r"zero-shot,? (?:arbitrary )?image classification", re.I), "zero-shot-image-classification"),
+    (re.compile(r"\bmultiple[- ]choice\b", re.I), "multiple-choice"),
+    (re.compile(r"(?:document|sentence|text)[- ]level (?:embedding|representation)|\bextract features\b", re.I), "feature-extraction"),
+    (re.compile(r"causal language model(?:ing)?\b|pipeline for text generation", re.I), "text-generation"),
+    (re.compile(r"masked language model(?:ing)?\b|pipeline for masked language modeling", re.I), "fill-mask"),
+)
+#: Generic tasks that a card's own statement may make more specific.
+_REFINE: Mapping[str, tuple[str, ...]] = {
+    "text2text-generation": ("summarization", "translation"),
+    "feature-extraction": ("sentence-similarity",),
+}
+_TITLE_TASKS = ((re.compile(r"summari[sz]", re.I), "summarization"), (re.compile(r"\btranslat", re.I), "translation"))
+
+
+def from_prose(body: str) -> tuple[str | None, str | None]:
+    """(task, quote) from a sentence of the card that states it."""
+    head = body[:20_000]
+    hits = [(m.start(), task, m.group(0)) for rx, task in _PROSE_TASKS if (m := rx.search(head))]
+    if not hits:
+        return None, None
+    _, task, quote = min(hits)  # the first statement in the card
+    return task, quote
+
+
+def _refined(task: str, body: str, tags: Iterable[str]) -> tuple[str, str] | None:
+    """A more specific task the card states for a generic one (a T5 card titled "summarization")."""
+    wanted = _REFINE.get(task, ())
+    if not wanted:
+        return None
+    if "sentence-similarity" in wanted and re.search(r"SentenceTransformer\(|sentence-transformers", body):
+        return "sentence-similarity", "the card loads it with sentence-transformers"
+    title = next((line for line in body.splitlines() if line.lstrip().startswith("#")), "")
+    words = " ".join([title, *tags])
+    for rx, refined in _TITLE_TASKS:
+        if refined in wanted and rx.search(words):
+            return refined, f"card title/tags: {' '.join(title.split())[:80]}"
+    m = re.search(r"problem type:\s*summari[sz]ation", body, re.I)
+    if m and "summarization" in wanted:
+        return "summarization", m.group(0)
+    return None
 
 
 @dataclass(frozen=True)
@@ -239,8 +291,8 @@ def infer_task(
     add(canonical(registry_pipeline_tag), "registry:pipeline_tag", f"registry pipeline_tag {registry_pipeline_tag}")
     tags = _strs(metadata.get("tags"))
     for t in tags:
-        task = canonical(t) if t.strip().lower().replace("_", "-") in TASKS else None
-        add(task, "front-matter:tags", f"tag {t}")
+        key = t.strip().lower().replace("_", "-")
+        add(canonical(t) if key in TASKS or key in TASK_ALIASES else None, "front-matter:tags", f"tag {t}")
     index = metadata.get("model-index") or metadata.get("model_index")
     for entry in index if isinstance(index, list) else []:
         results = entry.get("results") if isinstance(entry, Mapping) else None
@@ -261,8 +313,15 @@ def infer_task(
     add(from_architectures(archs, mt), "config:architectures", f"architectures {', '.join(archs)}" + (f" (model_type {mt})" if mt else ""))
     if body and not found:
         task, quote = from_text(body)
+        if task is None:
+            task, quote = from_prose(body)
         add(task, "card-text", f"card text: {quote}")
     if not found:
         return TaskInference(None, None)
     best = found[0]
+    if body and best[1] in ("config:architectures", "library"):
+        refined = _refined(best[0], body, tags)
+        if refined is not None:
+            found.insert(0, (refined[0], "card-text", refined[1]))
+            best = found[0]
     return TaskInference(best[0], best[1], best[2], tuple((t, s) for t, s, _ in found))
