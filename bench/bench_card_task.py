@@ -38,7 +38,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--examples", type=int, default=10)
     args = ap.parse_args()
-    infos = [json.loads(line) for line in gzip.open(DUMP / "model_infos.jsonl.gz")]
+    with gzip.open(DUMP / "model_infos.jsonl.gz") as fh:
+        infos = [json.loads(line) for line in fh]
     cards: dict[str, str] = {}
     with tarfile.open(DUMP / "model_cards.tar.gz") as tf:
         for m in tf:
