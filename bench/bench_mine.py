@@ -29,6 +29,7 @@ FLOOR = """
 import json, resource, sys, time, duckdb
 t = time.perf_counter()
 con = duckdb.connect(sys.argv[2])
+con.execute("SET enable_progress_bar = false")
 con.execute("CREATE TABLE t AS SELECT * FROM read_json(?, format='newline_delimited')", [sys.argv[1]])
 n = con.execute("SELECT count(*) FROM t").fetchall()[0][0]
 con.close()
@@ -57,7 +58,9 @@ print(json.dumps({"seconds": time.perf_counter() - t, "ingest_seconds": t_ingest
 
 def child(code: str, listing: Path, db: Path) -> dict[str, float]:
     out = subprocess.run([sys.executable, "-c", code, str(listing), str(db)], capture_output=True, text=True, check=True)
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    # The last JSON line (DuckDB may draw a progress bar on stdout before it).
+    line = next(x for x in reversed(out.stdout.strip().splitlines()) if x.lstrip().startswith("{"))
+    return dict(json.loads(line[line.index("{"):]))
 
 
 def _size_mb(db: Path) -> float:

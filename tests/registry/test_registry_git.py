@@ -127,3 +127,28 @@ def test_mine_from_git_command(repos: Path, tmp_path: Path, capsys: pytest.Captu
     err = capsys.readouterr().err
     assert "4 repositories (1 unreadable)" in err and "unreadable: orgb/broken" in err
     assert main(["mine", "--from-git", str(tmp_path / "nothing"), "--db", str(db)]) != 0
+
+
+def test_mine_with_clone_makes_bare_copies_and_resumes(repos: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    import huggingface_hub.constants as hf_constants
+    from registry_helpers import lines_of, write_jsonl_gz
+
+    # The "Hub" is a folder of repositories reached through file:// URLs.
+    monkeypatch.setattr(hf_constants, "ENDPOINT", repos.as_uri())
+    listing = [{"id": "orga/ssh", "tags": []}, {"id": "plain", "tags": []}, {"id": "orga/missing", "tags": []}]
+    dump = write_jsonl_gz(tmp_path / "l.jsonl.gz", lines_of(listing))
+    clones = tmp_path / "clones"
+    db = tmp_path / "c.duckdb"
+    argv = ["mine", "--from-dump", str(dump), "--clone", str(clones), "--clone-interval", "0", "--db", str(db)]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "clones: 2 new, 0 already there, 1 failed" in err and "clone failed: orga/missing" in err
+    assert (clones / "orga" / "ssh" / "HEAD").is_file() and not (clones / "orga" / "ssh" / ".git").exists()  # bare
+    assert main(argv) == 0  # resumes: nothing cloned twice
+    assert "clones: 0 new, 2 already there, 1 failed" in capsys.readouterr().err
+    with open_store(db, read_only=True) as s:
+        study = compute_study(s)
+    row = dict(zip(study.table("signed_commits").columns, study.table("signed_commits").rows[0], strict=True))
+    assert (row["repositories"], row["with_signed_commit"], row["ssh"]) == (2, 1, 1)
+    assert "1 repositories could not be read" in study.table("signed_commits").note

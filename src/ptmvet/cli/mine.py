@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ptmvet.cli._common import progress_bar, render, say
 from ptmvet.errors import ExitCode, UsageError
+
+if TYPE_CHECKING:
+    from ptmvet.progress import Progress
+    from ptmvet.registry.store import Store
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,6 +46,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="FILE",
         help="with --from-git: git's allowed-signers file, to verify SSH signatures (GPG uses your keyring/GNUPGHOME)",
     )
+    p.add_argument(
+        "--clone",
+        type=Path,
+        metavar="DIR",
+        help="with --from-hub/--from-dump: bare-clone the mined models' repositories (no LFS content) into "
+        "DIR/org/name, then read their history as --from-git does; resumes by skipping clones already there",
+    )
+    p.add_argument("--clone-interval", type=float, default=1.0, metavar="S", help="with --clone: seconds between clones (default 1)")
     p.add_argument("--batch-size", type=int, default=None, help="records per transaction")
     p.set_defaults(func=run)
 
@@ -68,5 +81,25 @@ def run(args: argparse.Namespace) -> int:
             stats = mine_dump(
                 store, args.from_dump, cards=args.cards, batch_size=args.batch_size or BATCH_RECORDS, progress=progress
             )
-    say(render(stats, "terminal"))
+        say(render(stats, "terminal"))
+        if args.clone is not None:
+            _clone(args, store, stats.run_id, progress)
     return int(ExitCode.OK)
+
+
+def _clone(args: argparse.Namespace, store: Store, run_id: int, progress: Progress) -> None:
+    from ptmvet.registry.clone import clone_models
+    from ptmvet.registry.gitmine import mine_git
+
+    if args.clone_interval < 0:
+        raise UsageError("--clone-interval must not be negative")
+    ids = [r[0] for r in store.con.execute(
+        "SELECT model_id FROM models WHERE last_run = ? ORDER BY model_id", [run_id]).fetchall()]
+    cloned = clone_models(store, ids, args.clone, run_id=run_id, interval=args.clone_interval, progress=progress)
+    say(f"clones: {cloned.cloned:,} new, {cloned.present:,} already there, {len(cloned.failed):,} failed "
+        "(kept in table git_repos; run again to retry)")
+    for model_id, error in cloned.failed[:10]:
+        say(f"  clone failed: {model_id}: {error}")
+    if not cloned.cloned and not cloned.present:
+        return
+    say(render(mine_git(store, args.clone, allowed_signers=args.allowed_signers, progress=progress), "terminal"))

@@ -182,6 +182,8 @@ def open_store(path: str | Path, *, read_only: bool = False, threads: int | None
         con = duckdb.connect(target, read_only=read_only)
     except duckdb.Error as exc:
         raise InputError(f"{target}: cannot open the registry database: {exc}", path=target) from exc
+    # The library never prints: DuckDB would draw a progress bar on stdout for long queries.
+    con.execute("SET enable_progress_bar = false")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     store = Store(con, target)
