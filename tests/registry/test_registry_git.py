@@ -152,3 +152,14 @@ def test_mine_with_clone_makes_bare_copies_and_resumes(repos: Path, tmp_path: Pa
     row = dict(zip(study.table("signed_commits").columns, study.table("signed_commits").rows[0], strict=True))
     assert (row["repositories"], row["with_signed_commit"], row["ssh"]) == (2, 1, 1)
     assert "1 repositories could not be read" in study.table("signed_commits").note
+
+
+def test_clones_are_rate_limited(repos: Path, tmp_path: Path) -> None:
+    from ptmvet.registry.clone import clone_models
+
+    waits: list[float] = []
+    with open_store(tmp_path / "r.duckdb") as s:
+        stats = clone_models(s, ["orga/ssh", "plain", "../escape"], tmp_path / "c", run_id=1, interval=30.0,
+                             endpoint=repos.as_uri(), sleep=waits.append)
+    assert stats.cloned == 2 and stats.failed == [("../escape", "not a repository id")]
+    assert len(waits) == 1 and 29.0 < waits[0] <= 30.0  # the second clone waited for the interval
