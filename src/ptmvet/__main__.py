@@ -1,6 +1,11 @@
 """python -m ptmvet."""
 
-from ptmvet.cli import entry
+import sys
+
+try:
+    from ptmvet.cli import entry
+except KeyboardInterrupt:  # Ctrl-C while Python is still importing: exit as an interrupted command
+    sys.exit(130)
 
 if __name__ == "__main__":
     entry()

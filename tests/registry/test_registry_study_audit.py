@@ -71,6 +71,7 @@ def test_study_tables(db: Path) -> None:
 
 def test_study_command_writes_csv_parquet_html(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
+    out.mkdir()  # every command refuses an output in a missing folder; the CSV/Parquet folders themselves are made
     rc = main(["study", "--db", str(db), "--csv", str(out / "csv"), "--parquet", str(out / "pq"), "--html", str(out / "s.html")])
     assert rc == 0
     assert "machine-readable performance claims" in capsys.readouterr().out

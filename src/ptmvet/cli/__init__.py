@@ -64,15 +64,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
-    parser = build_parser()
     try:
+        parser = build_parser()  # imports every command: Ctrl-C often lands here
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
+    except KeyboardInterrupt:
+        _print_error("interrupted", "")
+        return 130
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return int(ExitCode.USAGE)
     try:
+        _check_outputs(args)
         return int(args.func(args))
     except Error as exc:
         _print_error(exc.message, exc.diagnostics())
@@ -92,6 +96,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             "a bug in ptmvet; please report it (set PTMVET_TRACEBACK=1 for the traceback)",
         )
         return int(ExitCode.INTERNAL)
+
+
+#: Options naming a file or folder a command writes; their folder must exist before any work starts.
+_OUTPUT_OPTIONS = ("output", "html", "json", "csv", "parquet")
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse an output in a missing folder up front, the same way for every command (exit 3)."""
+    from pathlib import Path
+
+    from ptmvet.atomic import require_parent
+
+    for name in _OUTPUT_OPTIONS:
+        value = getattr(args, name, None)
+        if isinstance(value, Path):
+            require_parent(value)
+    if getattr(args, "command", None) == "mine" and isinstance(getattr(args, "db", None), Path):
+        require_parent(args.db)
 
 
 def _print_error(message: str, hint: str) -> None:

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ptmvet.cli._common import add_format_option, emit, progress_bar, render
-from ptmvet.errors import ExitCode, ModelNotFound, UsageError
+from ptmvet.errors import ExitCode, HubError, ModelNotFound, UsageError
 from ptmvet.formats import choices
 from ptmvet.licenses.lineage import ModelRecord, Resolver, build_lineage
 from ptmvet.licenses.resolvers import DuckDBResolver, DumpResolver, HubResolver
@@ -42,9 +42,14 @@ def _resolver(args: argparse.Namespace) -> Resolver:
         return DuckDBResolver(args.registry_db)
     if args.dump is not None:
         return DumpResolver(args.dump, args.datasets)
-    offline = args.offline if args.offline is not None else os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on")
-    if offline:
-        raise UsageError("offline and no registry data given", hint="pass --dump listing.jsonl.gz or --registry hub.duckdb")
+    from ptmvet.sources.reach import require_hub
+
+    hint = "pass --dump listing.jsonl.gz or --registry hub.duckdb"
+    if args.offline:  # asked for offline work and gave nothing to work from: the command line is at fault
+        raise UsageError("--offline and no registry data given", hint=hint)
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on"):
+        raise HubError("lineage needs the Hub or registry data, and offline mode is on (HF_HUB_OFFLINE=1)", hint=hint)
+    require_hub("lineage", hint="check the network, or " + hint)
     return HubResolver()
 
 

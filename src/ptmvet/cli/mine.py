@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--cards", type=Path, nargs="+", default=[], metavar="PATH", help="model cards: tarball or folder")
     p.add_argument("--db", type=Path, required=True, help="the DuckDB database file (created when missing)")
-    p.add_argument("--limit", type=int, help="with --from-hub: at most this many models")
+    p.add_argument("--limit", type=int, help="at most this many models (--from-hub), or records read from the dumps (--from-dump)")
     p.add_argument("--filter", action="append", default=[], help="with --from-hub: Hub filter (repeatable)")
     p.add_argument(
         "--allowed-signers",
@@ -70,6 +70,11 @@ def run(args: argparse.Namespace) -> int:
             git_stats = mine_git(store, args.from_git, allowed_signers=args.allowed_signers, progress=progress)
         say(render(git_stats, "terminal"))
         return int(ExitCode.OK)
+    if args.from_hub:
+        from ptmvet.sources.reach import require_hub
+
+        # Before the database exists: without a network, fail in seconds and leave nothing behind.
+        require_hub("mine --from-hub", hint="check the network, or mine a dump with --from-dump")
     with open_store(args.db) as store, progress_bar("mining") as progress:
         if args.from_hub:
             from ptmvet.registry.hub import mine_hub
@@ -79,7 +84,12 @@ def run(args: argparse.Namespace) -> int:
             from ptmvet.registry.ingest import BATCH_RECORDS, mine_dump
 
             stats = mine_dump(
-                store, args.from_dump, cards=args.cards, batch_size=args.batch_size or BATCH_RECORDS, progress=progress
+                store,
+                args.from_dump,
+                cards=args.cards,
+                batch_size=args.batch_size or BATCH_RECORDS,
+                progress=progress,
+                limit=args.limit,
             )
         say(render(stats, "terminal"))
         if args.clone is not None:

@@ -315,6 +315,9 @@ def sign_model(
         except OSError as exc:
             staged.unlink(missing_ok=True)
             raise InputError(f"{out}: cannot write ({exc.strerror or exc})", path=str(out)) from exc
+        except BaseException:
+            staged.unlink(missing_ok=True)
+            raise
     signed = read_signed_manifest(out)
     return SignResult(signature=out, files=len(signed.files), method=method)
 

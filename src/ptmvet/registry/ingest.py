@@ -22,6 +22,7 @@ position (``file:line`` or ``archive:member``) and never stop the run.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import itertools
@@ -33,7 +34,7 @@ import tempfile
 import threading
 import zipfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, TypeVar, cast
@@ -338,6 +339,33 @@ def _iter_lines(path: Path, start: int, batch: int, folder: Path) -> Iterator[_B
     finally:
         if out is not None:
             out.close()
+
+
+def _limit_blocks(blocks: Iterator[_Block], remaining: int) -> Iterator[_Block]:
+    """The blocks up to ``remaining`` lines in all; the block that crosses it is cut short."""
+    for b in blocks:
+        if remaining <= 0:
+            return
+        if b.n > remaining:
+            with b.path.open("rb") as fh:
+                head = b"".join(fh.readline() for _ in range(remaining))
+            b.path.write_bytes(head)
+            b = dataclasses.replace(b, n=remaining, consumed=b.first + remaining - 1, last_label=b.last_label.rsplit(":", 1)[0] + f":{b.first + remaining - 1}")
+        remaining -= b.n
+        yield b
+
+
+def _head(b: _Lines, n: int) -> _Lines:
+    """The first ``n`` records of a batch (the cursor moves past them only)."""
+    if n >= len(b):
+        return b
+    return _Lines(
+        lines=b.lines.slice(0, n) if n else b.lines.slice(0, 0),
+        ordinals=b.ordinals.slice(0, n),
+        labels=b.labels.slice(0, n) if b.labels is not None else None,
+        consumed=b.consumed,  # documents are the cursor's unit: the cut one counts as read
+        last_label=b.last_label,
+    )
 
 
 def _json_records(data: bytes, label: str) -> tuple[list[str], list[str], str | None]:
@@ -1034,8 +1062,13 @@ def mine_dump(
     cards: Sequence[Path] = (),
     batch_size: int = BATCH_RECORDS,
     progress: Progress | None = None,
+    limit: int | None = None,
 ) -> MineStats:
-    """Ingest dumps (and cards) into ``store``; resumes an interrupted identical run."""
+    """Ingest dumps (and cards) into ``store``; resumes an interrupted identical run.
+
+    ``limit`` stops after that many input records (lines of JSON-lines files, documents
+    otherwise) across all inputs; cards are not counted.
+    """
     try:
         import pyarrow  # noqa: F401
     except ImportError as exc:  # pragma: no cover
@@ -1047,13 +1080,20 @@ def mine_dump(
             raise InputError(f"{c}: no such card archive or folder", path=str(c))
     keys = [str(f.resolve()) for f in files]
     card_keys = ["cards:" + str(c.resolve()) for c in card_paths]
-    run_id, resumed = store.start_run("mine", "dump", {"inputs": keys, "cards": card_keys})
+    params: dict[str, Any] = {"inputs": keys, "cards": card_keys}
+    if limit is not None:
+        params["limit"] = limit  # a limited run is not the same run as the whole dump
+    run_id, resumed = store.start_run("mine", "dump", params)
     with _bulk_settings(store):
         done = 0
+        taken = 0  # records read from the inputs, for the limit
         for f, key in zip(files, keys, strict=True):
+            if limit is not None and taken >= limit:
+                break
             start, _ = store.cursor(run_id, key)
+            taken += start
             doc_errors: list[tuple[str, str]] = []
-            with _spool_dir(store) as spool, _scratch(store):
+            with _spool_dir(store) as spool, _scratch(store), ExitStack() as closer:
                 batches: Iterator[_Lines | _Block]
                 kind = sniff(f)
                 if kind in {"json", "zip"}:
@@ -1061,8 +1101,19 @@ def mine_dump(
                 elif kind in {"parquet", "csv"}:
                     batches = _iter_table(store, f, kind, start, batch_size)
                 else:
-                    batches = _prefetch(_parse_blocks(_iter_lines(f, start, batch_size, Path(spool)), store.con))
+                    blocks = _iter_lines(f, start, batch_size, Path(spool))
+                    if limit is not None:
+                        blocks = _limit_blocks(blocks, limit - taken)
+                    batches = _prefetch(_parse_blocks(blocks, store.con))
+                # On any exit (Ctrl-C in a write included) stop the reader thread, which parses
+                # with the same connection, before the scratch database is detached.
+                closer.callback(getattr(batches, "close", lambda: None))
                 for b in batches:
+                    if limit is not None and isinstance(b, _Lines) and taken + len(b) > limit:
+                        b = _head(b, max(0, limit - taken))
+                    if limit is not None and taken >= limit and len(b):
+                        break
+                    taken += len(b)
                     if not len(b) and not doc_errors and b.consumed == start:
                         continue
                     pending = list(doc_errors)

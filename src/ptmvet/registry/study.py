@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ptmvet.atomic import write_atomic
+from ptmvet.atomic import require_parent, write_atomic
 from ptmvet.card import TEMPLATE_SECTIONS, load_front_matter, split_front_matter
 from ptmvet.errors import InputError
 from ptmvet.registry import icse23
@@ -622,8 +622,10 @@ def trend(old: Study, new: Study) -> tuple[StudyTable, ...]:
 
 
 def _ensure_dir(directory: Path) -> None:
+    # The output folder itself is made, like a file is; a missing parent is an error, as for every output.
+    require_parent(directory)
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(exist_ok=True)
     except OSError as exc:
         raise InputError(f"{directory}: cannot create folder ({exc})", path=str(directory)) from exc
 
