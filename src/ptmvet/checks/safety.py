@@ -227,6 +227,17 @@ def malformed(evidence: Evidence) -> Iterable[Finding]:
         yield MALFORMED.passed(f"{len(scanned)} file(s) well formed ({len(headers)} safetensors/GGUF/ONNX header(s) validated)", evidence=[r.path for r in scanned])
 
 
+#: Issue codes that mean "this part was not analysed" (the rest of the UNKNOWN codes are findings of their own).
+_INCOMPLETE_CODES = frozenset(
+    {"damaged-zip", "parse-divergence", "not-analysed", "scan-incomplete", "joblib-array", "template-error",
+     "remote-code-elsewhere", "unknown-type"}
+)  # fmt: skip
+
+
+def _incomplete(code: str) -> bool:
+    return code.startswith("limit-") or code in _INCOMPLETE_CODES
+
+
 @check(INCOMPLETE)
 def scan_incomplete(evidence: Evidence) -> Iterable[Finding]:
     if (skip := _no_local(INCOMPLETE, evidence)) is not None:
@@ -238,7 +249,7 @@ def scan_incomplete(evidence: Evidence) -> Iterable[Finding]:
         return
     flagged = False
     for r in scanned:
-        issues = [i for i in r.issues if i.verdict is Verdict.UNKNOWN]
+        issues = [i for i in r.issues if i.verdict is Verdict.UNKNOWN and _incomplete(i.code)]
         if not issues:
             continue
         flagged = True
@@ -252,4 +263,137 @@ def scan_incomplete(evidence: Evidence) -> Iterable[Finding]:
         yield INCOMPLETE.passed(f"{len(scanned)} file(s) analysed to the end", evidence=[r.path for r in scanned])
 
 
-CHECKS: tuple[Check, ...] = (pickle_only, dangerous_globals, unknown_globals, safe_alternative, malformed, scan_incomplete)
+REMOTE_CODE = CheckMeta(
+    id="VET707",
+    slug="remote-code",
+    attribute=Attribute.SAFETY,
+    severity=Severity.HIGH,
+    summary="Loading needs no trust_remote_code: no auto_map points at Python shipped in the package or in another "
+    "repository (and shipped Python makes no dangerous calls)",
+    remedy="Prefer a model whose architecture is in the library itself; otherwise read every listed file (pin the "
+    "revision) before passing trust_remote_code=True.",
+    needs=_NEEDS,
+)
+KERAS_CODE = CheckMeta(
+    id="VET708",
+    slug="keras-code-layers",
+    attribute=Attribute.SAFETY,
+    severity=Severity.HIGH,
+    summary="Keras models (.keras, .h5, SavedModel metadata) hold no Lambda layers and no custom objects",
+    remedy="Load with keras.saving.load_model(..., safe_mode=True); ask for a model without Lambda layers, or "
+    "review the custom objects' source before registering them.",
+    needs=_NEEDS,
+)
+TEMPLATES = CheckMeta(
+    id="VET709",
+    slug="chat-template-injection",
+    attribute=Attribute.SAFETY,
+    severity=Severity.CRITICAL,
+    summary="Chat templates (tokenizer_config.json, chat_template.json, GGUF metadata, .jinja files) do not walk "
+    "to interpreter internals or the OS",
+    remedy="Do not render this template outside a sandbox; replace it with the base model's template.",
+    needs=_NEEDS,
+)
+SAVEDMODEL = CheckMeta(
+    id="VET710",
+    slug="savedmodel-file-ops",
+    attribute=Attribute.SAFETY,
+    severity=Severity.HIGH,
+    summary="TensorFlow SavedModel graphs hold no ops that read or write files or call Python "
+    "(ReadFile, WriteFile, MatchingFiles, PyFunc, ...)",
+    remedy="Inspect the graph (saved_model_cli show --all) and ask for an export without file or Python ops.",
+    needs=_NEEDS,
+)
+ONNX_OPS = CheckMeta(
+    id="VET711",
+    slug="onnx-custom-ops",
+    attribute=Attribute.SAFETY,
+    severity=Severity.MEDIUM,
+    summary="ONNX models use only standard operator domains and keep external data inside the package",
+    remedy="Re-export with standard operators; never register a custom-op library you have not built yourself; "
+    "keep external data files next to the model.",
+    needs=_NEEDS,
+)
+
+
+def _issue_check(meta: CheckMeta, evidence: Evidence, codes: frozenset[str], clean: str) -> Iterable[Finding]:
+    """One failing finding per scanned file with an issue in ``codes``; a pass when there is none."""
+    if (skip := _no_local(meta, evidence)) is not None:
+        yield skip
+        return
+    flagged = False
+    for r in evidence.scan:
+        issues = [i for i in r.issues if i.code in codes]
+        if not issues:
+            continue
+        flagged = True
+        yield meta.failed(
+            f"{r.path} ({r.format}): {issues[0].message}" + (f" (+{len(issues) - 1} more)" if len(issues) > 1 else ""),
+            evidence=[f"{i.code}: {i.message}" + (f" [{i.location}]" if i.location else "") for i in issues[:20]],
+            details={
+                "path": r.path,
+                "format": r.format,
+                "issues": [i.to_dict() for i in issues[:50]],
+                **{k: r.details[k] for k in ("auto_map", "remote_code_files", "remote_code_repos", "dangerous_calls",
+                                              "lambda_layers", "custom_objects", "file_ops", "custom_domains")
+                   if k in r.details},
+            },
+        )
+    if not flagged:
+        yield meta.passed(clean)
+
+
+@check(REMOTE_CODE)
+def remote_code(evidence: Evidence) -> Iterable[Finding]:
+    yield from _issue_check(
+        REMOTE_CODE,
+        evidence,
+        frozenset({"remote-code", "remote-code-elsewhere", "dangerous-call"}),
+        "no config asks for trust_remote_code and no shipped Python file makes a dangerous call",
+    )
+
+
+@check(KERAS_CODE)
+def keras_code(evidence: Evidence) -> Iterable[Finding]:
+    yield from _issue_check(
+        KERAS_CODE, evidence, frozenset({"keras-lambda", "keras-custom-object"}), "no Lambda layer or custom Keras object"
+    )
+
+
+@check(TEMPLATES)
+def chat_templates(evidence: Evidence) -> Iterable[Finding]:
+    yield from _issue_check(
+        TEMPLATES, evidence, frozenset({"template-injection"}), "no chat template reaches interpreter internals or the OS"
+    )
+
+
+@check(SAVEDMODEL)
+def savedmodel_ops(evidence: Evidence) -> Iterable[Finding]:
+    yield from _issue_check(
+        SAVEDMODEL, evidence, frozenset({"savedmodel-file-op"}), "no SavedModel graph op reads or writes files"
+    )
+
+
+@check(ONNX_OPS)
+def onnx_ops(evidence: Evidence) -> Iterable[Finding]:
+    yield from _issue_check(
+        ONNX_OPS,
+        evidence,
+        frozenset({"onnx-custom-op", "path-escape"}),
+        "ONNX models (if any) use standard operators and keep external data inside the package",
+    )
+
+
+CHECKS: tuple[Check, ...] = (
+    pickle_only,
+    dangerous_globals,
+    unknown_globals,
+    safe_alternative,
+    malformed,
+    scan_incomplete,
+    remote_code,
+    keras_code,
+    chat_templates,
+    savedmodel_ops,
+    onnx_ops,
+)

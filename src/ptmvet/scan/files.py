@@ -387,7 +387,8 @@ def _read_member(
     try:
         with zf.open(info) as member:
             head = member.read(512)
-            if sniff(head, _suffix(info.filename), info.file_size) in _NOT_READ:
+            fmt = sniff(head, _suffix(info.filename), info.file_size)
+            if fmt in _NOT_READ or (fmt == "unrecognised" and not _is_code_name(info.filename)):
                 return None
             if info.file_size > limits.max_member_bytes:
                 acc.issue(
@@ -427,7 +428,15 @@ def _read_member(
 
 
 #: Formats whose bytes the scanner does not read from inside an archive.
-_NOT_READ = frozenset({"unrecognised", "lfs-pointer", "safetensors", "gguf", "onnx"})
+_NOT_READ = frozenset({"lfs-pointer", "safetensors", "gguf", "onnx"})
+#: Suffixes and names routed to the code checks (ptmvet.scan.code) before sniffing for pickles.
+_CODE_SUFFIXES = frozenset({".py", ".json", ".jinja", ".jinja2", ".j2", ".template", ".pbtxt"})
+_CODE_NAMES = ("saved_model.pb", "keras_metadata.pb")
+
+
+def _is_code_name(name: str) -> bool:
+    lower = name.lower()
+    return _suffix(lower) in _CODE_SUFFIXES or lower.endswith(_CODE_NAMES)
 
 
 def _charge(acc: _Acc, n: int, limits: ScanLimits, loc: str) -> bool:
@@ -606,6 +615,11 @@ def _scan_blob(acc: _Acc, blob: Buffer, *, limits: ScanLimits, location: str, de
         return "unrecognised"
     head = bytes(blob[:512])
     fmt = sniff(head, suffix, len(blob))
+    name = location.rsplit("!", 1)[-1].rsplit("/", 1)[-1]
+    if fmt == "hdf5" or (fmt not in _BINARY_MAGIC and (suffix in _CODE_SUFFIXES or name.lower().endswith(_CODE_NAMES))):
+        got = _scan_code(acc, blob, name, fmt, location)
+        if got is not None:
+            return got
     if fmt == "zip":
         return _scan_zip(acc, io.BytesIO(bytes(blob)), limits, location, depth)
     if fmt == "tar":
@@ -629,7 +643,7 @@ def _scan_blob(acc: _Acc, blob: Buffer, *, limits: ScanLimits, location: str, de
             location,
         )
         return fmt
-    if fmt in _NOT_READ or fmt == "hdf5":
+    if fmt in _NOT_READ or fmt in ("hdf5", "unrecognised"):
         return fmt
     sub = _Acc()
     sub.expanded = acc.expanded
@@ -707,6 +721,54 @@ def _suffix(path: str | os.PathLike[str]) -> str:
     return name[i:].lower() if 0 < i < len(name) - 1 else ""
 
 
+_TEMPLATE_SUFFIXES = frozenset({".jinja", ".jinja2", ".j2", ".template"})
+#: Formats of text artefacts that are left out of folder reports when nothing was found in them.
+_QUIET_FORMATS = frozenset({"python", "hf-config", "chat-template", "keras-config", "hdf5"})
+_BINARY_MAGIC = frozenset({"zip", "tar", "torch-legacy", "numpy", "gguf", "7z", "lz4", "compressed", "pickle"})
+
+
+def _scan_code(acc: _Acc, data: Buffer, name: str, fmt: str, location: str) -> str | None:
+    """Text artefacts loaded by name (Python files, configs, templates), HDF5 and SavedModel graphs.
+
+    Returns the format when ``name``/``fmt`` is one of them, else None.
+    """
+    from ptmvet.scan import code
+
+    lower = name.lower()
+    suffix = _suffix(lower)
+    res: code.CodeResult | None = None
+    if fmt == "hdf5":
+        res = code.scan_hdf5(bytes(data), location=location)
+        if res.details.get("keras_configs"):
+            res.format = "keras-h5"
+    elif fmt in _BINARY_MAGIC:
+        return None
+    elif suffix == ".py":
+        res = code.scan_python(bytes(data[: code._MAX_TEXT]), location=location)
+    elif suffix == ".json":
+        doc = code.load_json(bytes(data))
+        if isinstance(doc, dict) and isinstance(doc.get("class_name"), str) and "config" in doc:
+            res = code.CodeResult("keras-config")
+            code.scan_keras_config(doc, res, location=location)
+        elif isinstance(doc, dict) and ("auto_map" in doc or "chat_template" in doc or lower in code.CONFIG_NAMES):
+            res = code.scan_hf_config(doc, location=location)
+        else:
+            return None
+    elif suffix in _TEMPLATE_SUFFIXES:
+        res = code.CodeResult("chat-template")
+        code.scan_template(bytes(data[: code._MAX_TEXT]).decode("utf-8", "replace"), res, location=location)
+    elif lower.endswith(("saved_model.pb", "keras_metadata.pb")) or suffix == ".pbtxt":
+        blob = bytes(data)
+        res = code.scan_savedmodel(blob, location=location)
+        code.scan_keras_configs(list(code._json_objects(blob, b'{"class_name"')), res, location=location)
+    else:
+        return None
+    acc.issues += res.issues
+    acc.details.update(res.details)
+    acc.bytes += len(data)
+    return res.format
+
+
 def scan_file(
     path: str | os.PathLike[str], *, limits: ScanLimits | None = None, display: str | None = None
 ) -> ScanReport:
@@ -730,7 +792,20 @@ def scan_file(
                 head = whole[:512] if whole is not None else fh.read(512)
                 suffix = _suffix(path)
                 fmt = sniff(head, suffix, size)
-                if fmt == "zip":
+                name = os.path.basename(os.fspath(path))
+                routed = (
+                    fmt not in _BINARY_MAGIC
+                    and (fmt == "hdf5" or suffix in _CODE_SUFFIXES or name.lower().endswith(_CODE_NAMES))
+                    and size <= (1 << 30)
+                )
+                if routed:
+                    fh.seek(0)
+                    got = _scan_code(acc, whole if whole is not None else fh.read(), name, fmt, "")
+                    routed = got is not None
+                    fmt = got or fmt
+                if routed:
+                    pass
+                elif fmt == "zip":
                     fmt = _scan_zip(acc, fh, limits, "")
                 elif fmt in ("compressed", "tar", "7z", "lz4"):
                     fh.seek(0)
@@ -755,7 +830,7 @@ def scan_file(
     except OSError as exc:
         acc.issue("io-error", Verdict.ERROR, f"cannot read: {exc.strerror or exc}")
     merged = _merge_globals(acc.globals)
-    if fmt in ("unrecognised", "lfs-pointer") and not acc.issues:
+    if (fmt in ("unrecognised", "lfs-pointer") or fmt in _QUIET_FORMATS) and not acc.issues:
         verdict = Verdict.SKIPPED
     else:
         # merging keeps each global's worst verdict and puts the worst first

@@ -326,6 +326,13 @@ def validate_gguf(data: Buffer, size: int) -> HeaderResult:
                     alignment = v
                 else:
                     res.bad("bad-metadata", f"general.alignment {v!r} is not a power of two")
+            if key.startswith("tokenizer.chat_template") and isinstance(v, str):
+                from ptmvet.scan.code import CodeResult, scan_template
+
+                tpl = CodeResult("gguf")
+                scan_template(v, tpl, location=key)
+                res.issues.extend(tpl.issues)
+                res.details["chat_templates"] = res.details.get("chat_templates", 0) + 1
             if key.startswith("general.") and isinstance(v, str | int | float) and len(meta) < 32:
                 meta[key] = v[:200] if isinstance(v, str) else v
         res.details["metadata"] = meta
@@ -428,6 +435,14 @@ def _str(data: Buffer, span: tuple[int, int], cap: int = 4096) -> str:
     return bytes(data[a : min(b, a + cap)]).decode("utf-8", "replace")
 
 
+#: Operator domains that ONNX and ONNX Runtime implement themselves.
+STANDARD_ONNX_DOMAINS = frozenset(
+    {"", "ai.onnx", "ai.onnx.ml", "ai.onnx.training", "ai.onnx.preview.training", "com.microsoft",
+     "com.microsoft.nchwc", "com.microsoft.experimental", "com.ms.internal.nhwc", "org.pytorch.aten",
+     "com.microsoft.dml"}
+)  # fmt: skip
+
+
 def validate_onnx(data: Buffer, size: int) -> HeaderResult:
     """Parse ModelProto's top-level fields and every external data reference.
 
@@ -471,6 +486,15 @@ def validate_onnx(data: Buffer, size: int) -> HeaderResult:
     if not graphs:
         res.bad("bad-header", "ModelProto has no graph")
     res.details["opsets"] = opsets
+    custom = sorted(d for d in opsets if d not in STANDARD_ONNX_DOMAINS)
+    if custom:
+        res.details["custom_domains"] = custom
+        res.bad(
+            "onnx-custom-op",
+            f"custom operator domains {', '.join(custom)[:200]}: running the model needs a native library "
+            "registered for them, code that this file does not contain",
+            Verdict.UNKNOWN,
+        )
     external: list[str] = []
     escapes: list[str] = []
     tensors = 0

@@ -48,8 +48,8 @@ class ScanResult:
         symlinks not followed. Never counted as safe."""
         out = []
         for r in self.reports:
-            if r.verdict is not Verdict.SKIPPED:
-                continue
+            if r.verdict is not Verdict.SKIPPED or r.format not in ("unrecognised", "lfs-pointer"):
+                continue  # a config, template or Python file analysed with nothing found is not listed
             if r.issues:
                 why = r.issues[0].message
             elif r.format == "lfs-pointer":
