@@ -90,6 +90,7 @@ def build_benign_real(d: Path) -> dict[str, Path]:
     model(torch.randn(3, 4)).sum().backward()
     opt.step()
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 1.0)
+    opt.step()
     sched.step()
     put("pytorch_model.bin", lambda p: torch.save(model.state_dict(), p))
     put("optimizer.pt", lambda p: torch.save(opt.state_dict(), p))
