@@ -28,7 +28,9 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--split", help="split of a save_to_disk or cached dataset (default: the claim's, else test)")
     p.add_argument("--task", help="override the task (text-classification, token-classification, sentence-similarity, "
                    "image-classification, tabular-classification, tabular-regression)")
-    p.add_argument("--batch-size", type=int, default=32, help="rows per forward pass (default: 32)")
+    p.add_argument("--batch-size", type=int, help="rows per forward pass (default: chosen from the device's free memory)")
+    p.add_argument("--device", default="cpu", choices=("cpu", "cuda", "mps", "auto"),
+                   help="where the model runs: cpu (default), cuda, mps, or auto (the first of cuda, mps, cpu present)")
     p.add_argument("--threads", type=int, help="torch CPU threads (default: the idle CPUs this process may use)")
     p.add_argument("--max-length", type=int, help="truncate inputs to this many tokens (default: the tokenizer's maximum)")
     p.add_argument("--allow-pickle", action="store_true",
@@ -113,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         split=args.split,
         columns=parse_columns(args.column),
         split_size=args.split_size,
-        run=RunOptions(batch_size=args.batch_size, threads=args.threads, allow_pickle=args.allow_pickle,
+        run=RunOptions(batch_size=args.batch_size, device=args.device, threads=args.threads, allow_pickle=args.allow_pickle,
                        max_length=args.max_length, seed=args.seed),
     )
     with progress_bar("re-measuring") as progress:

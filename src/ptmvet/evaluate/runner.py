@@ -186,9 +186,12 @@ def _measure_group(
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     try:
+        from ptmvet.evaluate.tasks.interface import resolve_run_options
+
+        run_opts = resolve_run_options(options.run, model_path)
         ds = dsm.open_dataset(source, split=split, config=config)
         colmap = dsm.infer_columns(ds, task, columns)
-        out = runner_for(task).run(model_path, ds, colmap, options.run, progress)
+        out = runner_for(task).run(model_path, ds, colmap, run_opts, progress)
         data_sha = ds.sha256()
     except Error as exc:
         from ptmvet.evaluate.tasks.interface import MissingWeights, RefusedWeights
@@ -206,7 +209,8 @@ def _measure_group(
         "rows": out.rows,
         "columns": dict(colmap.roles),
         "libraries": dict(out.libraries),
-        "device": options.run.device,
+        "device": run_opts.device,
+        "batch_size": run_opts.batch_size,
         "seed": options.seed,
         "resamples": options.resamples,
         "confidence": options.confidence,

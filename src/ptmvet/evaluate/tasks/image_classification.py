@@ -74,8 +74,8 @@ class ImageClassificationRunner:
                 n = len(batch[c_label])
                 pred = np.empty(n, dtype=np.int64)
                 best = np.empty((n, min(5, label_map.n_classes)), dtype=np.int64)
-                for start in range(0, n, options.batch_size):
-                    images = load_images(batch[c_img][start : start + options.batch_size], base, mode)
+                for start in range(0, n, options.batch):
+                    images = load_images(batch[c_img][start : start + options.batch], base, mode)
                     inputs = proc(images=images, return_tensors="pt")
                     logits = model(**{k: v.to(options.device) for k, v in inputs.items()}).logits.float().cpu()
                     pred[start : start + len(images)] = logits.argmax(-1).numpy()

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ptmvet.errors import DependencyMissing, Error, ExitCode, InputError
+from ptmvet.errors import DependencyMissing, Error, ExitCode, InputError, UsageError
 
 if TYPE_CHECKING:  # numpy-backed types: imported only where a measurement runs, so `ptmvet check` stays light
     from ptmvet.evaluate.datasets import ColumnMap, Dataset
@@ -51,13 +51,98 @@ class UnsupportedTask(Error):
 class RunOptions:
     """How a runner runs. Keyword-only."""
 
-    batch_size: int = 32
+    batch_size: int | None = None  # None: chosen from the free memory of the device (resolve_run_options)
     chunk_rows: int = 1024  # rows read, sorted by length and batched at a time
-    device: str = "cpu"
+    device: str = "cpu"  # cpu, cuda, cuda:N, mps, or auto
     threads: int | None = None
     allow_pickle: bool = False
     max_length: int | None = None
     seed: int = 0
+
+
+    @property
+    def batch(self) -> int:
+        """Rows per forward pass (``DEFAULT_BATCH`` until :func:`resolve_run_options` sized it)."""
+        return self.batch_size or DEFAULT_BATCH
+
+
+DEFAULT_BATCH = 32
+DEVICES = ("cpu", "cuda", "mps", "auto")
+
+
+def resolve_device(name: str) -> str:
+    """A torch device for ``name``: ``auto`` is the first of cuda, mps, cpu that this machine has."""
+    import torch
+
+    want = name.strip().lower()
+    if want == "auto":
+        if torch.cuda.is_available():
+            return "cuda"
+        mps = getattr(torch.backends, "mps", None)
+        return "mps" if mps is not None and mps.is_available() else "cpu"
+    if want.startswith("cuda") and not torch.cuda.is_available():
+        raise UsageError(f"--device {name}: no CUDA device is available here", hint="use --device auto or cpu")
+    if want == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        if mps is None or not mps.is_available():
+            raise UsageError("--device mps: Metal (MPS) is not available here", hint="use --device auto or cpu")
+    if want != "cpu" and not want.startswith(("cuda", "mps")):
+        raise UsageError(f"unknown device {name!r}", hint=f"one of {', '.join(DEVICES)}")
+    return want
+
+
+def free_memory(device: str) -> int | None:
+    """Bytes free for a measurement on ``device``: the GPU's free memory, or the host's available memory."""
+    import torch
+
+    if device.startswith("cuda"):
+        free, _total = torch.cuda.mem_get_info(torch.device(device))
+        return int(free)
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+#: Largest batch worth taking: CPUs gain nothing past a few dozen rows; GPUs fill up to a few hundred.
+MAX_BATCH = {"cpu": 64, "mps": 128, "cuda": 512}
+
+
+def choose_batch_size(model_path: Path, device: str, *, max_length: int | None = None, free: int | None = None) -> int:
+    """A batch size from the model's shape (config.json) and a quarter of the free memory of ``device``.
+
+    The estimate per row is the activations of one layer at full length (hidden states,
+    the feed-forward block and the attention maps in float32) times a safety factor of 4,
+    rounded down to a power of two and capped at ``MAX_BATCH``.
+    """
+    cap = MAX_BATCH.get(device.split(":", 1)[0], 64)
+    free = free if free is not None else free_memory(device)
+    try:
+        cfg = json.loads((model_path / "config.json").read_text("utf-8")) if model_path.is_dir() else {}
+    except (OSError, ValueError):
+        cfg = {}
+    if not isinstance(cfg, Mapping) or free is None:
+        return DEFAULT_BATCH
+    hidden = int(cfg.get("hidden_size") or cfg.get("d_model") or 768)
+    inter = int(cfg.get("intermediate_size") or cfg.get("encoder_ffn_dim") or 4 * hidden)
+    heads = int(cfg.get("num_attention_heads") or cfg.get("encoder_attention_heads") or 12)
+    length = int(max_length or cfg.get("max_position_embeddings") or 512)
+    length = min(length, 512)
+    per_row = 4 * 4 * (length * (2 * hidden + inter) + heads * length * length)
+    fit = max(1, int(free * 0.25 // per_row))
+    return max(1, min(cap, 1 << (fit.bit_length() - 1)))
+
+
+def resolve_run_options(options: RunOptions, model_path: Path) -> RunOptions:
+    """Options with a concrete device and batch size (chosen from free memory when not given)."""
+    from dataclasses import replace
+
+    device = resolve_device(options.device)
+    batch = options.batch_size or choose_batch_size(model_path, device, max_length=options.max_length)
+    return replace(options, device=device, batch_size=batch)
 
 
 @dataclass(frozen=True)

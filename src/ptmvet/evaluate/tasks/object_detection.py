@@ -95,8 +95,8 @@ class ObjectDetectionRunner:
         with torch.inference_mode():
             for batch in data.batches(options.chunk_rows):
                 n = len(batch[c_img])
-                for start in range(0, n, options.batch_size):
-                    images = load_images(batch[c_img][start : start + options.batch_size], base, "RGB")
+                for start in range(0, n, options.batch):
+                    images = load_images(batch[c_img][start : start + options.batch], base, "RGB")
                     inputs = proc(images=images, return_tensors="pt")
                     out = model(**{k: v.to(options.device) for k, v in inputs.items()})
                     sizes = torch.tensor([(im.height, im.width) for im in images])

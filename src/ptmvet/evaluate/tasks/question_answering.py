@@ -102,8 +102,8 @@ class QuestionAnsweringRunner:
                 owner = enc["overflow_to_sample_mapping"]
                 keys = [k for k in ("input_ids", "attention_mask", "token_type_ids") if k in enc]
                 best: list[tuple[float, int, int] | None] = [None] * len(qs)
-                for start in range(0, len(owner), options.batch_size):
-                    feats = list(range(start, min(start + options.batch_size, len(owner))))
+                for start in range(0, len(owner), options.batch):
+                    feats = list(range(start, min(start + options.batch, len(owner))))
                     out = model(**{k: v.to(options.device) for k, v in pad([{k: enc[k][i] for k in keys} for i in feats], pad_id).items()})
                     s_log = out.start_logits.float().cpu().numpy()
                     e_log = out.end_logits.float().cpu().numpy()

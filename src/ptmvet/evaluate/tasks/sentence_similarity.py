@@ -119,7 +119,7 @@ class SentenceSimilarityRunner:
                 s2 = [str(x) for x in batch[c2]]
                 emb = model.encode(
                     s1 + s2,
-                    batch_size=options.batch_size,
+                    batch_size=options.batch,
                     convert_to_numpy=True,
                     normalize_embeddings=True,
                     show_progress_bar=False,

@@ -94,7 +94,7 @@ class SpeechRecognitionRunner:
         rows: list[tuple[int, int]] = []
         resampled = 0
         # Without an attention mask (group-norm wav2vec 2.0) zero padding changes the output: one utterance a pass.
-        step = options.batch_size if getattr(proc.feature_extractor, "return_attention_mask", False) else 1
+        step = options.batch if getattr(proc.feature_extractor, "return_attention_mask", False) else 1
         with torch.inference_mode():
             for batch in data.batches(options.chunk_rows):
                 n = len(batch[c_text])

@@ -69,8 +69,8 @@ class SummarizationRunner:
                 at_max += int((lengths >= max_len).sum())
                 order = np.argsort(lengths, kind="stable")
                 preds: list[str] = [""] * len(srcs)
-                for start in range(0, len(srcs), options.batch_size):
-                    sel = order[start : start + options.batch_size]
+                for start in range(0, len(srcs), options.batch):
+                    sel = order[start : start + options.batch]
                     inputs = pad([{k: enc[k][int(i)] for k in ("input_ids", "attention_mask")} for i in sel], pad_id)
                     out = model.generate(**{k: v.to(options.device) for k, v in inputs.items()}, max_new_tokens=max_new)
                     for i, text in zip(sel, tok.batch_decode(out, skip_special_tokens=True), strict=True):

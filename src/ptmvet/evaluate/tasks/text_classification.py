@@ -44,6 +44,7 @@ class TextClassificationRunner:
         tr = require("transformers", "text classification")
         configure_threads(options)
         model, hashes = load_hf_model(tr.AutoModelForSequenceClassification, model_path, allow_pickle=options.allow_pickle)
+        model.to(options.device)
         tok = tr.AutoTokenizer.from_pretrained(str(model_path), local_files_only=True, trust_remote_code=False)
         max_len = options.max_length or min(int(getattr(tok, "model_max_length", 512) or 512), 512)
         labels = id2label(model)
@@ -67,11 +68,11 @@ class TextClassificationRunner:
                 at_max += int((lengths >= max_len).sum())
                 order = np.argsort(lengths, kind="stable")
                 pred = np.empty(len(a), dtype=np.int64)
-                for start in range(0, len(a), options.batch_size):
-                    sel = order[start : start + options.batch_size]
+                for start in range(0, len(a), options.batch):
+                    sel = order[start : start + options.batch]
                     feats = [{k: enc[k][int(i)] for k in keys} for i in sel]
-                    logits = model(**pad(feats, pad_id)).logits
-                    pred[sel] = logits.argmax(-1).numpy()
+                    logits = model(**{k: v.to(options.device) for k, v in pad(feats, pad_id).items()}).logits
+                    pred[sel] = logits.argmax(-1).cpu().numpy()
                 ys.append(np.fromiter((label_map.encode(v) for v in batch[c_label]), dtype=np.int64, count=len(a)))
                 ps.append(pred)
                 meter.add(len(a))

@@ -58,6 +58,7 @@ class TokenClassificationRunner:
         tr = require("transformers", "token classification")
         configure_threads(options)
         model, hashes = load_hf_model(tr.AutoModelForTokenClassification, model_path, allow_pickle=options.allow_pickle)
+        model.to(options.device)
         tok = tr.AutoTokenizer.from_pretrained(str(model_path), local_files_only=True, trust_remote_code=False)
         if not getattr(tok, "is_fast", False):
             raise UnsupportedTask(f"{model_path}: word-level alignment needs a fast tokenizer (tokenizer.json)")
@@ -92,10 +93,10 @@ class TokenClassificationRunner:
                     keys = [key for key in ("input_ids", "attention_mask", "token_type_ids") if key in enc]
                     lengths = np.fromiter((len(x) for x in enc["input_ids"]), dtype=np.int64, count=len(live))
                     order = np.argsort(lengths, kind="stable")
-                    for start in range(0, len(live), options.batch_size):
-                        sel = order[start : start + options.batch_size]
+                    for start in range(0, len(live), options.batch):
+                        sel = order[start : start + options.batch]
                         feats = [{key: enc[key][int(j)] for key in keys} for j in sel]
-                        best = model(**pad(feats, pad_id)).logits.argmax(-1).numpy()
+                        best = model(**{k: v.to(options.device) for k, v in pad(feats, pad_id).items()}).logits.argmax(-1).cpu().numpy()
                         for row, j in enumerate(sel):
                             first = first_subtokens(enc.word_ids(int(j)))
                             ws = words[live[int(j)]]
