@@ -21,6 +21,7 @@ class ExitCode(IntEnum):
     INTEGRITY = 4  # a hash, signature or manifest did not verify
     DEPENDENCY = 5  # an optional dependency is missing
     INTERNAL = 70  # a bug in ptmvet
+    INTERRUPTED = 130  # Ctrl-C (SIGINT), as shells report 128 + 2
 
 
 class Error(Exception):

@@ -10,11 +10,12 @@ fixed or normalised by :func:`normalise`, so whole outputs can be compared.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import struct
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -122,9 +123,17 @@ def write_package(root: Path, name: str) -> Path:
     return pkg
 
 
-def report_of(pkg: Path) -> Report:
+#: The folder results claim their packages are in, so that no output depends on where the tests run.
+SHOWN_ROOT = "/fixtures"
+
+
+def report_of(pkg: Path, *, shown: str | None = None) -> Report:
+    """The report of a package, made at :data:`WHEN`; with ``shown``, as if the package lay there."""
     report = vet(str(pkg), VetOptions(offline=True))
-    return replace(report, generated_at=WHEN)
+    report = replace(report, generated_at=WHEN)
+    if shown is not None:
+        report = replace(report, target=replace(report.target, local_path=shown))
+    return report
 
 
 def _lineage(name: str) -> Any:
@@ -158,13 +167,19 @@ def _measurements(name: str) -> Remeasurement:
     return Remeasurement.of("acme/risky", ms)
 
 
+def _scan(root: Path, name: str) -> ScanResult:
+    with contextlib.chdir(root):  # file names relative to the fixture folder, as a user in it would see them
+        return ScanResult.of(scan_paths([name]))
+
+
 def _schema_fit(root: Path, pkg: Path, name: str) -> Any:
     data = root / f"{name}-data.csv"
     if name == "tiny":
         data.write_text("text,label\ngreat film,POSITIVE\nawful plot,NEGATIVE\nfine,POSITIVE\n", encoding="utf-8")
     else:
         data.write_text("review,stars\ngreat film,5\nawful plot,1\n,3\n", encoding="utf-8")
-    return check_schema(pkg, data, task="text-classification")
+    fit = check_schema(pkg, data, task="text-classification")
+    return replace(fit, model=f"{SHOWN_ROOT}/{name}", data=f"{SHOWN_ROOT}/{data.name}")
 
 
 def _verification(root: Path, pkg: Path, name: str) -> tuple[Verification, Verification]:
@@ -216,7 +231,7 @@ def shared_results() -> dict[str, Any]:
         "study": study,
         "audit": AuditStats(run_id=3, engine="local", workers=2, models=60, findings=1234, seconds=2.5),
         "mining": MineStats(run_id=1, records=60, models_new=58, models_changed=2, cards=40, cards_changed=40, errors=1,
-                            error_samples=[("dump.jsonl.gz:17", "not a JSON object")]),  # fmt: skip
+                            error_samples=[("dump.jsonl.gz:17", "not a JSON object")]),
         "signing": SignResult(signature=Path("model.sig"), files=3, method="key"),
         "catalogue": Catalogue.registered(),
     }
@@ -229,13 +244,13 @@ def build(root: Path) -> dict[str, dict[str, Any]]:
     policy = Policy.load("default")
     for name in FIXTURES:
         pkg = write_package(root, name)
-        report = report_of(pkg)
+        report = report_of(pkg, shown=f"{SHOWN_ROOT}/{name}")
         reports[name] = report
         results: dict[str, Any] = {
             "report": report,
             "gate": gate(report, policy, today=TODAY),
             "lineage": _lineage(name),
-            "scan": ScanResult.of(scan_paths([pkg])),
+            "scan": _scan(root, name),
             "reproduce": _measurements(name),
             "schema": _schema_fit(root, pkg, name),
             "manifest": replace(build_manifest(pkg), model=name),

@@ -102,3 +102,13 @@ def test_commands_write_what_the_schemas_describe(tmp_path: Path, capsys: pytest
         assert main(argv) == code, name
         doc = json.loads(capsys.readouterr().out)
         _validator(name).validate(doc)
+
+
+def test_docs_json_lists_every_kind_with_its_version() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "json.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in doc.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")] if line.startswith("| ") else []
+        if len(cells) == 4 and cells[3].endswith(".schema.json`"):
+            rows[cells[0]] = int(cells[2])
+    assert rows == {k.name: k.schema_version for k in KINDS if "json" in k.formats}

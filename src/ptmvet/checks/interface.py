@@ -115,8 +115,9 @@ class CheckMeta:
         remedy: str | None = None,
         severity: Severity | None = None,
         details: Mapping[str, Any] | None = None,
+        paths: Iterable[str] = (),
     ) -> Finding:
-        """Build a finding of this check."""
+        """Build a finding of this check; ``paths`` are the package files it is about."""
         return Finding(
             check_id=self.id,
             slug=self.slug,
@@ -127,6 +128,7 @@ class CheckMeta:
             evidence=tuple(evidence),
             remedy=(remedy if remedy is not None else self.remedy) if outcome is Outcome.FAIL else "",
             details=dict(details or {}),
+            paths=tuple(paths),
         )
 
     def passed(self, message: str, **kw: Any) -> Finding:
@@ -159,6 +161,7 @@ class Finding:
     evidence: tuple[str, ...] = ()
     remedy: str = ""
     details: Mapping[str, Any] = field(default_factory=dict)
+    paths: tuple[str, ...] = ()  # package-relative files the finding is about (SARIF locations); empty: the card
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (see schemas/report.schema.json)."""
@@ -172,6 +175,7 @@ class Finding:
             "evidence": list(self.evidence),
             "remedy": self.remedy,
             "details": dict(self.details),
+            "paths": list(self.paths),
         }
 
 

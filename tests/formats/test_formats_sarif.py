@@ -1,0 +1,71 @@
+"""SARIF: absolute helpUris from a documented base URL, each result located at the file it is about."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from _results import TODAY, report_of, write_package
+
+from ptmvet.errors import UsageError
+from ptmvet.formats import render
+from ptmvet.formats.sarif import DEFAULT_DOCS_URL, DOCS_URL_ENV, render_gate_sarif
+from ptmvet.policy import Policy, gate
+
+
+@pytest.fixture(scope="module")
+def risky(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    pkg = write_package(tmp_path_factory.mktemp("sarif"), "risky")
+    return gate(report_of(pkg), Policy.load("default"), today=TODAY)
+
+
+def _results_by_rule(log: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in log["runs"][0]["results"]:
+        out.setdefault(r["ruleId"], []).append(r)
+    return out
+
+
+def _uris(result: dict[str, Any]) -> list[str]:
+    return [loc["physicalLocation"]["artifactLocation"]["uri"] for loc in result["locations"]]
+
+
+def test_valid_sarif_with_absolute_help_uris(risky: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    sarif_kit = pytest.importorskip("sarif_kit")
+    monkeypatch.delenv(DOCS_URL_ENV, raising=False)
+    log = json.loads(render(risky, "sarif"))
+    schema = json.loads((Path(sarif_kit.__file__).parent / "schema" / "sarif-2.1.0.json").read_text())
+    jsonschema.Draft4Validator(schema).validate(log)
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    assert rules and all(r["helpUri"] == f"{DEFAULT_DOCS_URL}docs/checks/{r['id']}.md" for r in rules)
+
+
+def test_docs_url_is_configurable_and_must_be_absolute(risky: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DOCS_URL_ENV, "https://example.org/ptmvet/v9")
+    rules = json.loads(render_gate_sarif(risky))["runs"][0]["tool"]["driver"]["rules"]
+    assert {r["helpUri"] for r in rules if r["id"] == "VET702"} == {"https://example.org/ptmvet/v9/docs/checks/VET702.md"}
+    monkeypatch.setenv(DOCS_URL_ENV, "docs/")
+    with pytest.raises(UsageError, match="absolute URL"):
+        render_gate_sarif(risky)
+
+
+def test_a_dangerous_pickle_points_at_the_pickle_and_card_findings_at_the_card(risky: Any, tmp_path: Path) -> None:
+    log = json.loads(render_gate_sarif(risky, cwd=tmp_path))  # the package is not under cwd: relative to PKGROOT
+    by_rule = _results_by_rule(log)
+    assert _uris(by_rule["VET702"][0]) == ["pytorch_model.bin"]
+    assert _uris(by_rule["VET306"][0]) == ["README.md"]
+    loc = by_rule["VET702"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert loc["uriBaseId"] == "PKGROOT"
+    root = log["runs"][0]["originalUriBaseIds"]["PKGROOT"]["uri"]
+    assert root.startswith("file://") and root.endswith("/risky/")
+
+
+def test_inside_a_checkout_uris_are_relative_to_the_checkout(risky: Any) -> None:
+    pkg = Path(risky.report.target.local_path)
+    log = json.loads(render_gate_sarif(risky, cwd=pkg.parent))
+    result = _results_by_rule(log)["VET702"][0]
+    assert _uris(result) == ["risky/pytorch_model.bin"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
