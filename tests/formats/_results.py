@@ -37,6 +37,7 @@ from ptmvet.licenses.resolvers import StaticResolver
 from ptmvet.pipeline import VetOptions, vet
 from ptmvet.policy import Policy, gate
 from ptmvet.registry.engines import AuditStats
+from ptmvet.registry.gitmine import GitMineStats
 from ptmvet.registry.ingest import MineStats
 from ptmvet.registry.study import Study, StudyTable
 from ptmvet.report import Report
@@ -232,6 +233,8 @@ def shared_results() -> dict[str, Any]:
         "audit": AuditStats(run_id=3, engine="local", workers=2, models=60, findings=1234, seconds=2.5),
         "mining": MineStats(run_id=1, records=60, models_new=58, models_changed=2, cards=40, cards_changed=40, errors=1,
                             error_samples=[("dump.jsonl.gz:17", "not a JSON object")]),
+        "git-mining": GitMineStats(run_id=2, repositories=3, unreadable=1, commits=42, signed_commits=5, with_signed_commit=1,
+                                   errors=[("acme/broken", "not a git repository")]),
         "signing": SignResult(signature=Path("model.sig"), files=3, method="key"),
         "catalogue": Catalogue.registered(),
     }

@@ -85,7 +85,7 @@ def test_cli_scan_exit_codes_and_json(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "safe" in capsys.readouterr().out
     assert main(["scan", str(tmp_path), "--format", "json"]) == 1
     doc = json.loads(capsys.readouterr().out)
-    assert doc["schema_version"] == 1 and doc["verdict"] == "dangerous"
+    assert doc["schema_version"] == 2 and doc["verdict"] == "dangerous"
     assert {Path(f["path"]).name: f["verdict"] for f in doc["files"]} == {"bad.pkl": "dangerous", "good.pkl": "safe"}
     custom = tmp_path / "custom.pkl"
     custom.write_bytes(b"\x80\x02cmypkg\nThing\n)\x81.")

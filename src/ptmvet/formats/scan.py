@@ -14,8 +14,8 @@ from ptmvet.formats.json_format import dumps
 from ptmvet.scan.model import Verdict
 from ptmvet.scan.result import ScanResult
 
-#: Version of the scan JSON (schemas/scan.schema.json).
-SCHEMA_VERSION = 1
+#: Version of the scan JSON (schemas/scan.schema.json); 2: files not analysed listed apart in not_analysed.
+SCHEMA_VERSION = 2
 
 _STYLE = {
     Verdict.DANGEROUS: "bold red",
