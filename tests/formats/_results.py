@@ -237,6 +237,39 @@ def shared_results() -> dict[str, Any]:
                                    errors=[("acme/broken", "not a git repository")]),
         "signing": SignResult(signature=Path("model.sig"), files=3, method="key"),
         "catalogue": Catalogue.registered(),
+        **_attestations(),
+        **_trail(),
+    }
+
+
+def _attestations() -> dict[str, Any]:
+    from ptmvet.attest.dsse import Signer
+    from ptmvet.attest.result import Attested
+    from ptmvet.attest.verify import AttestationCheck, AttestationVerdict
+
+    written = Attested(path="tiny.intoto.json", model="acme/tiny-sentiment", files=3, verdict="pass", stage="production",
+                       policy="default", signatures=1, signer_keyid="ab12" * 16, items=("warn VET105 author-identified: no author",))
+    signer = Signer(keyid="ab12" * 16, kind="certificate", identities=("release@acme.example",), issuer="Acme Release CA")
+    verdict = AttestationVerdict(attestation="tiny.intoto.json", signers=(signer,), files=3, stage="production", verdict="pass",
+                                 policy={"name": "default", "version": 2}, time=WHEN.isoformat(), model={"name": "acme/tiny-sentiment"},
+                                 notes=("the attestation names no revision",))
+    refused = AttestationCheck("risky.intoto.json", reason="files", message="risky does not match: 1 changed (config.json)",
+                               changed=("config.json",))
+    return {"attest": written, "verify-attestation": AttestationCheck("tiny.intoto.json", verdict=verdict),
+            "verify-attestation_refused": refused}  # fmt: skip
+
+
+def _trail() -> dict[str, Any]:
+    from ptmvet.trail import GENESIS, TrailListing, TrailRecord, TrailVerdict
+
+    record = TrailRecord(time=WHEN.isoformat(), command="gate", user="ci", host="runner-1", model="acme/tiny-sentiment",
+                         repo_id="acme/tiny-sentiment", revision="0" * 40, weights_digest="cd" * 32, policy="default",
+                         policy_digest="ef" * 32, stage="production", verdict="pass", tool_version="<VERSION>", seq=1,
+                         prev=GENESIS, hash="12" * 32)  # fmt: skip
+    return {
+        "trail": TrailListing(where="audit.jsonl", records=(record,), model="acme/tiny-sentiment", since=TODAY),
+        "trail-verify": TrailVerdict(where="audit.jsonl", count=1, head="12" * 32),
+        "trail-verify_broken": TrailVerdict(where="audit.jsonl", count=0, head="", ok=False, message="record 1 was edited", index=1),
     }
 
 
