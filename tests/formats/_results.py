@@ -296,6 +296,9 @@ def build(root: Path) -> dict[str, dict[str, Any]]:
     ranked = rank([(n, reports[n]) for n in FIXTURES], policy, today=TODAY)
     pair = Comparison(tuple(ranked), policy, "commercial", generated_at=WHEN)
     out["tiny"]["compare"] = pair
+    from ptmvet.diff import diff
+
+    out["tiny"]["diff"] = diff(str(root / "tiny"), str(root / "risky"), offline=True)
     out["shared"] = shared_results()
     return out
 

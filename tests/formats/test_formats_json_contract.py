@@ -18,9 +18,8 @@ from _results import build
 from ptmvet.cli import main
 from ptmvet.formats import KINDS, kind, kind_of, render, schema
 
-#: JSON outputs the issue names; each must have a KINDS row with a json format, or a reason it does not yet.
+#: JSON outputs the contract names first; each must have a KINDS row with a json format.
 REQUIRED = ("report", "scan", "gate", "compare", "lineage", "verify", "manifest", "reproduce", "schema", "study", "diff", "audit")
-NOT_YET = {"diff": "ptmvet diff has not landed; its kind, schema and renderer come with it"}
 
 
 def _pending(name: str) -> bool:
@@ -42,8 +41,6 @@ def _validator(name: str) -> jsonschema.Draft202012Validator:
 def test_every_json_output_named_by_the_contract_has_a_kind_and_a_schema() -> None:
     names = {k.name for k in KINDS}
     for name in REQUIRED:
-        if name in NOT_YET and name not in names:
-            continue
         assert name in names, name
         assert "json" in kind(name).formats, name
     for k in KINDS:
@@ -54,13 +51,6 @@ def test_every_json_output_named_by_the_contract_has_a_kind_and_a_schema() -> No
         assert isinstance(version, int) and not isinstance(version, bool), (k.name, version)
         assert sch["properties"]["schema_version"]["const"] == version, k.name
         assert "schema_version" in sch["required"], k.name
-
-
-@pytest.mark.parametrize("name", [n for n in REQUIRED if n in NOT_YET])
-def test_kinds_not_landed_yet(name: str) -> None:
-    if name in {k.name for k in KINDS}:
-        pytest.fail(f"{name} has landed: remove it from NOT_YET so its output is validated")
-    pytest.skip(NOT_YET[name])
 
 
 def test_every_json_output_validates(results: dict[str, dict[str, Any]]) -> None:
