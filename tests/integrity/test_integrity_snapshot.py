@@ -113,3 +113,21 @@ def test_bad_dumps(tmp_path: Path) -> None:
     one.write_text(json.dumps({"siblings": []}))
     with pytest.raises(InputError, match="no 'id'"):
         load_dump(one)
+
+
+def test_cli_against_registry_counts_agree_for_pointers(package: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A pointer is counted once, as a pointer, in the summary line and in the listing (it was '0 changed' then '1 changed')."""
+    data = (package / "model.safetensors").read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    (package / "model.safetensors").write_text(f"version https://git-lfs.github.com/spec/v1\noid sha256:{sha}\nsize {len(data)}\n")
+    files = {p.relative_to(package).as_posix(): p.read_bytes() for p in package.rglob("*") if p.is_file()}
+    info = _files_metadata_info("org/m", files, {"model.safetensors": (sha, len(data))})
+    dump = tmp_path / "info.jsonl.gz"
+    with gzip.open(dump, "wt") as fh:
+        fh.write(json.dumps(info) + "\n")
+    assert main(["verify", str(package), "--against-registry", "--dump", str(dump), "--repo-id", "org/m"]) == 4
+    captured = capsys.readouterr()
+    text = captured.out + captured.err
+    assert "0 changed, 1 LFS pointer(s) without content" in text
+    assert "1 changed" not in text and "1 LFS pointer(s) without content (model.safetensors)" in captured.err
+    assert text.count("pointer  model.safetensors: content not downloaded") == 1

@@ -64,10 +64,11 @@ def _registry_lines(v: Verification) -> list[str]:
     if not snap.has_hashes:
         lines.append("note: the listing has no LFS sha256 (an older metadata dump); only file names were compared")
     lines.append(
-        f"{len(cmp.matched)} matched, {len(cmp.changed)} changed, {len(cmp.pointers)} LFS pointer(s) without content, "
+        f"{len(cmp.matched)} matched, {len(cmp.changed) + len(cmp.pointer_mismatches)} changed, {len(cmp.pointers)} LFS pointer(s) without content, "
         f"{len(cmp.removed)} missing locally, {len(cmp.added)} not in the registry, {len(cmp.unverified)} without a registry hash"
     )
-    lines += [f"pointer  {c.path}: content not downloaded (LFS oid {c.actual_sha256}, {c.actual_size} bytes)" for c in cmp.pointers]
+    if v.mismatch is None:  # otherwise the mismatch listing names them
+        lines += [f"pointer  {c.path}: content not downloaded (LFS oid {c.actual_sha256}, {c.actual_size} bytes)" for c in cmp.pointers]
     return lines
 
 

@@ -49,14 +49,18 @@ class IntegrityMismatch(IntegrityError):
         changed: Iterable[FileChange] = (),
         added: Iterable[str] = (),
         removed: Iterable[str] = (),
+        pointers: Iterable[FileChange] = (),
         hint: str | None = None,
     ) -> None:
         self.changed = tuple(changed)
         self.added = tuple(sorted(added))
         self.removed = tuple(sorted(removed))
+        self.pointers = tuple(pointers)  # Git LFS pointers standing for the expected content (never downloaded)
         parts = []
         if self.changed:
             parts.append(f"{len(self.changed)} changed ({_names(c.path for c in self.changed)})")
+        if self.pointers:
+            parts.append(f"{len(self.pointers)} LFS pointer(s) without content ({_names(c.path for c in self.pointers)})")
         if self.added:
             parts.append(f"{len(self.added)} added ({_names(self.added)})")
         if self.removed:
@@ -67,6 +71,7 @@ class IntegrityMismatch(IntegrityError):
     def listing(self) -> str:
         """Every difference, one per line: ``changed  path: ...``, ``added    path``, ``removed  path``."""
         lines = [f"changed  {c.describe()}" for c in self.changed]
+        lines += [f"pointer  {c.path}: content not downloaded (LFS oid {c.actual_sha256}, {c.actual_size} bytes)" for c in self.pointers]
         lines += [f"added    {p}" for p in self.added]
         lines += [f"removed  {p}" for p in self.removed]
         return "\n".join(lines)

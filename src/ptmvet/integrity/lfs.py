@@ -49,7 +49,9 @@ class RegistryComparison:
             hint = f"{len(self.pointers)} file(s) are Git LFS pointers: the content was never downloaded (git lfs pull)"
         raise IntegrityMismatch(
             f"the local copy against the registry listing of {self.snapshot.repo_id}",
-            changed=(*self.changed, *self.pointers, *self.pointer_mismatches),
+            # The same categories the summary line counts: a pointer naming other content is a change.
+            changed=(*self.changed, *self.pointer_mismatches),
+            pointers=self.pointers,
             added=self.added,
             removed=self.removed,
             hint=hint,
