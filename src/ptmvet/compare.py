@@ -6,7 +6,9 @@
 
 Ranking (documented in docs/bom.md, "Ranking candidates"):
 
-1. candidates that pass the policy's gate come first;
+1. candidates that pass the policy's gate come first; a candidate without
+   readable weights (VET606: none at all, only LFS pointers, empty or
+   unreadable files) comes after every candidate with weights;
 2. then by the **weighted mean of the assessed attribute scores**
    (:data:`WEIGHTS`; an attribute that could not be assessed is left out of
    the mean, never counted as 0; a candidate with no assessed attribute
@@ -85,6 +87,14 @@ class Candidate:
             # "model", "snapshot" ... say nothing: keep the folder above too.
             return "/".join(Path(t.local_path).parts[-2:])
         return t.name
+
+    @property
+    def has_weights(self) -> bool:
+        """False when VET606 found no readable weight file: nothing there to reuse."""
+        for f in self.report.findings:
+            if f.check_id == "VET606" and f.outcome is Outcome.FAIL and not f.details.get("weights"):
+                return False
+        return True
 
     @property
     def weights_bytes(self) -> int | None:
@@ -167,8 +177,8 @@ class Candidate:
         }
 
 
-def _sort_key(c: Candidate) -> tuple[int, float, int, int, str]:
-    return (0 if c.passed else 1, -(c.score if c.score is not None else -1.0), c.high_failures, c.failures, c.name)
+def _sort_key(c: Candidate) -> tuple[int, int, float, int, int, str]:
+    return (0 if c.passed else 1, 0 if c.has_weights else 1, -(c.score if c.score is not None else -1.0), c.high_failures, c.failures, c.name)
 
 
 def rank(reports: Iterable[tuple[str, Report]], policy: Policy, *, today: date | None = None, weights: Mapping[Attribute, float] = WEIGHTS) -> list[Candidate]:

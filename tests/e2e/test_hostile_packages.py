@@ -200,3 +200,17 @@ def test_non_utf8_names_stay_valid_utf8_in_every_report(tmp_path: Path) -> None:
         text = out.read_bytes().decode("utf-8")  # valid UTF-8
         assert "w\\xffeights.bin" in text.replace("\\\\", "\\"), runs[i]
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_compare_ranks_packages_without_weights_last(tmp_path: Path) -> None:
+    good = package(tmp_path / "good")
+    linked = package(tmp_path / "linked")
+    _symlink_in(linked)  # fails the gate, but has weights
+    bare = package(tmp_path / "bare", weights=False)  # a well-documented card and no weights at all
+    pointer = package(tmp_path / "pointer", weights=False)
+    _lfs_only(pointer)
+    out = tmp_path / "compare.json"
+    assert main(["compare", str(bare), str(pointer), str(linked), str(good), "--format", "json", "--output", str(out)]) == 0
+    ranked = [c["name"] for c in json.loads(out.read_text(encoding="utf-8"))["candidates"]]
+    assert ranked[:2] == ["good", "linked"]
+    assert set(ranked[2:]) == {"bare", "pointer"}
