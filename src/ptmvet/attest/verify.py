@@ -177,8 +177,10 @@ def verify_attestation(
     needed = min_signers or (policy.for_stage(require_stage).signers if policy is not None and require_stage and policy.stages else 1)
     if len(signers) < needed:
         got = f"{len(signers)} signature(s) verified" if signers else "no signature verified with the trusted keys or CAs"
-        raise SignatureInvalid(f"{where}: {got}; {needed} required", signature=where, reason="too-few-signers" if signers else "key-mismatch",
-                               hint="; ".join(notes) or "check that the key or CA is the vetter's")
+        hint = "; ".join(notes) or "check that the key or CA is the vetter's"
+        if signers:
+            hint = f"a second reviewer co-signs with `ptmvet attest MODEL --add-signature {attestation.name} --key REVIEWER.pem`; " + hint
+        raise SignatureInvalid(f"{where}: {got}; {needed} required", signature=where, reason="too-few-signers" if signers else "key-mismatch", hint=hint)
     validate_statement(statement, where=where)
     predicate = statement["predicate"]
     for ident in identities:

@@ -37,14 +37,18 @@ def render_terminal(result: TrailListing | TrailVerdict, **_: Any) -> str:
         return f"BROKEN at {where}: {result.message}\n"
     if not result.records:
         return f"no record in {result.where}\n"
-    lines = [f"{'#':>4}  {'time':<20}  {'command':<7}  {'verdict':<7}  {'stage':<10}  {'model':<36}  {'revision':<12}  {'user@host':<24}  policy"]
+    lines = [f"{'#':>4}  {'time':<20}  {'command':<7}  {'verdict':<7}  {'stage':<10}  {'model':<40}  {'revision':<12}  {'user@host':<24}  policy"]
     for r in result.records:
         waived = f" waived:{','.join(str(w.get('check')) for w in r.waivers)}" if r.waivers else ""
         lines.append(
-            f"{r.seq:>4}  {r.time:<20}  {r.command:<7}  {r.verdict:<7}  {r.stage or '-':<10}  {(r.repo_id or r.model)[-36:]:<36}  "
+            f"{r.seq:>4}  {r.time:<20}  {r.command:<7}  {r.verdict:<7}  {r.stage or '-':<10}  {_fit(r.repo_id or r.model, 40):<40}  "
             f"{(r.revision or '-')[:12]:<12}  {(r.user + '@' + r.host)[:24]:<24}  {r.policy} {r.policy_digest[:12]}{waived}"
         )
     return "\n".join(lines) + "\n"
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else "..." + text[-(width - 3):]
 
 
 RENDERERS: Mapping[str, Callable[..., str]] = {"terminal": render_terminal, "json": render_json}
