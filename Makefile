@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 export HF_HUB_DISABLE_TELEMETRY := 1
 
-.PHONY: demo test lint typecheck unit bench clean setup
+.PHONY: demo test lint typecheck unit bench clean setup testdata
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
-unit: $(STAMP)
+# Pinned sdists of picklescan, fickling, modelscan and modelaudit (their test expectations make a
+# labelled corpus for tests/scan/test_scan_peer_corpora.py). Offline, the fetch says so and those tests skip.
+testdata: $(STAMP)
+	$(BIN)/python -m tests.scan.peer_corpora fetch
+
+unit: $(STAMP) testdata
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -p no:cacheprovider
 
 test: lint unit

@@ -484,6 +484,19 @@ DANGEROUS_MODULES = frozenset(
         "torch.library",
         "torch.utils.cpp_extension",
         "torch._C._jit_tree_views",
+        "compileall",
+        "py_compile",
+        "mmap",
+        "fileinput",
+        "filecmp",
+        "pexpect",
+        "_signal",
+        "atexit",
+        "select",
+        "selectors",
+        "syslog",
+        "difflib",
+        "logging.handlers",
     ]
 )
 
