@@ -173,3 +173,12 @@ def test_distilbert_sst2_card_claim_found_and_matched_to_local_data() -> None:
     assert path is not None and path.name == "dev.tsv"
     assert got.task.task == "text-classification"
     assert [b.id for b in got.base_models] == ["distilbert-base-uncased"]
+
+
+def test_huge_card_body_is_cut_with_an_error() -> None:
+    from ptmvet.card import MAX_BODY_CHARS
+
+    card = parse_card("---\nlicense: mit\n---\n# m\n" + "This model reaches an accuracy of 91.3 on the dev set.\n" * 25_000)
+    assert len(card.body) == MAX_BODY_CHARS
+    assert any("only the first" in e for e in card.errors)
+    assert [t.claim.value for t in card_info(card).text_claims] == [91.3]  # read once, not 25,000 times

@@ -15,6 +15,18 @@ from typing import Any
 from ptmvet.cardinfo.known import dataset_id, norm
 
 
+def _fast(rx: re.Pattern[str], first: str) -> re.Pattern[str]:
+    """``rx`` for lower-cased text, led by a look-ahead on its first letters (the engine then skips ahead)."""
+    return re.compile(f"(?=[{first}])(?:{rx.pattern})", rx.flags & ~re.IGNORECASE)
+
+
+def _finditer(rx: re.Pattern[str], fast: re.Pattern[str], text: str, low: str) -> list[tuple[str, str, int]]:
+    """(whole match, group 1, start) in the original text, found on its lower-cased copy when lengths agree."""
+    if len(low) == len(text):
+        return [(text[m.start() : m.end()], text[m.start(1) : m.end(1)], m.start()) for m in fast.finditer(low)]
+    return [(m.group(0), m.group(1), m.start()) for m in rx.finditer(text)]
+
+
 def known_ids() -> tuple[str, ...]:
     """Dataset ids that name well-known corpora (the alias table's targets)."""
     from ptmvet.cardinfo.known import DATASET_ALIASES
@@ -49,6 +61,9 @@ _NOT_DATA = frozenset(
 )  # fmt: skip
 _DATASET_LINE = re.compile(r"^\s*[*-]\s*datasets?\s*:\s*([\w./-]+)\s*$", re.M | re.I)
 _TAKEN_FROM = re.compile(r"\b(?:data|corpus|corpora|dataset)\s+(?:was|were|is|are)\s+(?:\w+\s+)?(?:taken|collected|drawn|sourced|obtained|derived)\s+from\s+(?:the\s+)?([^\n.;:()]{2,80})", re.I)
+_TRAINED_ON_LOW = _fast(_TRAINED_ON, "pfcitda")
+_TAKEN_FROM_LOW = _fast(_TAKEN_FROM, "dc")
+_PART_OF_LOW = _fast(_PART_OF, "vspdc")
 
 
 @dataclass(frozen=True)
@@ -137,22 +152,25 @@ def find_datasets(metadata: Mapping[str, Any], prose: str, training_sections: It
             continue  # a dataset recommended for probing or evaluation, not training data
         add(m.group(1).rstrip("."), "card-link", m.group(0))
     plain = _MD_LINK.sub(lambda x: x.group(1), prose)
-    for m in _TRAINED_ON.finditer(plain):
-        if _NEGATED.search(plain[max(0, m.start() - 40) : m.start()]) or re.match(r"\s*any part of", m.group(1), re.I):
+    low = plain.lower()
+    for whole, group, start in _finditer(_TRAINED_ON, _TRAINED_ON_LOW, plain, low):
+        if _NEGATED.search(plain[max(0, start - 40) : start]) or re.match(r"\s*any part of", group, re.I):
             continue  # "the model was not trained on any part of Wikipedia"
-        for ds in resolve_all(m.group(1)):
-            add(ds, "card-text", " ".join(m.group(0).split())[:120])
-    for m in _PART_OF.finditer(plain):
-        if _NEGATED.search(plain[max(0, m.start() - 60) : m.start()]) or re.search(r"\bany\s*$", plain[max(0, m.start() - 10) : m.start()]):
+        for ds in resolve_all(group):
+            add(ds, "card-text", " ".join(whole.split())[:120])
+    well_known = {d.lower() for d in known_ids()}
+    for whole, group, start in _finditer(_PART_OF, _PART_OF_LOW, plain, low):
+        if _NEGATED.search(plain[max(0, start - 60) : start]) or re.search(r"\bany\s*$", plain[max(0, start - 10) : start]):
             continue
-        for ds in resolve_all(m.group(1)):
-            if ds.lower() in {d.lower() for d in known_ids()}:
-                add(ds, "card-text", " ".join(m.group(0).split())[:120])
-    for m in _SOURCE_ROW.finditer(prose):
-        for ds in resolve_all(m.group(1)):
-            add(ds, "card-table", " ".join(m.group(0).split())[:120])
-    for m in _TAKEN_FROM.finditer(plain):
-        add(resolve(m.group(1)), "card-text", " ".join(m.group(0).split())[:120])
+        for ds in resolve_all(group):
+            if ds.lower() in well_known:  # "a version of X" counts only for well-known corpora
+                add(ds, "card-text", " ".join(whole.split())[:120])
+    if "|" in prose:
+        for m in _SOURCE_ROW.finditer(prose):
+            for ds in resolve_all(m.group(1)):
+                add(ds, "card-table", " ".join(m.group(0).split())[:120])
+    for whole, group, _ in _finditer(_TAKEN_FROM, _TAKEN_FROM_LOW, plain, low):
+        add(resolve(group), "card-text", " ".join(whole.split())[:120])
     for m in _DATASET_LINE.finditer(prose):
         add(resolve(m.group(1)), "card-text", m.group(0).strip())
     for text in training_sections:
