@@ -16,6 +16,7 @@ from typing import Any
 from ptmvet.formats.console import capture, simple_table
 from ptmvet.formats.json_format import dumps
 from ptmvet.formats.page import esc, page, table
+from ptmvet.formats.svg import paired_share_bars_svg
 from ptmvet.registry import icse23
 from ptmvet.registry.study import Study, StudyTable
 
@@ -43,50 +44,17 @@ def cell(v: Any, column: str = "") -> str:
     return str(v)
 
 
-def _num(x: float) -> str:
-    return f"{x:.1f}".rstrip("0").rstrip(".")
-
-
 def paired_bars_svg(items: Sequence[tuple[str, float | None, float | None]], *, title: str, paper: bool) -> str:
-    """Horizontal bars of shares (0..1): ours, and the paper's beneath it when ``paper``."""
-    label_w, track_w, value_w = 230, 520, 130
-    bar_h = 12
-    row_h = bar_h * (2 if paper else 1) + 12
-    top = 8
-    height = top + row_h * len(items) + (24 if paper else 6)
-    peak = max([v for _, a, b in items for v in (a, b) if v is not None] + [1e-9])
-    scale = track_w / peak
-    out = [
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {label_w + track_w + value_w} {height}" '
-        f'width="100%" role="img" aria-label="{esc(title)}"><title>{esc(title)}</title>',
-        '<defs><pattern id="nm" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
-        '<rect width="6" height="6" fill="#f6f8fa"/><line x1="0" y1="0" x2="0" y2="6" stroke="#d0d7de" stroke-width="3"/>'
-        "</pattern></defs>",
-    ]
-    for i, (label, ours, theirs) in enumerate(items):
-        y = top + i * row_h
-        out.append(f'<text x="{label_w - 8}" y="{y + bar_h}" text-anchor="end" font-size="12">{esc(label[:40])}</text>')
-        bars = [(ours, OURS_COLOUR, "ptmvet")] + ([(theirs, PAPER_COLOUR, "paper")] if paper else [])
-        for j, (v, colour, who) in enumerate(bars):
-            by = y + j * bar_h
-            if v is None:
-                what = NOT_MEASURED if who == "ptmvet" else "not in the paper"
-                out.append(f'<rect x="{label_w}" y="{by + 1}" width="{track_w}" height="{bar_h - 2}" fill="url(#nm)">'
-                           f"<title>{esc(label)} ({who}): {what}</title></rect>")
-                out.append(f'<text x="{label_w + track_w + 6}" y="{by + bar_h - 2}" font-size="11" fill="#57606a">{what}</text>')
-                continue
-            w = max(v * scale, 1.5)
-            out.append(f'<rect x="{label_w}" y="{by + 1}" width="{_num(w)}" height="{bar_h - 2}" fill="{colour}">'
-                       f"<title>{esc(label)} ({who}): {v:.2%}</title></rect>")
-            out.append(f'<text x="{_num(label_w + w + 6)}" y="{by + bar_h - 2}" font-size="11">{v:.2%}</text>')
-    if paper:
-        ly = height - 10
-        out.append(f'<rect x="{label_w}" y="{ly - 9}" width="10" height="10" fill="{OURS_COLOUR}"/>'
-                   f'<text x="{label_w + 14}" y="{ly}" font-size="11">ptmvet</text>'
-                   f'<rect x="{label_w + 80}" y="{ly - 9}" width="10" height="10" fill="{PAPER_COLOUR}"/>'
-                   f'<text x="{label_w + 94}" y="{ly}" font-size="11">ICSE\'23 (published)</text>')
-    out.append("</svg>")
-    return "".join(out)
+    """Shares (0..1): ptmvet's bar, and the paper's beneath it when ``paper`` (drawn by :mod:`ptmvet.formats.svg`)."""
+    return paired_share_bars_svg(
+        items,
+        title=title,
+        second=paper,
+        names=("ptmvet", "paper"),
+        colours=(OURS_COLOUR, PAPER_COLOUR),
+        missing=(NOT_MEASURED, "not in the paper"),
+        legend=("ptmvet", "ICSE'23 (published)"),
+    )
 
 
 def _chart(t: StudyTable) -> str:

@@ -309,3 +309,57 @@ def grouped_bars_svg(
         out.append(f'<text x="{lx + 18:.1f}" y="{y}" class="label">{esc(name)}</text>')
     out.append("</svg>")
     return "".join(out)
+
+
+def paired_share_bars_svg(
+    items: Sequence[tuple[str, float | None, float | None]],
+    *,
+    title: str,
+    second: bool,
+    names: tuple[str, str] = ("first", "second"),
+    colours: tuple[str, str] = ("#0969da", "#bf8700"),
+    missing: tuple[str, str] = (c.NOT_ASSESSABLE, c.NOT_ASSESSABLE),
+    legend: tuple[str, str] | None = None,
+) -> str:
+    """Horizontal bars of shares (0..1): one bar per ``(label, first, second)`` row, the second beneath when ``second``.
+
+    ``None`` is a hatched full track labelled with ``missing`` (never a zero-width bar).
+    """
+    label_w, track_w, value_w = 230, 520, 130
+    bar_h = 12
+    row_h = bar_h * (2 if second else 1) + 12
+    top = 8
+    height = top + row_h * len(items) + (24 if second else 6)
+    peak = max([v for _, a, b in items for v in (a, b) if v is not None] + [1e-9])
+    scale = track_w / peak
+    pid = _uid("paired", title, tuple(items))
+    out = [
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {label_w + track_w + value_w} {height}" '
+        f'width="100%" role="img" aria-label="{esc(title)}"><title>{esc(title)}</title>',
+        f'<defs><pattern id="{pid}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+        '<rect width="6" height="6" fill="#f6f8fa"/><line x1="0" y1="0" x2="0" y2="6" stroke="#d0d7de" stroke-width="3"/>'
+        "</pattern></defs>",
+    ]
+    for i, (label, first, other) in enumerate(items):
+        y = top + i * row_h
+        out.append(f'<text x="{label_w - 8}" y="{y + bar_h}" text-anchor="end" font-size="12">{esc(label[:40])}</text>')
+        bars = [(first, colours[0], names[0], missing[0])] + ([(other, colours[1], names[1], missing[1])] if second else [])
+        for j, (v, colour, who, what) in enumerate(bars):
+            by = y + j * bar_h
+            if v is None:
+                out.append(f'<rect x="{label_w}" y="{by + 1}" width="{track_w}" height="{bar_h - 2}" fill="url(#{pid})">'
+                           f"<title>{esc(label)} ({esc(who)}): {esc(what)}</title></rect>")
+                out.append(f'<text x="{label_w + track_w + 6}" y="{by + bar_h - 2}" font-size="11" fill="#57606a">{esc(what)}</text>')
+                continue
+            w = max(v * scale, 1.5)
+            out.append(f'<rect x="{label_w}" y="{by + 1}" width="{_num(w)}" height="{bar_h - 2}" fill="{colour}">'
+                       f"<title>{esc(label)} ({esc(who)}): {v:.2%}</title></rect>")
+            out.append(f'<text x="{_num(label_w + w + 6)}" y="{by + bar_h - 2}" font-size="11">{v:.2%}</text>')
+    if second and legend:
+        ly = height - 10
+        out.append(f'<rect x="{label_w}" y="{ly - 9}" width="10" height="10" fill="{colours[0]}"/>'
+                   f'<text x="{label_w + 14}" y="{ly}" font-size="11">{esc(legend[0])}</text>'
+                   f'<rect x="{label_w + 80}" y="{ly - 9}" width="10" height="10" fill="{colours[1]}"/>'
+                   f'<text x="{label_w + 94}" y="{ly}" font-size="11">{esc(legend[1])}</text>')
+    out.append("</svg>")
+    return "".join(out)
