@@ -58,14 +58,23 @@ class _Graph:
         self.ns = namespace
         self.items: list[dict[str, Any]] = []
         self._rel = 0
+        self._used: set[str] = set()
 
     def id(self, kind: str, name: str = "") -> str:
         return f"{self.ns}{kind}" + (f"/{_slug(name)}" if name else "")
 
     def add(self, item: dict[str, Any]) -> str:
+        """Add an element; its spdxId is made unique (a check that fires twice, two names with one slug)."""
         item.setdefault("creationInfo", CREATION_INFO)
+        wanted = str(item["spdxId"])
+        unique, n = wanted, 1
+        while unique in self._used:
+            n += 1
+            unique = f"{wanted}-{n}"
+        self._used.add(unique)
+        item["spdxId"] = unique
         self.items.append(item)
-        return str(item["spdxId"])
+        return unique
 
     def relate(self, src: str, kind: str, to: list[str], comment: str | None = None) -> None:
         if not to:
