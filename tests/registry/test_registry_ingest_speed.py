@@ -130,7 +130,7 @@ def test_a_version_1_database_migrates_with_its_data(tmp_path: Path) -> None:
     con.execute("INSERT INTO lineage VALUES ('org/b', 'org/base', 'base', 'card')")
     con.close()
     with open_store(db) as s:
-        assert s.schema_version() == SCHEMA_VERSION == 7
+        assert s.schema_version() == SCHEMA_VERSION == 8
         # Version 6: the tag rows are read from the tags, the card rows were kept.
         assert sorted(s.con.execute("SELECT * FROM licences").fetchall()) == [
             ("org/a", "mit", "tag"), ("org/b", "apache-2.0", "card")]

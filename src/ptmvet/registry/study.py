@@ -519,6 +519,40 @@ def popularity(store: Store) -> StudyTable:
     )
 
 
+def remeasurement(store: Store) -> StudyTable:
+    """SCORED'22-style re-measurement: per task, claims re-measured, validated, and with a gap over one point.
+
+    From the latest finished ``ptmvet audit --reproduce`` run. *Validated* is a verdict of
+    consistent or understated (the model does at least as well as claimed, within the
+    bootstrap tolerance); the gap is claimed minus measured in points of a 0-100 scale
+    (metrics bounded by 1); a claim measured on a sample of its split is counted apart,
+    never as validated.
+    """
+    title = "Claims re-measured on local data (SCORED'22 style)"
+    columns = ("task", "claims", "measured", "validated", "validated_share", "gap_over_1pt", "gap_over_1pt_share",
+               "sample_only", "not_verifiable")
+    run = _q(store, "SELECT max(run_id) FROM runs WHERE kind = 'remeasure' AND status = 'done'")[0][0]
+    if run is None:
+        return StudyTable("remeasurement", title, columns, (), measured=False,
+                          note="not measured: no `ptmvet audit --reproduce` run in this database")
+    rows = _q(store, """
+        SELECT coalesce(task, '(unknown)') AS task, count(*) AS claims,
+               count(*) FILTER (WHERE verdict NOT IN ('not-verifiable', 'label-map-suspect')) AS measured,
+               count(*) FILTER (WHERE verdict IN ('consistent', 'understated')) AS validated,
+               count(*) FILTER (WHERE verdict NOT IN ('not-verifiable', 'label-map-suspect') AND abs(gap_points) > 1) AS gap,
+               count(*) FILTER (WHERE subset AND measured IS NOT NULL) AS sample_only,
+               count(*) FILTER (WHERE verdict IN ('not-verifiable', 'label-map-suspect')) AS nv
+        FROM measurements WHERE run_id = ? GROUP BY ALL ORDER BY claims DESC, task""", [run])
+    out: list[tuple[Any, ...]] = [(t, c, m, v, _share(v, m), g, _share(g, m), s, nv) for t, c, m, v, g, s, nv in rows]
+    if out:
+        tot = [sum(int(r[i]) for r in out) for i in (1, 2, 3, 5, 7, 8)]
+        out.append(("all", tot[0], tot[1], tot[2], _share(tot[2], tot[1]), tot[3], _share(tot[3], tot[1]), tot[4], tot[5]))
+    return StudyTable("remeasurement", title, columns, tuple(out), chart=(0, 4),
+                      rule="validated = consistent or understated within max(95% bootstrap CI half-width, 1 point); "
+                           "gap = |claimed - measured| > 1 point on a 0-100 scale; shares of the claims measured",
+                      note=f"run {run}; claims without local data or cached weights are not in this table (see the run's stats)")
+
+
 def compute_study(store: Store) -> Study:
     """Every table of the study."""
     total = int(_q(store, "SELECT count(*) FROM models")[0][0])
@@ -544,6 +578,7 @@ def compute_study(store: Store) -> Study:
         signed,
         signed_orgs,
         popularity(store),
+        remeasurement(store),
     )
     runs = tuple(
         {"run_id": int(r[0]), "kind": r[1], "source": r[2], "status": r[3],
