@@ -70,10 +70,6 @@ class UnsafePath(InputError):
     """A path escapes the model folder (symlink or ``..``)."""
 
 
-class FileTooLarge(InputError):
-    """A file is larger than ptmvet is willing to read for this purpose."""
-
-
 class HubError(Error):
     """The Hub could not be reached or answered an error."""
 

@@ -94,8 +94,3 @@ def compare_with_registry(manifest: Manifest, snapshot: RegistrySnapshot) -> Reg
         added=added,
         unverified=tuple(unverified),
     )
-
-
-def pointer_files(manifest: Manifest) -> tuple[str, ...]:
-    """Paths of the local files that are Git LFS pointers."""
-    return tuple(e.path for e in manifest.entries if e.lfs_pointer is not None)

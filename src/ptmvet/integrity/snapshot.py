@@ -20,12 +20,11 @@ import gzip
 import json
 import zipfile
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ptmvet.errors import HubError, InputError, UsageError
-from ptmvet.evidence import Evidence, FileEntry
 
 #: A single model_info JSON is a few hundred KiB at most; refuse absurd members.
 _RECORD_MAX_BYTES = 64 * 1024 * 1024
@@ -183,17 +182,3 @@ def fetch_snapshot(repo_id: str, revision: str | None = None) -> RegistrySnapsho
             hint="offline? use --dump FILE with a saved model_info JSON",
         ) from exc
     return snapshot_from_model_info(info, source="hub")
-
-
-def apply_snapshot(evidence: Evidence, snapshot: RegistrySnapshot) -> Evidence:
-    """Evidence whose files carry the registry's sha256/size/blob id; registry-only files are added as remote."""
-    listing = snapshot.by_path()
-    files: list[FileEntry] = []
-    for f in evidence.files:
-        r = listing.pop(f.path, None)
-        if r is not None:
-            f = replace(f, registry_sha256=r.sha256, registry_size=r.size, blob_id=r.blob_id)
-        files.append(f)
-    files.extend(FileEntry(path=r.path, size=r.size, local=False, registry_sha256=r.sha256, registry_size=r.size, blob_id=r.blob_id) for r in listing.values())
-    files.sort(key=lambda f: f.path)
-    return replace(evidence, files=tuple(files))

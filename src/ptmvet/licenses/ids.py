@@ -246,8 +246,3 @@ def normalize(raw: str, *, license_name: str | None = None) -> NormalizedLicense
     if canon is not None:
         return NormalizedLicense(raw=text, hub_id=by_spdx.get(canon.lower()), spdx=canon, recognized=True)
     return NormalizedLicense(raw=text, hub_id=None, spdx=license_ref(text or "unknown", prefix="LicenseRef-unrecognized-"), recognized=False)
-
-
-def hub_ids() -> tuple[str, ...]:
-    """Every Hub licence id ptmvet knows, in the Hub's order."""
-    return tuple(HUB_LICENSES)

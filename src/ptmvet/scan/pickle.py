@@ -61,10 +61,6 @@ class _Opaque:
 OPAQUE = _Opaque()
 
 
-class _Mark:
-    __slots__ = ()
-
-
 class _Rec:
     """Bookkeeping for one (module, name) a stream imports."""
 
@@ -281,10 +277,6 @@ def _call(func: Any, args: Any) -> _Call:
     if type(func) is _Global and func.rec.is_getattr and _is_benign_getattr(func, args):
         func.rec.benign += 1
     return _Call((func, args, None))
-
-
-def _keep_key(k: object) -> bool:
-    return k is None or type(k) in _SCALAR_KEYS
 
 
 # Dispatch: each opcode maps to a group, and the walker tests the group
