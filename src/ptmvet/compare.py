@@ -108,8 +108,7 @@ class Candidate:
                 vals = [v for v in sizes.values() if isinstance(v, int) and not isinstance(v, bool)]
                 if vals:
                     return max(vals)
-        value = self.report.summary.get("weights_bytes")
-        return value if isinstance(value, int) else None
+        return self.report.summary.weights_bytes
 
     @property
     def passed(self) -> bool:
@@ -128,16 +127,11 @@ class Candidate:
         return sum(1 for s in self.report.scores.values() if s is not None)
 
     def license_facts(self) -> dict[str, Any]:
-        lic: Mapping[str, Any] = self.report.sections.get("license") or {}
-        klass: Mapping[str, Any] = lic["class"] if isinstance(lic.get("class"), Mapping) else {}
-        verdict: Mapping[str, Any] = lic["use_verdict"] if isinstance(lic.get("use_verdict"), Mapping) else {}
-        return {
-            "spdx": lic.get("spdx") or self.report.summary.get("license"),
-            "class": klass.get("family") or ("none" if not lic.get("spdx") else "unknown"),
-            "use": lic.get("intended_use"),
-            "status": verdict.get("status") or ("conflict" if not lic.get("spdx") else "review"),
-            "reasons": list(verdict.get("reasons") or ([] if lic.get("spdx") else ["no licence declared"])),
-        }
+        lic = self.report.license  # the licence verdict, computed once (ptmvet.licenses.verdict)
+        use = lic.intended_use.value if lic else None
+        if lic is None or lic.klass is None or lic.use is None:
+            return {"spdx": self.report.summary.license, "class": "none", "use": use, "status": "conflict", "reasons": ["no licence declared"]}
+        return {"spdx": lic.spdx, "class": lic.klass.family.value, "use": use, "status": lic.use.status.value, "reasons": list(lic.use.reasons)}
 
     def claims(self) -> list[dict[str, Any]]:
         return [
@@ -147,11 +141,8 @@ class Candidate:
         ]
 
     def measurements(self) -> list[dict[str, Any]]:
-        rows = self.report.sections.get("measurements")
-        if not isinstance(rows, list):
-            return []
         keys = ("task", "dataset", "split", "metric", "claimed", "measured", "ci_low", "ci_high", "n", "verdict")
-        return [{k: r.get(k) for k in keys} for r in rows if isinstance(r, Mapping)]
+        return [{k: row[k] for k in keys} for row in (m.to_dict() for m in self.report.measurements)]
 
     def to_dict(self) -> dict[str, Any]:
         s = self.report.summary
@@ -166,9 +157,9 @@ class Candidate:
             "failures": self.failures,
             "scores": {a.value: self.report.scores.get(a) for a in ATTRIBUTES},
             "license": self.license_facts(),
-            "parameters": s.get("parameters"),
+            "parameters": s.parameters,
             "weights_bytes": self.weights_bytes,
-            "weight_formats": list(s.get("weight_formats") or ()),
+            "weight_formats": list(s.weight_formats),
             "claims": self.claims(),
             "measurements": self.measurements(),
             "gate": [i.to_dict() for i in self.gate.items if i.status is not GateStatus.WAIVED] + [

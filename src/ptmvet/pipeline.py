@@ -10,14 +10,15 @@ name of this module.)
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from ptmvet.checks import REGISTRY
 from ptmvet.checks.interface import Check, Finding, run_check
 from ptmvet.enrich import ENRICHERS, Enricher, VetOptions
 from ptmvet.errors import UsageError
 from ptmvet.evidence import Evidence
+from ptmvet.policy import Policy, overall_verdict
 from ptmvet.progress import Progress
 from ptmvet.report import Report, build_report
 
@@ -51,26 +52,35 @@ def run_checks(evidence: Evidence, checks: Iterable[Check] = REGISTRY, *, only: 
     return findings
 
 
-def vet_evidence(evidence: Evidence, options: VetOptions | None = None, progress: Progress | None = None) -> Report:
-    """Enrich the evidence, run the checks and build the report."""
+def vet_evidence(
+    evidence: Evidence, options: VetOptions | None = None, progress: Progress | None = None, *, policy: Policy | None = None
+) -> Report:
+    """Enrich the evidence, run the checks and build the report.
+
+    The report carries the enriched evidence (``report.evidence``) and its
+    overall PASS/FAIL under ``policy`` (the default policy when None).
+    """
     options = options or VetOptions.default()
     _wanted(options.checks)  # fail before the enrichers' I/O, not after
-    sections: dict[str, Any] = {}
     for enrich in enrichers():
-        evidence, extra = enrich(evidence, options, progress)
-        sections.update(extra)
+        evidence = enrich(evidence, options, progress)
     findings = run_checks(evidence, only=options.checks)
-    return build_report(evidence, findings, sections=sections)
+    report = build_report(evidence, findings)
+    return replace(report, verdict=overall_verdict(report, policy))
 
 
-def vet(ref: str | Path, options: VetOptions | None = None, progress: Progress | None = None) -> Report:
-    """Vet one model package: a folder, ``org/name[@rev]`` from the cache or the Hub."""
+def vet(ref: str | Path, options: VetOptions | None = None, progress: Progress | None = None, *, policy: Policy | None = None) -> Report:
+    """Vet one model package: a folder, ``org/name[@rev]`` from the cache or the Hub.
+
+    The report carries the enriched evidence (``report.evidence``: hashes, scan,
+    lineage, measurements), so nothing downstream needs to run the pipeline again.
+    """
     from ptmvet.sources import collect
 
     options = options or VetOptions.default()
     _wanted(options.checks)
     evidence = collect(ref, revision=options.revision, offline=options.offline, progress=progress)
-    return vet_evidence(evidence, options, progress)
+    return vet_evidence(evidence, options, progress, policy=policy)
 
 
 __all__ = ["Enricher", "VetOptions", "enrichers", "run_checks", "vet", "vet_evidence"]

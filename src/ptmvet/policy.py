@@ -34,7 +34,7 @@ import yaml
 from ptmvet.checks import by_id
 from ptmvet.checks.interface import Attribute, Finding, Outcome, Severity
 from ptmvet.errors import InputError, PolicyError
-from ptmvet.report import Report
+from ptmvet.report import Decision, PolicyVerdict, Report
 
 POLICY_VERSION = 2
 #: Policy format versions this release reads (version 1 has no stages).
@@ -571,7 +571,7 @@ def _names(report: Report) -> set[str | None]:
 
 
 def _license_items(report: Report, policy: Policy, classes: Sequence[str] | None) -> list[GateItem]:
-    lic = report.summary.get("license")
+    lic = report.summary.license
     lic_id = str(lic).lower() if lic else None
     out: list[GateItem] = []
     if lic_id and lic_id in policy.deny_licenses:
@@ -609,3 +609,21 @@ def _signature_items(report: Report, policy: Policy) -> list[GateItem]:
         got = ", ".join(sorted(issuers)) or "unknown"
         out.append(GateItem(GateStatus.FAIL, "signature", f"issuer {got} is not the required {policy.signer_issuer}", SIGNATURE_CHECK))
     return out
+
+
+def overall_verdict(report: Report, policy: Policy | None = None, *, today: date | None = None) -> PolicyVerdict:
+    """The report's overall PASS/FAIL under ``policy`` (the default policy when None), with the reasons.
+
+    The same decision as :func:`gate`, as data for the top of every report format.
+    """
+    policy = policy or Policy.default()
+    result = gate(report, policy, today=today)
+    by = {s: tuple(i.message for i in result.items if i.status is s) for s in GateStatus}
+    return PolicyVerdict(
+        decision=Decision.PASS if result.passed else Decision.FAIL,
+        policy=policy.name,
+        source=policy.source,
+        reasons=by[GateStatus.FAIL],
+        warnings=by[GateStatus.WARN],
+        waived=by[GateStatus.WAIVED],
+    )

@@ -1,6 +1,11 @@
-"""The report: findings, attribute scores and claims for one model package.
+"""The report: findings, attribute scores and typed results for one model package.
 
-Scores are derived from findings here and nowhere else.
+Scores are derived from findings here and nowhere else. The report carries the
+enriched :class:`~ptmvet.evidence.Evidence` it was built from, so BOMs, formats
+and comparisons read typed values (``report.license``, ``report.lineage``,
+``report.scan``, ``report.measurements``, ``report.summary``) instead of
+re-running the pipeline or reading dicts back. ``to_dict`` is the JSON contract
+(``schemas/report.schema.json``, documented in ``docs/json.md``).
 """
 
 from __future__ import annotations
@@ -8,38 +13,126 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
-from ptmvet import __version__
+from ptmvet._version import __version__
 from ptmvet.card import Claim
 from ptmvet.checks.interface import Attribute, Finding, Outcome, Severity
-from ptmvet.evidence import Evidence, Target
+from ptmvet.evidence import Evidence, IntegrityInfo, Problem, Target
+from ptmvet.evidence.lineage import Lineage
+from ptmvet.evidence.measurement import Measurement
+from ptmvet.evidence.scan import ScanReport, ScanVerdict
+from ptmvet.licenses.verdict import LicenseAssessment, assess
 
-#: Version of the JSON report contract (schemas/report.schema.json).
-SCHEMA_VERSION = "1.0"
+#: Version of the JSON report contract (schemas/report.schema.json). An integer:
+#: any change of shape bumps it and is listed in docs/json.md. 2: integer
+#: version, ``verdict`` (overall PASS/FAIL under a policy), measurement ``cause``.
+SCHEMA_VERSION = 2
 
 
 def score_findings(findings: Iterable[Finding]) -> dict[Attribute, float | None]:
     """Attribute -> score 0..10, or None when nothing about it could be assessed.
 
-    Each assessed finding (pass or fail) weighs by its severity; skipped,
-    not-applicable and error findings do not count, so "not assessable" stays
-    distinct from 0.
+    Each pass or fail finding weighs by its severity. A skipped or error
+    finding also weighs, as a miss: a check that could not look is never a
+    point in favour, so no attribute scores 10/10 on evidence that was not
+    there. An attribute with no pass or fail finding at all is None ("not
+    assessable", distinct from 0); not-applicable findings never count.
     """
     got: dict[Attribute, float] = {}
     total: dict[Attribute, float] = {}
+    assessed: set[Attribute] = set()
     for f in findings:
-        if not f.outcome.assessed:
+        if f.outcome is Outcome.NOT_APPLICABLE:
             continue
         w = f.severity.weight
         total[f.attribute] = total.get(f.attribute, 0.0) + w
+        if f.outcome.assessed:
+            assessed.add(f.attribute)
         if f.outcome is Outcome.PASS:
             got[f.attribute] = got.get(f.attribute, 0.0) + w
     scores: dict[Attribute, float | None] = {}
     for attr in Attribute:
         t = total.get(attr)
-        scores[attr] = round(10.0 * got.get(attr, 0.0) / t, 1) if t else None
+        scores[attr] = round(10.0 * got.get(attr, 0.0) / t, 1) if t and attr in assessed else None
     return scores
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Facts shown at the top of every format (the JSON ``summary``)."""
+
+    license: str | None = None  # as declared in the card metadata
+    pipeline_tag: str | None = None
+    library: str | None = None
+    base_model: tuple[str, ...] = ()
+    datasets: tuple[str, ...] = ()
+    weight_formats: tuple[str, ...] = ()
+    parameters: int | None = None
+    weights_bytes: int | None = None
+    files: int = 0
+    claims: int = 0
+    problems: tuple[Problem, ...] = ()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """``summary.get("license")`` as when the summary was a dict (kept for callers of schema 1); read the attributes."""
+        value = getattr(self, key, default)
+        if isinstance(value, tuple):
+            return [_problem(p) if isinstance(p, Problem) else p for p in value]
+        return value
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "license": self.license,
+            "pipeline_tag": self.pipeline_tag,
+            "library": self.library,
+            "base_model": list(self.base_model),
+            "datasets": list(self.datasets),
+            "weight_formats": list(self.weight_formats),
+            "parameters": self.parameters,
+            "weights_bytes": self.weights_bytes,
+            "files": self.files,
+            "claims": self.claims,
+            "problems": [_problem(p) for p in self.problems],
+        }
+
+
+def _problem(p: Problem) -> dict[str, str]:
+    return {"path": p.path, "message": p.message}
+
+
+class Decision(StrEnum):
+    """The overall outcome of a report under a policy."""
+
+    PASS = "pass"  # noqa: S105 - a verdict, not a password
+    FAIL = "fail"
+
+
+@dataclass(frozen=True)
+class PolicyVerdict:
+    """The overall PASS/FAIL of the report under one policy, with the reasons (``ptmvet.policy.overall_verdict``)."""
+
+    decision: Decision
+    policy: str  # the policy's name
+    source: str  # "preset" or the policy file
+    reasons: tuple[str, ...] = ()  # why it fails (empty on PASS)
+    warnings: tuple[str, ...] = ()  # what the policy only warns about
+    waived: tuple[str, ...] = ()  # failures a waiver covers
+
+    @property
+    def passed(self) -> bool:
+        return self.decision is Decision.PASS
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "decision": self.decision.value,
+            "policy": self.policy,
+            "source": self.source,
+            "reasons": list(self.reasons),
+            "warnings": list(self.warnings),
+            "waived": list(self.waived),
+        }
 
 
 @dataclass(frozen=True)
@@ -50,8 +143,13 @@ class Report:
     findings: tuple[Finding, ...]
     scores: Mapping[Attribute, float | None]
     claims: tuple[Claim, ...] = ()
-    summary: Mapping[str, Any] = field(default_factory=dict)  # facts for display (licence, size, formats...)
-    sections: Mapping[str, Any] = field(default_factory=dict)  # extra report sections (measurements, lineage, scan)
+    summary: Summary = field(default_factory=Summary)
+    evidence: Evidence | None = None  # the enriched evidence the findings were computed from
+    license: LicenseAssessment | None = None  # the licence verdict (licenses.verdict.assess), computed once
+    verdict: PolicyVerdict | None = None  # overall PASS/FAIL under the default policy or the one given
+    #: The JSON view of the typed results (license, lineage, scan, integrity, measurements), built by
+    #: :func:`json_sections`; it keeps every field of report schema 1. Read the typed attributes instead.
+    sections: Mapping[str, Any] = field(default_factory=dict)
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     tool_version: str = __version__
 
@@ -66,16 +164,43 @@ class Report:
         fails = self.failures
         return max((f.severity for f in fails), key=lambda s: s.rank) if fails else None
 
+    # --- typed results, read from the enriched evidence ------------------------
+
+    @property
+    def lineage(self) -> Lineage | None:
+        return self.evidence.lineage if self.evidence else None
+
+    @property
+    def scan(self) -> tuple[ScanReport, ...]:
+        return self.evidence.scan if self.evidence else ()
+
+    @property
+    def scan_verdict(self) -> ScanVerdict | None:
+        """The worst verdict of the files scanned (skipped files aside): SKIPPED when none was, None without a scan."""
+        if not self.scan:
+            return None
+        scanned = [r.verdict for r in self.scan if r.verdict is not ScanVerdict.SKIPPED]
+        return ScanVerdict.worst(scanned) if scanned else ScanVerdict.SKIPPED
+
+    @property
+    def measurements(self) -> tuple[Measurement, ...]:
+        return self.evidence.measurements if self.evidence else ()
+
+    @property
+    def integrity(self) -> IntegrityInfo | None:
+        return self.evidence.integrity if self.evidence else None
+
     def to_dict(self) -> dict[str, Any]:
-        """The JSON contract (see schemas/report.schema.json)."""
+        """The JSON contract (see schemas/report.schema.json and docs/json.md)."""
         return {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "ptmvet", "version": self.tool_version},
             "generated_at": self.generated_at.isoformat(),
             "target": self.target.to_dict(),
+            "verdict": self.verdict.to_dict() if self.verdict else None,
             "scores": {a.value: s for a, s in self.scores.items()},
             "counts": {o.value: self.count(o) for o in Outcome},
-            "summary": _jsonable(self.summary),
+            "summary": self.summary.to_dict(),
             "findings": [f.to_dict() for f in self.findings],
             "claims": [c.to_dict() for c in self.claims],
             "sections": _jsonable(self.sections),
@@ -96,42 +221,64 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def build_report(
-    evidence: Evidence,
-    findings: Sequence[Finding],
-    *,
-    sections: Mapping[str, Any] | None = None,
-) -> Report:
-    """Assemble the report from the evidence and the findings of every check."""
+def build_report(evidence: Evidence, findings: Sequence[Finding]) -> Report:
+    """Assemble the report from the enriched evidence and the findings of every check."""
     ordered = tuple(sorted(findings, key=lambda f: f.check_id))
+    license = assess(evidence)
     return Report(
         target=evidence.target,
         findings=ordered,
         scores=score_findings(ordered),
         claims=evidence.claims,
         summary=summarize(evidence),
-        sections=dict(sections or {}),
+        evidence=evidence,
+        license=license,
+        sections=json_sections(evidence, license),
     )
 
 
-def summarize(evidence: Evidence) -> dict[str, Any]:
+def json_sections(ev: Evidence, license: LicenseAssessment | None) -> dict[str, Any]:
+    """The JSON ``sections`` of the report, from the typed results (shape of report schema 1)."""
+    out: dict[str, Any] = {}
+    if ev.integrity is not None and ev.target.local_path:
+        info = ev.integrity
+        out["integrity"] = {
+            "files_hashed": len(info.hashes),
+            "bytes_hashed": info.bytes_hashed,
+            "expected_digests": len(info.expected),
+            "signature": info.signature.path if info.signature else None,
+        }
+    if ev.scan:
+        scanned = [r.verdict for r in ev.scan if r.verdict is not ScanVerdict.SKIPPED]
+        verdict = ScanVerdict.worst(scanned) if scanned else ScanVerdict.SKIPPED  # nothing scanned is never "safe"
+        out["scan"] = {"verdict": verdict.value, "files": [r.to_dict() for r in ev.scan]}
+    if license is not None and ev.lineage is not None:  # the licence enricher ran
+        out["license"] = license.to_dict()
+    if ev.lineage is not None:
+        out["lineage"] = ev.lineage.to_section()
+    if ev.measurements or ev.measurements_skipped:
+        out["measurements"] = [m.to_dict() for m in ev.measurements]
+    if ev.measurements_skipped:
+        out["measurements_skipped"] = ev.measurements_skipped
+    return out
+
+
+def summarize(evidence: Evidence) -> Summary:
     """Facts shown at the top of every format."""
     card = evidence.card
-    formats = sorted({f.weight_format for f in evidence.weight_files if f.weight_format})
+    formats = tuple(sorted({f.weight_format for f in evidence.weight_files if f.weight_format}))
     params = sum(s.parameters for s in evidence.safetensors if s.error is None) or None
     size = sum(f.size or 0 for f in evidence.weight_files) or None
-    return {
-        "license": card.meta_str("license") if card else None,
-        "pipeline_tag": (card.meta_str("pipeline_tag") if card else None)
-        or (evidence.registry.pipeline_tag if evidence.registry else None),
-        "library": (card.meta_str("library_name") if card else None)
-        or (evidence.registry.library_name if evidence.registry else None),
-        "base_model": list(card.meta_list("base_model")) if card else [],
-        "datasets": list(card.meta_list("datasets")) if card else [],
-        "weight_formats": formats,
-        "parameters": params,
-        "weights_bytes": size,
-        "files": len(evidence.files),
-        "claims": len(evidence.claims),
-        "problems": [{"path": p.path, "message": p.message} for p in evidence.problems],
-    }
+    return Summary(
+        license=card.meta_str("license") if card else None,
+        pipeline_tag=(card.meta_str("pipeline_tag") if card else None) or (evidence.registry.pipeline_tag if evidence.registry else None),
+        library=(card.meta_str("library_name") if card else None) or (evidence.registry.library_name if evidence.registry else None),
+        base_model=tuple(card.meta_list("base_model")) if card else (),
+        datasets=tuple(card.meta_list("datasets")) if card else (),
+        weight_formats=formats,
+        parameters=params,
+        weights_bytes=size,
+        files=len(evidence.files),
+        claims=len(evidence.claims),
+        problems=evidence.problems,
+    )

@@ -27,6 +27,6 @@ def test_import_does_not_pull_heavy_libraries() -> None:
 def test_vet_and_gate_from_the_top_level(tmp_path: Path) -> None:
     (tmp_path / "README.md").write_text("---\nlicense: mit\n---\n# m\n")
     report = ptmvet.vet(tmp_path, ptmvet.VetOptions(offline=True))
-    assert report.summary["license"] == "mit"
+    assert report.summary.license == "mit"
     assert isinstance(ptmvet.gate(report, ptmvet.Policy.research()).passed, bool)
     assert "mit" in ptmvet.render(report, "md")

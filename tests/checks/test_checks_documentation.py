@@ -105,6 +105,7 @@ def test_maintenance_thresholds() -> None:
         downloads_all_time=90000,
         likes=3,
         last_modified=now - timedelta(days=30),
+        observed_at=now,
     )
     ev = make_evidence(None, registry=fresh)
     assert [one(c, ev).outcome for c in mt.CHECKS] == [Outcome.PASS] * 3
@@ -116,6 +117,7 @@ def test_maintenance_thresholds() -> None:
         downloads=3,
         likes=0,
         last_modified=(now - timedelta(days=1000)).replace(tzinfo=None),
+        observed_at=now,
     )
     ev = make_evidence(None, registry=stale)
     assert [one(c, ev).outcome for c in mt.CHECKS] == [Outcome.FAIL] * 3
@@ -129,3 +131,9 @@ def test_age_is_measured_against_the_time_the_registry_was_observed() -> None:
     info = RegistryInfo(source="dump", repo_id="o/m", last_modified=datetime(2021, 12, 3), observed_at=observed)
     f = one(mt.recently_updated, make_evidence(None, registry=info))
     assert f.outcome is Outcome.PASS and f.details["age_days"] == 60
+
+
+def test_age_without_an_observation_time_is_skipped_not_measured_against_the_clock() -> None:
+    info = RegistryInfo(source="dump", repo_id="o/m", last_modified=datetime(2001, 1, 1, tzinfo=UTC))
+    f = one(mt.recently_updated, make_evidence(None, registry=info))
+    assert f.outcome is Outcome.SKIPPED and "observed" in f.message

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from ptmvet.card import parse_card
 from ptmvet.checks.interface import Attribute, Finding, Outcome, Severity
 from ptmvet.cli import main
 from ptmvet.compare import WEIGHTS, compare, rank, weighted_score
@@ -27,9 +27,8 @@ def _finding(cid: str, attr: Attribute, sev: Severity, outcome: Outcome) -> Find
 
 
 def _report(name: str, findings: list[Finding], *, spdx: str | None = "MIT"):
-    sections = {"license": {"intended_use": "commercial", "spdx": spdx, "class": {"family": "permissive"}, "use_verdict": {"status": "ok", "reasons": [], "duties": []}}} if spdx else {}
-    report = build_report(Evidence(target=Target(name=name, source="local", local_path=f"/x/{name}")), findings, sections=sections)
-    return replace(report, summary={**report.summary, "license": spdx.lower() if spdx else None})
+    card = parse_card(f"---\nlicense: {spdx.lower()}\n---\n# {name}\n" if spdx else f"# {name}\n")
+    return build_report(Evidence(target=Target(name=name, source="local", local_path=f"/x/{name}"), card=card), findings)
 
 
 GOOD = [

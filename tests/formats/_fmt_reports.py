@@ -9,9 +9,9 @@ from pathlib import Path
 
 from ptmvet.card import Claim
 from ptmvet.checks.interface import Attribute, CheckMeta, Finding, Outcome, Severity
-from ptmvet.evidence import Target
+from ptmvet.evidence import Problem, Target
 from ptmvet.pipeline import vet_evidence
-from ptmvet.report import Report, score_findings
+from ptmvet.report import Report, Summary, score_findings
 from ptmvet.sources.local import collect_folder
 
 XSS = (
@@ -203,19 +203,19 @@ def synthetic_report(text: str = "") -> Report:
         findings=findings,
         scores=score_findings(findings),
         claims=sample_claims(text),
-        summary={
-            "license": f"mit {text}",
-            "pipeline_tag": "text-classification",
-            "library": "transformers",
-            "base_model": [f"org/base-nc {text}"],
-            "datasets": ["glue"],
-            "weight_formats": ["pickle", "safetensors"],
-            "parameters": 66_955_010,
-            "weights_bytes": 267_832_560,
-            "files": 9,
-            "claims": 2,
-            "problems": [{"path": f"bad.json {text}", "message": f"invalid JSON {text}"}],
-        },
+        summary=Summary(
+            license=f"mit {text}",
+            pipeline_tag="text-classification",
+            library="transformers",
+            base_model=(f"org/base-nc {text}",),
+            datasets=("glue",),
+            weight_formats=("pickle", "safetensors"),
+            parameters=66_955_010,
+            weights_bytes=267_832_560,
+            files=9,
+            claims=2,
+            problems=(Problem(f"bad.json {text}", f"invalid JSON {text}"),),
+        ),
         sections=sample_sections(text),
         generated_at=datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC),
     )

@@ -97,15 +97,16 @@ def test_enricher_hashes_and_manifest_expectation(package: Path, tmp_path: Path)
 
     man = tmp_path / "m.json"
     write_manifest(build_manifest(package), man)
-    ev, sections = integrity_enricher(collect_folder(package), VetOptions(manifest=man), None)
+    ev = integrity_enricher(collect_folder(package), VetOptions(manifest=man), None)
     assert ev.integrity is not None
     assert ev.integrity.hashes["config.json"] == hashlib.sha256((package / "config.json").read_bytes()).hexdigest()
-    assert sections["integrity"]["files_hashed"] == 4
+    assert len(ev.integrity.hashes) == 4
+    assert ev.integrity.bytes_hashed == sum(p.stat().st_size for p in package.rglob("*") if p.is_file())
     assert _one(hashes_match, ev).outcome is Outcome.PASS
     (package / "config.json").write_text("{}")
-    ev, _ = integrity_enricher(collect_folder(package), VetOptions(manifest=man), None)
+    ev = integrity_enricher(collect_folder(package), VetOptions(manifest=man), None)
     assert _one(hashes_match, ev).outcome is Outcome.FAIL
-    ev, _ = integrity_enricher(collect_folder(package), VetOptions(hash_files=False), None)
+    ev = integrity_enricher(collect_folder(package), VetOptions(hash_files=False), None)
     assert ev.integrity is not None and ev.integrity.hashes == {}
 
 
@@ -118,10 +119,10 @@ def test_hf_cache_blob_names_are_expected_digests(tmp_path: Path) -> None:
     snap = repo / "snapshots" / ("c" * 40)
     snap.mkdir(parents=True)
     (snap / "model.safetensors").symlink_to(Path("..") / ".." / "blobs" / sha)
-    ev, _ = integrity_enricher(collect_folder(snap), VetOptions(), None)
+    ev = integrity_enricher(collect_folder(snap), VetOptions(), None)
     assert _one(hashes_match, ev).outcome is Outcome.PASS
     (repo / "blobs" / sha).write_bytes(data + b"!")  # the cache blob was modified in place
-    ev, _ = integrity_enricher(collect_folder(snap), VetOptions(), None)
+    ev = integrity_enricher(collect_folder(snap), VetOptions(), None)
     assert _one(hashes_match, ev).outcome is Outcome.FAIL
 
 

@@ -15,7 +15,9 @@ from ptmvet.checks.license import CHECKS
 from ptmvet.cli import main
 from ptmvet.enrich.licenses import license_enricher
 from ptmvet.evidence import Evidence, FileEntry, Target
+from ptmvet.evidence.licenses import IntendedUse
 from ptmvet.licenses.detect import detect, identify_text
+from ptmvet.licenses.verdict import assess
 from ptmvet.pipeline import VetOptions
 
 APACHE = "                                 Apache License\n                           Version 2.0, January 2004\n"
@@ -87,26 +89,29 @@ def _dump(tmp_path: Path) -> Path:
 def test_enricher_with_a_dump_feeds_the_lineage_checks(tmp_path: Path) -> None:
     dump = _dump(tmp_path)
     card = "---\nlicense: mit\nbase_model: org/nc-base\ndatasets:\n- tatsu-lab/alpaca\n---\n# M\n"
-    enriched, sections = license_enricher(ev(card), VetOptions(dump=dump, intended_use="commercial", offline=True), None)
-    assert enriched.intended_use == "commercial"
-    lineage = sections["lineage"]
+    enriched = license_enricher(ev(card), VetOptions(dump=dump, intended_use="commercial", offline=True), None)
+    assert enriched.intended_use is IntendedUse.COMMERCIAL
+    assert enriched.lineage is not None
+    lineage = enriched.lineage.to_section()
     assert lineage["edges"] == [{"child": "me/model", "parent": "org/nc-base", "relation": "finetune", "inferred": True}]
     assert lineage["conflicts"][0]["dropped"] == ["non-commercial"]
-    assert sections["license"]["use_verdict"]["status"] == "ok"
+    assert assess(enriched).to_dict()["use_verdict"]["status"] == "ok"
     assert outcome("VET504", enriched)[0] is Outcome.FAIL
     assert outcome("VET505", enriched)[0] is Outcome.FAIL
     assert outcome("VET506", enriched)[0] is Outcome.PASS
-    research, _ = license_enricher(ev(card), VetOptions(dump=dump, intended_use="research", offline=True), None)
+    research = license_enricher(ev(card), VetOptions(dump=dump, intended_use="research", offline=True), None)
     assert outcome("VET505", research)[0] is Outcome.PASS
 
 
 def test_enricher_without_registry_data_skips_with_reason() -> None:
     card = "---\nlicense: mit\nbase_model: org/nc-base\n---\n# M\n"
-    enriched, sections = license_enricher(ev(card), VetOptions(offline=True), None)
-    assert sections["lineage"]["skipped"].startswith("lineage not looked up")
+    enriched = license_enricher(ev(card), VetOptions(offline=True), None)
+    assert enriched.lineage is not None and (enriched.lineage.skipped or "").startswith("lineage not looked up")
+    # The base model the card names is shown even when it was not looked up (never "no base model").
+    assert [(e.child, e.parent) for e in enriched.lineage.edges] == [("me/model", "org/nc-base")]
     got, message = outcome("VET504", enriched)
     assert got is Outcome.SKIPPED and "--dump" in message
-    plain, _ = license_enricher(ev("---\nlicense: mit\n---\n"), VetOptions(offline=True), None)
+    plain = license_enricher(ev("---\nlicense: mit\n---\n"), VetOptions(offline=True), None)
     assert outcome("VET504", plain)[0] is Outcome.NOT_APPLICABLE
     assert outcome("VET504", ev("# M\n"))[0] is Outcome.SKIPPED  # no enrichment at all
 

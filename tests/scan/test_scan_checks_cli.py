@@ -21,9 +21,7 @@ from ptmvet.pipeline import VetOptions
 def _evidence(folder: Path) -> Evidence:
     files = tuple(FileEntry(path=p.relative_to(folder).as_posix(), size=p.stat().st_size, local=True) for p in sorted(folder.rglob("*")) if p.is_file())
     ev = Evidence(target=Target(name=folder.name, source="local", local_path=str(folder)), files=files)
-    ev, sections = scan_enricher(ev, VetOptions.default(), None)
-    assert "scan" in sections
-    return ev
+    return scan_enricher(ev, VetOptions.default(), None)
 
 
 def _outcomes(ev: Evidence) -> dict[str, list[Outcome]]:

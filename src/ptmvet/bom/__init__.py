@@ -20,9 +20,9 @@ from typing import Any
 from ptmvet.bom.facts import ModelFacts, model_facts
 from ptmvet.errors import UsageError
 from ptmvet.evidence import Evidence
-from ptmvet.pipeline import VetOptions, enrichers, run_checks
+from ptmvet.pipeline import VetOptions, vet
 from ptmvet.progress import Progress
-from ptmvet.report import Report, build_report
+from ptmvet.report import Report
 
 __all__ = ["BOM_FORMATS", "Vetted", "bom_for", "model_facts", "render_bom", "vet_for_bom"]
 
@@ -36,17 +36,10 @@ class Vetted:
 
 
 def vet_for_bom(ref: str | Path, options: VetOptions | None = None, progress: Progress | None = None) -> Vetted:
-    """Like :func:`ptmvet.pipeline.vet`, but also return the enriched evidence (hashes, lineage)."""
-    from ptmvet.sources import collect
-
-    options = options or VetOptions.default()
-    evidence = collect(ref, revision=options.revision, offline=options.offline, progress=progress)
-    sections: dict[str, Any] = {}
-    for enrich in enrichers():
-        evidence, extra = enrich(evidence, options, progress)
-        sections.update(extra)
-    report = build_report(evidence, run_checks(evidence, only=options.checks), sections=sections)
-    return Vetted(evidence, report)
+    """:func:`ptmvet.pipeline.vet`, with the enriched evidence (hashes, lineage) the report carries."""
+    report = vet(ref, options, progress)
+    assert report.evidence is not None  # vet always keeps it
+    return Vetted(report.evidence, report)
 
 
 def _cyclonedx(facts: ModelFacts, timestamp: datetime | None, serial: uuid.UUID | None) -> dict[str, Any]:

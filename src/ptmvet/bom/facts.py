@@ -17,6 +17,8 @@ from ptmvet.card import Claim
 from ptmvet.checks.interface import Attribute, Finding, Outcome
 from ptmvet.errors import DependencyMissing
 from ptmvet.evidence import Evidence
+from ptmvet.evidence.lineage import Lineage
+from ptmvet.licenses.verdict import LicenseAssessment
 from ptmvet.report import Report
 
 #: Longest card text copied into a BOM field (limitations, intended use ...).
@@ -244,35 +246,29 @@ def _measured(rows: Any) -> list[MetricFact]:
     return out
 
 
-def _ancestors(lineage: Any) -> tuple[AncestorFact, ...]:
-    if not isinstance(lineage, Mapping):
+def _ancestors(lineage: Lineage | None) -> tuple[AncestorFact, ...]:
+    if lineage is None:
         return ()
-    nodes = {n.get("id"): n for n in lineage.get("nodes") or () if isinstance(n, Mapping)}
     out: list[AncestorFact] = []
-    for e in lineage.get("edges") or ():
-        if not isinstance(e, Mapping) or not isinstance(e.get("parent"), str):
-            continue
-        node = nodes.get(e["parent"], {})
-        spdx = node.get("spdx")
+    for e in lineage.edges:
+        node = lineage.node(e.parent)
+        spdx = node.spdx if node else None
         out.append(
             AncestorFact(
-                id=e["parent"],
-                license=spdx if isinstance(spdx, str) and spdx != "LicenseRef-unknown" else None,
-                relation=e.get("relation") if isinstance(e.get("relation"), str) else None,
-                child=str(e.get("child") or ""),
-                depth=int(node.get("depth") or 0),
-                found=bool(node.get("found", True)),
+                id=e.parent,
+                license=spdx if spdx and spdx != "LicenseRef-unknown" else None,
+                relation=e.relation.value,
+                child=e.child,
+                depth=node.depth if node else 0,
+                found=node.found if node else True,
             )
         )
     return tuple(out)
 
 
-def _declared_license(evidence: Evidence, detection: Mapping[str, Any]) -> str | None:
-    declared = detection.get("declared")
-    if isinstance(declared, list):
-        for d in declared:
-            if isinstance(d, Mapping) and isinstance(d.get("spdx"), str):
-                return str(d["spdx"])
+def _declared_license(evidence: Evidence, lic: LicenseAssessment | None) -> str | None:
+    if lic is not None and lic.detection.declared:
+        return lic.detection.declared[0].license.spdx
     raw = evidence.card.meta_str("license") if evidence.card else None
     if raw:
         from ptmvet.licenses.ids import normalize
@@ -285,29 +281,23 @@ def model_facts(evidence: Evidence, report: Report) -> ModelFacts:
     """Reduce the evidence and the report of one vetting run to BOM content."""
     t = evidence.target
     card = evidence.card
-    lic: Mapping[str, Any] = report.sections.get("license") or {}
-    detection: Mapping[str, Any] = lic.get("detection") or {}
-    primary = detection.get("primary") if isinstance(detection.get("primary"), Mapping) else None
-    concluded = lic.get("spdx") if isinstance(lic.get("spdx"), str) else (primary or {}).get("spdx")
-    klass: Mapping[str, Any] = lic["class"] if isinstance(lic.get("class"), Mapping) else {}
+    lic = report.license  # the licence verdict, computed once (ptmvet.licenses.verdict)
     family, arch, model_type = _architecture(evidence.config)
     summary = report.summary
     datasets: list[str] = list(card.meta_list("datasets")) if card else []
-    lineage = report.sections.get("lineage")
-    if isinstance(lineage, Mapping):
-        for d in lineage.get("datasets") or ():
-            did = d.get("id") if isinstance(d, Mapping) else d
-            if isinstance(did, str) and did not in datasets:
-                datasets.append(did)
+    lineage = evidence.lineage
+    for d in lineage.datasets if lineage else ():
+        if d.id not in datasets:
+            datasets.append(d.id)
     metrics = [m for m in (_claim_metric(c) for c in report.claims) if m is not None]
-    metrics.extend(_measured(report.sections.get("measurements")))
+    metrics.extend(_measured([m.to_dict() for m in evidence.measurements]))
     eval_ds: list[str] = []
     for m in metrics:
         if m.dataset and m.dataset not in eval_ds:
             eval_ds.append(m.dataset)
     registry = evidence.registry
     supplier = (registry.author if registry else None) or (t.repo_id.split("/")[0] if t.repo_id and "/" in t.repo_id else None)
-    task = summary.get("pipeline_tag") if isinstance(summary.get("pipeline_tag"), str) else None
+    task = summary.pipeline_tag
     if task is None:
         task = next((c.task_type for c in report.claims if c.task_type), None)
     description = None
@@ -322,17 +312,17 @@ def model_facts(evidence: Evidence, report: Report) -> ModelFacts:
         purl=hub_purl(t.repo_id, t.revision),
         supplier=supplier,
         description=_clip(description, 1000),
-        license_declared=_declared_license(evidence, detection),
-        license_concluded=concluded if isinstance(concluded, str) else None,
-        license_class=str(klass.get("family")) if klass.get("family") else None,
-        license_use=lic["use_verdict"] if isinstance(lic.get("use_verdict"), Mapping) else {},
-        intended_use_setting=str(lic.get("intended_use") or evidence.intended_use),
+        license_declared=_declared_license(evidence, lic),
+        license_concluded=lic.spdx if lic else None,
+        license_class=lic.klass.family.value if lic and lic.klass else None,
+        license_use=lic.use.to_dict() if lic and lic.use else {},
+        intended_use_setting=(lic.intended_use if lic else evidence.intended_use).value,
         task=task,
-        library=summary.get("library") if isinstance(summary.get("library"), str) else None,
+        library=summary.library,
         architecture_family=family,
         model_architecture=arch,
         model_type=model_type,
-        parameters=summary.get("parameters") if isinstance(summary.get("parameters"), int) else None,
+        parameters=summary.parameters,
         files=_file_facts(evidence),
         training_datasets=tuple(datasets),
         eval_datasets=tuple(eval_ds),

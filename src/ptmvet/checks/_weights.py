@@ -8,7 +8,7 @@ file's bytes are in (so VET301 and the VET7xx checks judge the same thing).
 from __future__ import annotations
 
 from ptmvet.evidence import SAFE_FORMATS, Evidence, FileEntry
-from ptmvet.evidence.scan import HEADER_FORMATS, PICKLE_FORMATS, ScanReport, Verdict
+from ptmvet.evidence.scan import HEADER_FORMATS, PICKLE_FORMATS, ScanReport, ScanVerdict
 
 #: Scanner formats that are model weights whatever the file is called.
 WEIGHT_CONTENT_FORMATS = HEADER_FORMATS | PICKLE_FORMATS | {"numpy", "npz"}
@@ -46,9 +46,9 @@ def unusable_weights(ev: Evidence) -> dict[str, str]:
 def _scan_gap(r: ScanReport) -> str | None:
     """Why the scanner did not look at a weight file's content, or None if it did."""
     why = "; ".join(i.message for i in r.issues if i.message) or ""
-    if r.verdict is Verdict.ERROR:
+    if r.verdict is ScanVerdict.ERROR:
         return f"the scanner could not read it{': ' + why if why else ''}"
-    if r.verdict is Verdict.SKIPPED or r.format == "unrecognised":
+    if r.verdict is ScanVerdict.SKIPPED or r.format == "unrecognised":
         return f"skipped by the scanner: {why or 'content not recognised as any weight format'}"
     return None
 
@@ -59,7 +59,7 @@ def weight_like_files(ev: Evidence) -> list[tuple[str, str]]:
     return sorted(
         (r.path, r.format)
         for r in ev.scan
-        if r.path not in names and r.format in WEIGHT_CONTENT_FORMATS and r.verdict is not Verdict.SKIPPED
+        if r.path not in names and r.format in WEIGHT_CONTENT_FORMATS and r.verdict is not ScanVerdict.SKIPPED
     )
 
 
@@ -71,7 +71,7 @@ def content_format(f: FileEntry, ev: Evidence) -> tuple[str, bool]:
     for r in ev.scan:
         if r.path != f.path:
             continue
-        if r.verdict is not Verdict.SKIPPED and r.format != "unrecognised":
+        if r.verdict is not ScanVerdict.SKIPPED and r.format != "unrecognised":
             if r.format in PICKLE_FORMATS or r.details.get("object_arrays"):
                 return "pickle", True
             if r.format in ("npz", "numpy"):

@@ -1,20 +1,17 @@
 """VET8xx claims: do the performance claims hold when re-measured on local data?
 
 These checks read ``Evidence.measurements``, filled by
-``ptmvet.evaluate.runner.measure_enricher`` when ``ptmvet check --data-dir``
+``ptmvet.enrich.measurements`` when ``ptmvet check --data-dir``
 is given (or by ``ptmvet reproduce``). Without measurements they are skipped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from ptmvet.checks.interface import Attribute, Check, CheckMeta, Finding, Need, Severity, check
 from ptmvet.evidence import Evidence
-
-if TYPE_CHECKING:
-    from ptmvet.evidence.measurement import Measurement
+from ptmvet.evidence.measurement import ClaimVerdict, Measurement, Unverifiable
 
 CLAIMS_REPRODUCED = CheckMeta(
     id="VET801",
@@ -44,8 +41,6 @@ CLAIMS_MEASURABLE = CheckMeta(
     needs=frozenset({Need.CARD, Need.DATA}),
 )
 
-#: Reasons that are the package's doing (not the user's missing data).
-_MODEL_REASONS = ("refused weights", "missing weights", "unsupported metric", "unsupported task", "does not apply", "no numeric value")
 
 
 def _label(m: Measurement) -> str:
@@ -63,9 +58,9 @@ def claims_reproduced(ev: Evidence) -> Iterable[Finding]:
         else:
             yield meta.skipped("no evaluation data: re-measure with --data-dir or `ptmvet reproduce`")
         return
-    measured = [m for m in ev.measurements if m.verdict not in ("not-verifiable", "label-map-suspect")]
+    measured = [m for m in ev.measurements if m.verdict not in (ClaimVerdict.NOT_VERIFIABLE, ClaimVerdict.LABEL_MAP_SUSPECT)]
     # The labels were matched by order and another mapping fits far better: neither number judges the claim.
-    suspect = [m for m in ev.measurements if m.verdict == "label-map-suspect"]
+    suspect = [m for m in ev.measurements if m.verdict is ClaimVerdict.LABEL_MAP_SUSPECT]
     for m in suspect:
         d = m.to_dict()
         yield meta.skipped(
@@ -74,7 +69,7 @@ def claims_reproduced(ev: Evidence) -> Iterable[Finding]:
             details={k: d[k] for k in ("task", "dataset", "split", "metric", "claimed", "measured", "alternative", "n", "verdict")},
         )
     # Measured on part of the claimed split only: the value is shown, the claim is neither confirmed nor refuted.
-    partial = [m for m in ev.measurements if m.verdict == "not-verifiable" and m.subset is not None and m.measured is not None]
+    partial = [m for m in ev.measurements if m.cause is Unverifiable.SUBSET and m.measured is not None]
     for m in partial:
         d = m.to_dict()
         yield meta.skipped(
@@ -90,9 +85,9 @@ def claims_reproduced(ev: Evidence) -> Iterable[Finding]:
         d = m.to_dict()
         text = f"{_label(m)}: claimed {m.claimed:g}, measured {m.measured:.4g} (95% CI {m.ci_low:.4g}-{m.ci_high:.4g}, n={m.n})"
         details = {k: d[k] for k in ("task", "dataset", "split", "metric", "claimed", "measured", "ci_low", "ci_high", "n", "verdict", "tolerance")}
-        if m.verdict == "overstated":
+        if m.verdict is ClaimVerdict.OVERSTATED:
             yield meta.failed(f"overstated: {text}, tolerance {m.tolerance:.3g}", details=details, evidence=[d.get("data_path") or ""])
-        elif m.verdict == "understated":
+        elif m.verdict is ClaimVerdict.UNDERSTATED:
             yield meta.passed(f"understated (the model does better): {text}", details=details)
         else:
             yield meta.passed(f"consistent: {text}", details=details)
@@ -131,8 +126,10 @@ def claims_measurable(ev: Evidence) -> Iterable[Finding]:
     if not ev.measurements:
         yield (meta.skipped("no evaluation data given") if ev.claims else meta.not_applicable("no claims"))
         return
-    bad = [m for m in ev.measurements if m.verdict == "not-verifiable" and any(r in (m.reason or "") for r in _MODEL_REASONS)]
-    missing = [m for m in ev.measurements if m.verdict == "not-verifiable" and m not in bad and m.subset is None]
+    unverified = [m for m in ev.measurements if m.verdict is ClaimVerdict.NOT_VERIFIABLE]
+    # The package's doing (unsupported task or metric, refused weights...) fails; missing data is the user's.
+    bad = [m for m in unverified if m.cause is not None and m.cause.package_fault]
+    missing = [m for m in unverified if m not in bad and m.cause is not Unverifiable.SUBSET]
     if bad:
         yield meta.failed(
             f"{len(bad)} of {len(ev.measurements)} claims cannot be re-measured: " + "; ".join(f"{_label(m)}: {m.reason}" for m in bad[:5]),

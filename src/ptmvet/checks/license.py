@@ -16,16 +16,15 @@ from typing import Any
 
 from ptmvet.checks.interface import Attribute, Check, CheckMeta, Finding, Need, Severity, check
 from ptmvet.evidence import Evidence
-from ptmvet.licenses.classify import Family, classify, describe
-from ptmvet.licenses.compat import IntendedUse, Status, inheritance, use_verdict
+from ptmvet.evidence.licenses import IntendedUse
+from ptmvet.licenses.classify import Family, describe
+from ptmvet.licenses.compat import Status, inheritance, use_verdict
 from ptmvet.licenses.detect import LicenseDetection, detect
+from ptmvet.licenses.verdict import assess
 
 
 def _use(ev: Evidence) -> IntendedUse:
-    try:
-        return IntendedUse.parse(ev.intended_use)
-    except Exception:  # noqa: BLE001 - an odd value in evidence falls back to the strictest reading
-        return IntendedUse.COMMERCIAL
+    return ev.intended_use  # an enum: Evidence refuses a bad value
 
 
 def _sources(d: LicenseDetection) -> list[str]:
@@ -48,12 +47,11 @@ IDENTIFIED = CheckMeta(
 @check(IDENTIFIED)
 def license_identified(ev: Evidence) -> Iterator[Finding]:
     meta = IDENTIFIED
-    d = detect(ev)
-    primary = d.primary
-    if primary is None:
+    lic = assess(ev)
+    d, primary, klass = lic.detection, lic.primary, lic.klass
+    if primary is None or klass is None:
         yield meta.skipped("no licence is declared anywhere (VET306 reports it)")
         return
-    klass = classify(primary.spdx)
     details: dict[str, Any] = {"spdx": primary.spdx, "hub_id": primary.hub_id, "class": klass.to_dict(), "sources": [x.to_dict() for x in d.all]}
     if d.unrecognized_files:
         details["unrecognized_files"] = list(d.unrecognized_files)
@@ -117,14 +115,11 @@ PERMITS_USE = CheckMeta(
 @check(PERMITS_USE)
 def license_permits_use(ev: Evidence) -> Iterator[Finding]:
     meta = PERMITS_USE
-    use = _use(ev)
-    d = detect(ev)
-    primary = d.primary
-    if primary is None:
+    lic = assess(ev)
+    use, primary, klass, verdict = lic.intended_use, lic.primary, lic.klass, lic.use
+    if primary is None or klass is None or verdict is None:
         yield meta.failed(f"no licence: nothing grants {use.value} use (all rights reserved)", details={"intended_use": use.value})
         return
-    klass = classify(primary.spdx)
-    verdict = use_verdict(klass, use)
     details = {"intended_use": use.value, "spdx": primary.spdx, "class": klass.to_dict(), "verdict": verdict.to_dict(), "source": klass.source}
     evidence = [f"intended use: {use.value}", f"licence: {primary.spdx} ({describe(klass)})", *(f"duty: {x}" for x in verdict.duties)]
     if verdict.status is Status.CONFLICT:

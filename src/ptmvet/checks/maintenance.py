@@ -9,7 +9,7 @@ it they are *skipped*, which scores as "not assessable", never as 0.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC
 
 from ptmvet.checks.interface import Attribute, Check, CheckMeta, Finding, Need, Severity, check
 from ptmvet.evidence import Evidence
@@ -21,10 +21,6 @@ MIN_LIKES = 1
 MAX_AGE_DAYS = 730
 
 _NO_REGISTRY = "no registry information (vet `org/name` online, or from a registry dump, to assess this)"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 # --- VET901 -----------------------------------------------------------------
@@ -120,7 +116,10 @@ def recently_updated(ev: Evidence) -> Iterator[Finding]:
         return
     if last.tzinfo is None:
         last = last.replace(tzinfo=UTC)
-    ref = reg.observed_at or _now()
+    ref = reg.observed_at
+    if ref is None:  # checks are pure: no clock; the source records when it looked
+        yield meta.skipped(f"the {reg.source} information does not say when it was observed", evidence=[f"{reg.source} last modified: {last.date().isoformat()}"])
+        return
     if ref.tzinfo is None:
         ref = ref.replace(tzinfo=UTC)
     age = (ref - last).days

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from ptmvet.checks.interface import Attribute, Check, CheckMeta, Finding, Need, Severity, check
 from ptmvet.evidence import SAFE_FORMATS, Evidence, FileEntry
-from ptmvet.scan.model import HEADER_FORMATS, PICKLE_FORMATS, ScanReport, Verdict
+from ptmvet.evidence.scan import HEADER_FORMATS, PICKLE_FORMATS, ScanReport, ScanVerdict
 
 _NEEDS = frozenset({Need.FILES, Need.WEIGHTS})
 
@@ -79,7 +79,7 @@ def _reports(evidence: Evidence) -> dict[str, ScanReport]:
 
 
 def _scanned(evidence: Evidence) -> list[ScanReport]:
-    return [r for r in evidence.scan if r.verdict is not Verdict.SKIPPED]
+    return [r for r in evidence.scan if r.verdict is not ScanVerdict.SKIPPED]
 
 
 def _no_local(meta: CheckMeta, evidence: Evidence) -> Finding | None:
@@ -95,7 +95,7 @@ def _no_local(meta: CheckMeta, evidence: Evidence) -> Finding | None:
 def _content_format(f: FileEntry, reports: dict[str, ScanReport]) -> tuple[str, bool]:
     """(format, judged by content) of a weight file: the scan's format, else the name's."""
     r = reports.get(f.path)
-    if r is not None and r.verdict is not Verdict.SKIPPED and r.format != "unrecognised":
+    if r is not None and r.verdict is not ScanVerdict.SKIPPED and r.format != "unrecognised":
         if r.format in PICKLE_FORMATS or r.details.get("object_arrays"):
             return "pickle", True
         if r.format in ("npz", "numpy"):
@@ -139,7 +139,7 @@ def dangerous_globals(evidence: Evidence) -> Iterable[Finding]:
         yield skip
         return
     scanned = _scanned(evidence)
-    bad = [r for r in scanned if r.verdict is Verdict.DANGEROUS]
+    bad = [r for r in scanned if r.verdict is ScanVerdict.DANGEROUS]
     if not bad:
         pickles = _pickle_reports(evidence)
         if not pickles:
@@ -150,7 +150,7 @@ def dangerous_globals(evidence: Evidence) -> Iterable[Finding]:
         return
     for r in bad:
         lines = [f"{g.qualname} ({g.reason})" + (f" in {g.location}" if g.location else "") for g in r.dangerous_globals]
-        lines += [f"{i.code}: {i.message}" for i in r.issues if i.verdict is Verdict.DANGEROUS]
+        lines += [f"{i.code}: {i.message}" for i in r.issues if i.verdict is ScanVerdict.DANGEROUS]
         yield DANGEROUS.failed(
             f"{r.path} ({r.format}) would run code when loaded: {', '.join(g.qualname for g in r.dangerous_globals) or lines[0]}",
             evidence=lines,
@@ -196,7 +196,7 @@ def safe_alternative(evidence: Evidence) -> Iterable[Finding]:
         yield ALTERNATIVE.not_applicable("no pickle weights: nothing needs an alternative")
         return
     safe = sorted(p for p, fmt in formats.items() if fmt in SAFE_FORMATS)
-    good = [p for p in safe if p not in reports or reports[p].verdict in (Verdict.SAFE, Verdict.SKIPPED)]
+    good = [p for p in safe if p not in reports or reports[p].verdict in (ScanVerdict.SAFE, ScanVerdict.SKIPPED)]
     if good:
         yield ALTERNATIVE.passed(f"safe-format weights available: {', '.join(good[:5])}", evidence=good, details={"pickle": pickled, "safe": good})
     elif safe:
@@ -214,9 +214,9 @@ def malformed(evidence: Evidence) -> Iterable[Finding]:
     if not scanned:
         yield MALFORMED.not_applicable("no model serialization file was scanned")
         return
-    bad = [r for r in scanned if any(i.verdict is Verdict.MALFORMED for i in r.issues)]
+    bad = [r for r in scanned if any(i.verdict is ScanVerdict.MALFORMED for i in r.issues)]
     for r in bad:
-        issues = [i for i in r.issues if i.verdict is Verdict.MALFORMED]
+        issues = [i for i in r.issues if i.verdict is ScanVerdict.MALFORMED]
         yield MALFORMED.failed(
             f"{r.path} ({r.format}): {issues[0].message}" + (f" (+{len(issues) - 1} more)" if len(issues) > 1 else ""),
             evidence=[f"{i.code}: {i.message}" + (f" [{i.location}]" if i.location else "") for i in issues[:20]],
@@ -249,7 +249,7 @@ def scan_incomplete(evidence: Evidence) -> Iterable[Finding]:
         return
     flagged = False
     for r in scanned:
-        issues = [i for i in r.issues if i.verdict is Verdict.UNKNOWN and _incomplete(i.code)]
+        issues = [i for i in r.issues if i.verdict is ScanVerdict.UNKNOWN and _incomplete(i.code)]
         if not issues:
             continue
         flagged = True

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from importlib import import_module
 
-from ptmvet import __version__
+from ptmvet._version import __version__
 from ptmvet.errors import Error, ExitCode
 
 #: Command modules, in the order ``ptmvet --help`` lists them.

@@ -15,7 +15,6 @@ import os
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from ptmvet.enrich.interface import VetOptions
 from ptmvet.errors import Error
@@ -111,14 +110,14 @@ def _relative(path: Path, root: Path) -> str | None:
         return None
 
 
-def integrity_enricher(evidence: Evidence, options: VetOptions, progress: Progress | None) -> tuple[Evidence, dict[str, Any]]:
+def integrity_enricher(evidence: Evidence, options: VetOptions, progress: Progress | None) -> Evidence:
     """Hash local files (when ``options.hash_files``) and record signatures; see the module docs."""
     local = [f.path for f in evidence.local_files]
     sig_files = tuple(sorted(p for p in local if is_signature_file(p)))
     root = Path(evidence.target.local_path) if evidence.target.local_path else None
     if root is None or not root.is_dir():
         info = IntegrityInfo(signature_files=sig_files)
-        return replace(evidence, integrity=info), {}
+        return replace(evidence, integrity=info)
     problems: list[Problem] = []
     hashes: dict[str, str] = {}
     unreadable: tuple[str, ...] = ()
@@ -151,14 +150,7 @@ def integrity_enricher(evidence: Evidence, options: VetOptions, progress: Progre
         signature = _signature_status(root, sig_files[0], options) if sig_files and options.hash_files else None
     if signature is None and sig_files:
         signature = SignatureStatus(path=sig_files[0], verified=None, message="signature present; not examined (hashing disabled)")
-    info = IntegrityInfo(hashes=hashes, expected=expected, signature=signature, signature_files=sig_files, unreadable=unreadable)
-    section = {
-        "integrity": {
-            "files_hashed": len(hashes),
-            "bytes_hashed": total,
-            "expected_digests": len(expected),
-            "signature": signature.path if signature else None,
-        }
-    }
-    ev = replace(evidence, integrity=info, problems=(*evidence.problems, *problems))
-    return ev, section
+    info = IntegrityInfo(
+        hashes=hashes, expected=expected, signature=signature, signature_files=sig_files, unreadable=unreadable, bytes_hashed=total
+    )
+    return replace(evidence, integrity=info, problems=(*evidence.problems, *problems))

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from ptmvet.evidence import Evidence
+from ptmvet.evidence.licenses import IntendedUse
 from ptmvet.progress import Progress
 
 
@@ -22,7 +23,7 @@ class VetOptions:
 
     revision: str | None = None
     offline: bool | None = None  # None: follow HF_HUB_OFFLINE
-    intended_use: str = "commercial"  # commercial | research | internal
+    intended_use: IntendedUse | str = IntendedUse.COMMERCIAL  # commercial | research | internal; a bad value is a UsageError
     data_dir: Path | None = None  # evaluation data for claim re-measurement
     registry_db: Path | None = None  # a mining database (DuckDB) for lineage
     dump: Path | None = None  # a Hub metadata dump for lineage
@@ -40,12 +41,19 @@ class VetOptions:
     demo: bool = False  # re-measure the STS-B claim on the bundled sample (``ptmvet demo``)
     allow_pickle: bool = False  # let re-measurement load pickled weights (restricted loader)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "intended_use", IntendedUse.parse(self.intended_use))
+
+    @property
+    def use(self) -> IntendedUse:
+        return IntendedUse.parse(self.intended_use)
+
     @classmethod
     def default(cls) -> VetOptions:
         return cls()
 
 
 class Enricher(Protocol):
-    """One enrichment stage: evidence in, a new evidence and its report sections out."""
+    """One enrichment stage: evidence in, a new evidence out (the report reads what it added)."""
 
-    def __call__(self, evidence: Evidence, options: VetOptions, progress: Progress | None, /) -> tuple[Evidence, dict[str, Any]]: ...
+    def __call__(self, evidence: Evidence, options: VetOptions, progress: Progress | None, /) -> Evidence: ...

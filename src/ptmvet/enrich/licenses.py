@@ -15,9 +15,7 @@ from typing import Any
 
 from ptmvet.enrich.interface import VetOptions
 from ptmvet.evidence import Evidence
-from ptmvet.evidence.lineage import Lineage
-from ptmvet.licenses.classify import classify, describe
-from ptmvet.licenses.compat import IntendedUse, use_verdict
+from ptmvet.evidence.lineage import Lineage, LineageEdge
 from ptmvet.licenses.detect import detect
 from ptmvet.licenses.lineage import ModelRecord, Resolver, bases_from, build_lineage, node_for
 from ptmvet.licenses.resolvers import DuckDBResolver, DumpResolver, HubResolver
@@ -69,22 +67,13 @@ def lineage_for(evidence: Evidence, options: VetOptions, progress: Progress | No
         return Lineage(root=root.id, source="card", nodes=(node_for(root, root.id, 0),))
     resolver, why = resolver_for(options)
     if resolver is None:
-        return Lineage(root=root.id, source="none", nodes=(node_for(root, root.id, 0),), skipped=f"lineage not looked up: {why}")
+        # The parents the card names are still shown (as not looked up), never as "no base model".
+        named = tuple(node_for(None, b.id, 1) for b in root.bases)
+        edges = tuple(LineageEdge(root.id, b.id, b.relation, b.inferred) for b in root.bases)
+        return Lineage(root=root.id, source="none", nodes=(node_for(root, root.id, 0), *named), edges=edges, skipped=f"lineage not looked up: {why}")
     return build_lineage(root, resolver, progress=progress)
 
 
-def license_enricher(evidence: Evidence, options: VetOptions, progress: Progress | None = None) -> tuple[Evidence, dict[str, Any]]:
-    """Enricher: set the intended use, look up lineage, add the ``license`` and ``lineage`` report sections."""
-    use = IntendedUse.parse(options.intended_use)
-    lineage = lineage_for(evidence, options, progress)
-    evidence = replace(evidence, intended_use=use.value, lineage=lineage)
-    detection = detect(evidence)
-    primary = detection.primary
-    section: dict[str, Any] = {"intended_use": use.value, "detection": detection.to_dict()}
-    if primary is not None:
-        klass = classify(primary.spdx)
-        section["spdx"] = primary.spdx
-        section["class"] = klass.to_dict()
-        section["summary"] = describe(klass)
-        section["use_verdict"] = use_verdict(klass, use).to_dict()
-    return evidence, {"license": section, "lineage": lineage.to_section()}
+def license_enricher(evidence: Evidence, options: VetOptions, progress: Progress | None = None) -> Evidence:
+    """Enricher: set the intended use and look up the lineage (the report's licence verdict reads both)."""
+    return replace(evidence, intended_use=options.use, lineage=lineage_for(evidence, options, progress))

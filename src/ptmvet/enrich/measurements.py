@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from ptmvet.enrich.interface import VetOptions
 from ptmvet.evidence import Evidence
 from ptmvet.progress import Progress
 
 
-def measure_enricher(evidence: Evidence, options: VetOptions, progress: Progress | None) -> tuple[Evidence, dict[str, Any]]:
+def measure_enricher(evidence: Evidence, options: VetOptions, progress: Progress | None) -> Evidence:
     """Audit enricher: re-measure the card's claims on ``options.data_dir`` (only when it is set).
 
     With ``options.demo`` and no data folder (``ptmvet demo``), the card's STS
@@ -25,10 +24,10 @@ def measure_enricher(evidence: Evidence, options: VetOptions, progress: Progress
     data_dir = options.data_dir
     demo = options.demo and data_dir is None
     if data_dir is None and not demo:
-        return evidence, {}
+        return evidence
     local = evidence.target.local_path
     if not local:
-        return evidence, {"measurements": [], "measurements_skipped": "the model is not available locally"}
+        return replace(evidence, measurements_skipped="the model is not available locally")
     from ptmvet.evaluate.runner import ReproduceOptions, reproduce
     from ptmvet.evaluate.tasks.interface import RunOptions
 
@@ -41,5 +40,4 @@ def measure_enricher(evidence: Evidence, options: VetOptions, progress: Progress
     else:
         assert data_dir is not None
         ms = reproduce(Path(local), evidence.measurable_claims, data_dir=Path(data_dir), options=ropts, progress=progress, revision=evidence.target.revision)
-    evidence = replace(evidence, measurements=tuple(ms))
-    return evidence, {"measurements": [m.to_dict() for m in ms]}
+    return replace(evidence, measurements=tuple(ms))

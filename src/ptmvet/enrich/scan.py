@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
 
 from ptmvet.enrich.interface import VetOptions
 from ptmvet.evidence import Evidence
-from ptmvet.evidence.scan import ScanIssue, ScanReport, Verdict
+from ptmvet.evidence.scan import ScanIssue, ScanReport, ScanVerdict
 from ptmvet.progress import Progress
-from ptmvet.scan.api import _allowed_roots, _inside, overall
+from ptmvet.scan.api import _allowed_roots, _inside
 from ptmvet.scan.files import scan_file
 
 
@@ -37,29 +36,22 @@ def scan_evidence_files(evidence: Evidence, progress: Progress | None = None) ->
             inside = False
         if not inside:
             if f.weight_format is not None:
-                issue = ScanIssue("not-followed", Verdict.SKIPPED, "missing, or a symlink out of the package; not scanned")
-                reports.append(ScanReport(path=f.path, format="unrecognised", verdict=Verdict.SKIPPED, issues=(issue,)))
+                issue = ScanIssue("not-followed", ScanVerdict.SKIPPED, "missing, or a symlink out of the package; not scanned")
+                reports.append(ScanReport(path=f.path, format="unrecognised", verdict=ScanVerdict.SKIPPED, issues=(issue,)))
             continue
         r = scan_file(full, display=f.path)
-        if r.verdict is not Verdict.SKIPPED or f.weight_format is not None:
+        if r.verdict is not ScanVerdict.SKIPPED or f.weight_format is not None:
             reports.append(r)
     if progress:
         progress(len(local), len(local), "scan done")
     return tuple(reports)
 
 
-def scan_enricher(evidence: Evidence, options: VetOptions, progress: Progress | None) -> tuple[Evidence, dict[str, Any]]:
+def scan_enricher(evidence: Evidence, options: VetOptions, progress: Progress | None) -> Evidence:
     """Enricher (:data:`ptmvet.enrich.ENRICHERS`): fills ``Evidence.scan``.
 
     Does nothing when ``options.deep_scan`` is off or the package has no local folder.
     """
     if not options.deep_scan or not evidence.target.local_path:
-        return evidence, {}
-    reports = scan_evidence_files(evidence, progress)
-    section = {
-        "scan": {
-            "verdict": overall(r for r in reports if r.verdict is not Verdict.SKIPPED).value,
-            "files": [r.to_dict() for r in reports],
-        }
-    }
-    return dataclasses.replace(evidence, scan=reports), section
+        return evidence
+    return dataclasses.replace(evidence, scan=scan_evidence_files(evidence, progress))

@@ -20,7 +20,7 @@ from ptmvet.card import Claim
 from ptmvet.errors import Error
 from ptmvet.evaluate.claims import ClaimSpec
 from ptmvet.evaluate.tasks.interface import RunOptions
-from ptmvet.evidence.measurement import Measurement
+from ptmvet.evidence.measurement import ClaimVerdict, Measurement, Unverifiable
 from ptmvet.progress import Progress
 
 #: The kinds of metric each task's runner keeps predictions for (metrics.Predictions.kind).
@@ -75,7 +75,7 @@ def _revision(model_path: Path) -> str | None:
         return None
 
 
-def _not_verifiable(spec: ClaimSpec, reason: str, *, task: str | None = None, metric: str | None = None, data: Path | None = None) -> Measurement:
+def _not_verifiable(spec: ClaimSpec, cause: Unverifiable, reason: str, *, task: str | None = None, metric: str | None = None, data: Path | None = None) -> Measurement:
     c = spec.claim
     return Measurement(
         claim=c,
@@ -85,7 +85,8 @@ def _not_verifiable(spec: ClaimSpec, reason: str, *, task: str | None = None, me
         config=c.dataset_config,
         metric=metric or c.metric,
         claimed=c.value,
-        verdict="not-verifiable",
+        verdict=ClaimVerdict.NOT_VERIFIABLE,
+        cause=cause,
         reason=reason,
         data_path=str(data) if data else None,
     )
@@ -116,34 +117,34 @@ def reproduce(
         c = spec.claim
         task = canonical_task(options.task) or canonical_task(c.task_type) or model_task
         if task is None:
-            results[i] = _not_verifiable(spec, "unsupported task: neither the claim nor the model names a task ptmvet can run")
+            results[i] = _not_verifiable(spec, Unverifiable.UNSUPPORTED_TASK, "unsupported task: neither the claim nor the model names a task ptmvet can run")
             continue
         if task not in TASK_MODULES:
-            results[i] = _not_verifiable(spec, f"unsupported task {c.task_type!r}", task=task)
+            results[i] = _not_verifiable(spec, Unverifiable.UNSUPPORTED_TASK, f"unsupported task {c.task_type!r}", task=task)
             continue
         metric = canonical_metric(c.metric, c.metric_config, task=task)
         if metric is None:
-            results[i] = _not_verifiable(spec, f"unsupported metric {c.metric!r}", task=task)
+            results[i] = _not_verifiable(spec, Unverifiable.UNSUPPORTED_METRIC, f"unsupported metric {c.metric!r}", task=task)
             continue
         if task.startswith("tabular"):
             task = "tabular-regression" if METRICS[metric].kind == "values" else "tabular-classification"
         if METRICS[metric].kind not in TASK_KINDS[task]:
-            results[i] = _not_verifiable(spec, f"metric {metric} does not apply to {task}", task=task, metric=metric)
+            results[i] = _not_verifiable(spec, Unverifiable.METRIC_MISMATCH, f"metric {metric} does not apply to {task}", task=task, metric=metric)
             continue
         if c.value is None:
-            results[i] = _not_verifiable(spec, "the claim has no numeric value", task=task, metric=metric)
+            results[i] = _not_verifiable(spec, Unverifiable.NO_VALUE, "the claim has no numeric value", task=task, metric=metric)
             continue
         path: Path | None = spec.data or (Path(data) if data else None)
         if path is None and data_dir is not None:
             path, why = dsm.match_claim(c, Path(data_dir))
             if path is None:
-                results[i] = _not_verifiable(spec, f"no data: {why}", task=task, metric=metric)
+                results[i] = _not_verifiable(spec, Unverifiable.NO_DATA, f"no data: {why}", task=task, metric=metric)
                 continue
         source = str(path) if path is not None else (c.dataset or "")
         if path is None:
             cached = dsm.find_cached_dataset(source, config=c.dataset_config, split=options.split or c.dataset_split) if source else None
             if cached is None:
-                results[i] = _not_verifiable(spec, f"no data: {c.dataset!r} is not in the local HF cache; pass --data or --data-dir", task=task, metric=metric)
+                results[i] = _not_verifiable(spec, Unverifiable.NO_DATA, f"no data: {c.dataset!r} is not in the local HF cache; pass --data or --data-dir", task=task, metric=metric)
                 continue
         split = options.split or c.dataset_split
         cols = tuple(sorted({**options.columns, **spec.columns}.items()))
@@ -196,9 +197,14 @@ def _measure_group(
     except Error as exc:
         from ptmvet.evaluate.tasks.interface import MissingWeights, RefusedWeights
 
-        kind = "refused weights" if isinstance(exc, RefusedWeights) else "missing weights" if isinstance(exc, MissingWeights) else "could not measure"
+        if isinstance(exc, RefusedWeights):
+            kind, unverifiable = "refused weights", Unverifiable.REFUSED_WEIGHTS
+        elif isinstance(exc, MissingWeights):
+            kind, unverifiable = "missing weights", Unverifiable.MISSING_WEIGHTS
+        else:
+            kind, unverifiable = "could not measure", Unverifiable.MEASUREMENT_FAILED
         why = f"{kind}: {exc}" + (f" ({exc.hint})" if exc.hint else "")
-        return [_not_verifiable(spec, why, task=task, metric=metric, data=Path(source)) for _, spec, metric in members]
+        return [_not_verifiable(spec, unverifiable, why, task=task, metric=metric, data=Path(source)) for _, spec, metric in members]
     provenance = {
         "model_path": str(model_path),
         "model_revision": revision or _revision(model_path),
@@ -235,7 +241,9 @@ def _measure_group(
         alternative = None
         if out.alternative is not None and out.alternative.kind == mspec.kind:
             alternative = float(mspec.compute(out.alternative, None)) * scale
-        reason = "the metric is undefined on this data" if verdict is stats.Verdict.NOT_VERIFIABLE else None
+        undefined = verdict is ClaimVerdict.NOT_VERIFIABLE
+        reason = "the metric is undefined on this data" if undefined else None
+        cause: Unverifiable | None = Unverifiable.UNDEFINED_METRIC if undefined else None
         notes = out.notes
         if c.dataset_split is None and ds.split:
             notes = (*notes, f"the claim names no split: measured on {ds.split} ({ds.path.name})")
@@ -243,14 +251,15 @@ def _measure_group(
         if alternative is not None and out.permutation is not None and out.permutation.suspect and by_order:
             assert out.label_map is not None
             swaps = ", ".join(f"{a} -> {b}" for a, b in out.permutation.suggested.items())
-            verdict = stats.Verdict.LABEL_MAP_SUSPECT
+            verdict = ClaimVerdict.LABEL_MAP_SUSPECT
             reason = (f"labels matched by {out.label_map.method} give {interval.value * scale:.4g}; the mapping that fits the "
                       f"predictions ({swaps}) gives {alternative:.4g}; claimed {claimed:g}: settle the label map "
                       "(--column, a ClassLabel, or id2label) before judging the claim")
         if subset is not None:
             # Part of a split is not the split: the value is indicative, the claim is not verified either way.
             notes = (*notes, f"subset: {subset}; the {verdict.value} verdict it would give is indicative only")
-            verdict = stats.Verdict.NOT_VERIFIABLE
+            verdict = ClaimVerdict.NOT_VERIFIABLE
+            cause = Unverifiable.SUBSET
             reason = (f"data is a subset of the claimed split ({subset}): measured {interval.value * scale:.4g} "
                       f"(95% CI {interval.low * scale:.4g}-{interval.high * scale:.4g}, n={out.rows}), indicative only")
         results.append(
@@ -262,7 +271,8 @@ def _measure_group(
                 config=c.dataset_config,
                 metric=metric,
                 claimed=c.value,
-                verdict=verdict.value,
+                verdict=verdict,
+                cause=cause,
                 measured=_r(interval.value * scale),
                 ci_low=_r(interval.low * scale),
                 ci_high=_r(interval.high * scale),

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 
 from ptmvet.evaluate.metrics import FloatArray, MetricSpec, Predictions
+from ptmvet.evidence.measurement import ClaimVerdict
 
 DEFAULT_RESAMPLES = 1000
 DEFAULT_CONFIDENCE = 0.95
@@ -39,16 +39,8 @@ DEFAULT_RELATIVE_TOLERANCE = 0.01
 MAX_ELEMENTS = 1_000_000
 
 
-class Verdict(StrEnum):
-    """What the measurement says about a claim."""
-
-    CONSISTENT = "consistent"
-    OVERSTATED = "overstated"
-    UNDERSTATED = "understated"
-    NOT_VERIFIABLE = "not-verifiable"
-    #: The labels were matched by order and another one-to-one mapping fits the predictions far
-    #: better: neither the measured value nor the claim can be judged until the map is settled.
-    LABEL_MAP_SUSPECT = "label-map-suspect"
+#: Old name of :class:`ptmvet.evidence.measurement.ClaimVerdict` (the scanner has its own ScanVerdict).
+Verdict = ClaimVerdict
 
 
 @dataclass(frozen=True)
@@ -123,14 +115,14 @@ def tolerance(interval: Interval, claimed: float, spec: MetricSpec, *, min_toler
     return max(hw, min_tolerance)
 
 
-def judge(claimed: float, interval: Interval, spec: MetricSpec, *, min_tolerance: float | None = None) -> tuple[Verdict, float]:
+def judge(claimed: float, interval: Interval, spec: MetricSpec, *, min_tolerance: float | None = None) -> tuple[ClaimVerdict, float]:
     """Verdict on a claim already on the native scale, and the tolerance used."""
     if not math.isfinite(interval.value):
-        return Verdict.NOT_VERIFIABLE, math.nan
+        return ClaimVerdict.NOT_VERIFIABLE, math.nan
     tol = tolerance(interval, claimed, spec, min_tolerance=min_tolerance)
     gap = claimed - interval.value if spec.higher_is_better else interval.value - claimed
     if gap > tol:
-        return Verdict.OVERSTATED, tol
+        return ClaimVerdict.OVERSTATED, tol
     if gap < -tol:
-        return Verdict.UNDERSTATED, tol
-    return Verdict.CONSISTENT, tol
+        return ClaimVerdict.UNDERSTATED, tol
+    return ClaimVerdict.CONSISTENT, tol

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from ptmvet.card import Claim, ModelCard
+from ptmvet.evidence.licenses import IntendedUse
 from ptmvet.evidence.lineage import Lineage
 from ptmvet.evidence.measurement import Measurement
 from ptmvet.evidence.scan import ScanReport
@@ -249,6 +250,7 @@ class IntegrityInfo:
     signature: SignatureStatus | None = None
     signature_files: tuple[str, ...] = ()  # every *.sig / signature bundle seen
     unreadable: tuple[str, ...] = ()  # local files that could not be hashed
+    bytes_hashed: int = 0  # bytes read to compute ``hashes``
 
 
 @dataclass(frozen=True)
@@ -269,9 +271,14 @@ class Evidence:
     odd_names: tuple[str, ...] = ()  # paths whose name is not UTF-8 or holds control characters (escaped)
     integrity: IntegrityInfo | None = None  # local hashes and signature (integrity enricher)
     scan: tuple[ScanReport, ...] = ()  # static safety scan of local files (ptmvet.enrich.scan)
-    intended_use: str = "commercial"  # commercial | research | internal (VetOptions.intended_use)
+    intended_use: IntendedUse = IntendedUse.COMMERCIAL  # VetOptions.intended_use; a bad value is a UsageError
     lineage: Lineage | None = None  # base-model ancestry with licences (ptmvet.enrich.licenses)
     measurements: tuple[Measurement, ...] = ()  # re-measured claims (ptmvet.enrich.measurements)
+    measurements_skipped: str | None = None  # why re-measurement was asked for but not run
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.intended_use, IntendedUse):
+            object.__setattr__(self, "intended_use", IntendedUse.parse(self.intended_use))
 
     @property
     def claims(self) -> tuple[Claim, ...]:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from ptmvet.errors import UsageError
+
 
 class Commercial(StrEnum):
     """Whether commercial use is allowed."""
@@ -98,3 +100,19 @@ class LicenseClass:
             "source": self.source,
             "note": self.note,
         }
+
+
+class IntendedUse(StrEnum):
+    """What the reuser means to do with the model."""
+
+    COMMERCIAL = "commercial"  # in a product or service offered to others
+    RESEARCH = "research"  # non-commercial research and evaluation
+    INTERNAL = "internal"  # inside an organisation, nothing distributed or offered outside
+
+    @classmethod
+    def parse(cls, value: str | None) -> IntendedUse:
+        v = (value or "commercial").strip().lower()
+        for u in cls:
+            if u.value == v:
+                return u
+        raise UsageError(f"unknown intended use {value!r}", hint="use one of: commercial, research, internal")

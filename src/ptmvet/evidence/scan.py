@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 
-class Verdict(StrEnum):
+class ScanVerdict(StrEnum):
     """What the scanner concluded about one file, one global or one issue.
 
     Ordered by :attr:`rank`: a file's verdict is the worst verdict of its
@@ -30,9 +30,9 @@ class Verdict(StrEnum):
         return _RANK[self._value_]  # keyed by value: str hashing is native, Enum's __hash__ is not
 
     @staticmethod
-    def worst(verdicts: Any) -> Verdict:
+    def worst(verdicts: Any) -> ScanVerdict:
         """The worst of an iterable of verdicts (SAFE when empty)."""
-        out = Verdict.SAFE
+        out = ScanVerdict.SAFE
         top = _RANK["safe"]
         for v in verdicts:
             r = _RANK[v._value_]
@@ -42,12 +42,12 @@ class Verdict(StrEnum):
 
 
 _RANK: dict[str, int] = {
-    Verdict.SKIPPED.value: 0,
-    Verdict.SAFE.value: 1,
-    Verdict.UNKNOWN.value: 2,
-    Verdict.ERROR.value: 3,
-    Verdict.MALFORMED.value: 4,
-    Verdict.DANGEROUS.value: 5,
+    ScanVerdict.SKIPPED.value: 0,
+    ScanVerdict.SAFE.value: 1,
+    ScanVerdict.UNKNOWN.value: 2,
+    ScanVerdict.ERROR.value: 3,
+    ScanVerdict.MALFORMED.value: 4,
+    ScanVerdict.DANGEROUS.value: 5,
 }
 
 
@@ -60,14 +60,14 @@ class GlobalImport:
 
     module: str
     name: str
-    verdict: Verdict
+    verdict: ScanVerdict
     reason: str
     count: int = 1  # times the pickle stream names it
     location: str = ""  # zip member or pickle index inside the file
 
     @classmethod
     def make(  # noqa: PLR0917  (the constructor's positional fields, in order)
-        cls, module: str, name: str, verdict: Verdict, reason: str, count: int, location: str
+        cls, module: str, name: str, verdict: ScanVerdict, reason: str, count: int, location: str
     ) -> GlobalImport:
         """The same instance as the constructor builds, without the per-field ``object.__setattr__`` of a
         frozen dataclass's ``__init__`` (a scan builds one per global per pickle)."""
@@ -101,7 +101,7 @@ class ScanIssue:
     """A problem found in a file, with the verdict it implies."""
 
     code: str  # stable kebab-case code: truncated, zip-bomb, bad-header, limit, ...
-    verdict: Verdict
+    verdict: ScanVerdict
     message: str
     location: str = ""
 
@@ -115,7 +115,7 @@ class ScanReport:
 
     path: str
     format: str  # pickle, torch-zip, torch-legacy, joblib, numpy, npz, zip, safetensors, gguf, onnx, unrecognised
-    verdict: Verdict
+    verdict: ScanVerdict
     globals: tuple[GlobalImport, ...] = ()
     issues: tuple[ScanIssue, ...] = ()
     bytes_scanned: int = 0
@@ -129,7 +129,7 @@ class ScanReport:
         *,
         path: str,
         format: str,
-        verdict: Verdict,
+        verdict: ScanVerdict,
         globals: tuple[GlobalImport, ...],
         issues: tuple[ScanIssue, ...],
         bytes_scanned: int,
@@ -154,11 +154,11 @@ class ScanReport:
 
     @property
     def dangerous_globals(self) -> tuple[GlobalImport, ...]:
-        return tuple(g for g in self.globals if g.verdict is Verdict.DANGEROUS)
+        return tuple(g for g in self.globals if g.verdict is ScanVerdict.DANGEROUS)
 
     @property
     def unknown_globals(self) -> tuple[GlobalImport, ...]:
-        return tuple(g for g in self.globals if g.verdict is Verdict.UNKNOWN)
+        return tuple(g for g in self.globals if g.verdict is ScanVerdict.UNKNOWN)
 
     @property
     def uses_pickle(self) -> bool:

@@ -153,20 +153,19 @@ def header_facts(report: Report) -> list[tuple[str, str]]:
         ("Target", t.repo_id or t.name),
         ("Revision", short_revision(t.revision) + ("" if t.pinned else " (not pinned)" if t.revision else "")),
         ("Source", t.source),
-        ("Licence", str(s.get("license") or "none declared")),
+        ("Licence", s.license or "none declared"),
     ]
-    if s.get("pipeline_tag"):
-        rows.append(("Task", str(s["pipeline_tag"])))
-    if s.get("library"):
-        rows.append(("Library", str(s["library"])))
-    formats = s.get("weight_formats") or []
-    rows.append(("Weight formats", fmt_value(list(formats)) if formats else "none found"))
-    if s.get("parameters"):
-        rows.append(("Parameters", human_count(s["parameters"])))
-    if s.get("weights_bytes"):
-        rows.append(("Weights size", human_bytes(s["weights_bytes"])))
-    if s.get("base_model"):
-        rows.append(("Base model", fmt_value(list(s["base_model"]))))
+    if s.pipeline_tag:
+        rows.append(("Task", s.pipeline_tag))
+    if s.library:
+        rows.append(("Library", s.library))
+    rows.append(("Weight formats", fmt_value(list(s.weight_formats)) if s.weight_formats else "none found"))
+    if s.parameters:
+        rows.append(("Parameters", human_count(s.parameters)))
+    if s.weights_bytes:
+        rows.append(("Weights size", human_bytes(s.weights_bytes)))
+    if s.base_model:
+        rows.append(("Base model", fmt_value(list(s.base_model))))
     if t.local_path:
         rows.append(("Path", t.local_path))
     return rows

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ptmvet import __version__
+from ptmvet._version import __version__
 from ptmvet.checks import all_meta
 from ptmvet.checks.interface import CheckMeta, Finding, Severity
 from ptmvet.policy import GateItem, GateResult, GateStatus

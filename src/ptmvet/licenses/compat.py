@@ -14,25 +14,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from ptmvet.evidence.licenses import IntendedUse
 from ptmvet.licenses.classify import Commercial, Copyleft, Family, LicenseClass
 
-
-class IntendedUse(StrEnum):
-    """What the reuser means to do with the model."""
-
-    COMMERCIAL = "commercial"  # in a product or service offered to others
-    RESEARCH = "research"  # non-commercial research and evaluation
-    INTERNAL = "internal"  # inside an organisation, nothing distributed or offered outside
-
-    @classmethod
-    def parse(cls, value: str | None) -> IntendedUse:
-        v = (value or "commercial").strip().lower()
-        for u in cls:
-            if u.value == v:
-                return u
-        from ptmvet.errors import UsageError
-
-        raise UsageError(f"unknown intended use {value!r}", hint="use one of: commercial, research, internal")
+__all__ = ["Compat", "CompatVerdict", "Inheritance", "IntendedUse", "Status", "UseVerdict", "compatibility", "inheritance", "use_verdict"]
 
 
 class Status(StrEnum):

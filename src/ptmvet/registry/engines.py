@@ -28,7 +28,7 @@ from importlib import import_module
 from multiprocessing import get_context
 from typing import Any
 
-from ptmvet import __version__
+from ptmvet._version import __version__
 from ptmvet.card import parse_card
 from ptmvet.checks.interface import Check
 from ptmvet.errors import DependencyMissing, UsageError

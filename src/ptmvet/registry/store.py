@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ptmvet import __version__
+from ptmvet._version import __version__
 from ptmvet.errors import DependencyMissing, InputError
 
 #: The schema version this code writes (the highest migration number).

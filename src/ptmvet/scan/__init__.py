@@ -12,7 +12,7 @@ headers are validated. See :mod:`ptmvet.enrich.scan` for the enrichment stage.
 
 from ptmvet.scan.api import iter_files, overall, scan_path, scan_paths
 from ptmvet.scan.files import ScanLimits, scan_file, sniff
-from ptmvet.scan.model import GlobalImport, ScanIssue, ScanReport, Verdict
+from ptmvet.scan.model import GlobalImport, ScanIssue, ScanReport, ScanVerdict, Verdict
 from ptmvet.scan.pickle import PickleLimits, PickleScan, scan_pickle
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "ScanIssue",
     "ScanLimits",
     "ScanReport",
+    "ScanVerdict",
     "Verdict",
     "iter_files",
     "overall",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +172,8 @@ def collect_hub(repo_id: str, revision: str | None = None, *, progress: Progress
     except Exception as exc:
         raise HubError(f"{repo_id}: the Hub could not be reached: {type(exc).__name__}: {exc}") from exc
     registry, remote_files = _from_model_info(info)
+    # The time this information was true: age checks (VET903) measure against it, never the clock.
+    registry = replace(registry, observed_at=datetime.now(UTC))
     sha = registry.sha
     wanted = [f.path for f in remote_files if f.path in SMALL_FILES or f.path.startswith(".eval_results/")]
     snapshot: Path | None = None

@@ -39,6 +39,12 @@ JSON_NAMES = (
     "1_Pooling/config.json",
 )
 
+_DTYPE_BYTES = {
+    "F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1,
+    "U16": 2, "U32": 4, "U64": 8, "BOOL": 1, "F8_E4M3": 1, "F8_E5M2": 1, "F8_E8M0": 1, "F4": 1, "F6_E2M3": 1,
+    "F6_E3M2": 1, "C64": 8,
+}  # fmt: skip
+
 
 def read_lfs_pointer(data: bytes) -> LfsPointer | None:
     """Parse a Git LFS pointer file's content, or None if it is not one."""

@@ -1,0 +1,100 @@
+"""The typed report: evidence kept, typed results, overall verdict, scoring that never rewards missing evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ptmvet.card import Claim
+from ptmvet.checks.claims import claims_measurable
+from ptmvet.checks.interface import Attribute, CheckMeta, Outcome, Severity, run_check
+from ptmvet.errors import UsageError
+from ptmvet.evidence import Evidence, Target
+from ptmvet.evidence.licenses import IntendedUse
+from ptmvet.evidence.measurement import ClaimVerdict, Measurement, Unverifiable
+from ptmvet.pipeline import VetOptions, vet
+from ptmvet.policy import Policy
+from ptmvet.report import SCHEMA_VERSION, Decision, score_findings
+
+T = Target(name="m", source="local")
+
+
+def _meta(cid: str, attr: Attribute, sev: Severity = Severity.MEDIUM) -> CheckMeta:
+    return CheckMeta(id=cid, slug=cid.lower(), attribute=attr, severity=sev, summary="s", remedy="r")
+
+
+def test_skipped_and_error_findings_count_against_the_attribute() -> None:
+    a, b, c = (_meta(f"VET80{i}", Attribute.CLAIMS) for i in (1, 2, 3))
+    only_pass = [a.passed("ok")]
+    assert score_findings(only_pass)[Attribute.CLAIMS] == 10.0
+    with_skip = [a.passed("ok"), b.skipped("no data"), c.finding(Outcome.ERROR, "crashed")]
+    assert score_findings(with_skip)[Attribute.CLAIMS] == pytest.approx(3.3)
+    nothing_looked = [a.skipped("no data"), b.skipped("no data")]
+    assert score_findings(nothing_looked)[Attribute.CLAIMS] is None  # not assessable, not 0 and not 10
+    assert score_findings([a.not_applicable("no claims"), b.passed("ok")])[Attribute.CLAIMS] == 10.0
+
+
+def _package(root: Path, card: str) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "README.md").write_text(card, encoding="utf-8")
+    (root / "config.json").write_text('{"model_type": "bert"}', encoding="utf-8")
+    return root
+
+
+def test_vet_keeps_the_enriched_evidence_and_typed_results(tmp_path: Path) -> None:
+    pkg = _package(tmp_path / "m", "---\nlicense: cc-by-nc-4.0\nbase_model: org/base\n---\n# M\n")
+    report = vet(pkg, VetOptions(offline=True, intended_use="commercial"))
+    assert report.evidence is not None and report.evidence.integrity is not None
+    assert report.evidence.intended_use is IntendedUse.COMMERCIAL
+    assert report.license is not None and report.license.spdx == "CC-BY-NC-4.0"
+    assert report.license.status.value == "conflict"  # non-commercial licence, commercial use
+    assert report.summary.license == "cc-by-nc-4.0" and report.summary.base_model == ("org/base",)
+    # Not looked up offline, but the base model the card names is in the lineage (never "no base model").
+    assert report.lineage is not None and report.lineage.skipped
+    assert [e.parent for e in report.lineage.edges] == ["org/base"]
+    data = report.to_dict()
+    assert data["schema_version"] == SCHEMA_VERSION == 2
+    assert data["sections"]["license"]["use_verdict"]["status"] == "conflict"
+    assert data["sections"]["lineage"]["edges"][0]["parent"] == "org/base"
+
+
+def test_every_report_carries_its_overall_verdict_with_reasons(tmp_path: Path) -> None:
+    pkg = _package(tmp_path / "m", "---\nlicense: cc-by-nc-4.0\n---\n# M\n")
+    report = vet(pkg, VetOptions(offline=True))
+    assert report.verdict is not None and report.verdict.policy == "default"
+    assert report.verdict.decision is Decision.FAIL  # VET503: commercial use of a non-commercial licence
+    assert any("VET503" in r for r in report.verdict.reasons)
+    assert report.to_dict()["verdict"]["decision"] == "fail"
+    research = vet(pkg, VetOptions(offline=True), policy=Policy.research())
+    assert research.verdict is not None and research.verdict.policy == "research"
+
+
+def test_intended_use_is_an_enum_and_a_bad_value_is_an_error() -> None:
+    assert Evidence(target=T, intended_use="research").intended_use is IntendedUse.RESEARCH  # type: ignore[arg-type]
+    with pytest.raises(UsageError):
+        Evidence(target=T, intended_use="resale")  # type: ignore[arg-type]
+    with pytest.raises(UsageError):
+        VetOptions(intended_use="resale")
+
+
+def _m(verdict: str, cause: Unverifiable | None = None, reason: str | None = None) -> Measurement:
+    claim = Claim(task_type="text-classification", dataset_name="x", dataset_type="x", metric_type="accuracy", value=90.0)
+    return Measurement(claim=claim, task=None, dataset="x", split=None, metric="accuracy", claimed=90.0, verdict=verdict, cause=cause, reason=reason)  # type: ignore[arg-type]
+
+
+def test_measurement_verdicts_are_enums_and_a_bad_one_is_an_error() -> None:
+    assert _m("overstated").verdict is ClaimVerdict.OVERSTATED
+    assert _m("overstated").to_dict()["verdict"] == "overstated"
+    with pytest.raises(ValueError, match="nearly"):
+        _m("nearly")
+
+
+def test_vet803_sorts_unmeasurable_claims_by_cause_not_by_message() -> None:
+    # The reason text mentions "unsupported metric", but the cause says the data was missing: not the package's fault.
+    missing = _m("not-verifiable", Unverifiable.NO_DATA, "no data: unsupported metric folder not found")
+    (f,) = run_check(claims_measurable, Evidence(target=T, measurements=(missing,)))
+    assert f.outcome is Outcome.SKIPPED
+    refused = _m("not-verifiable", Unverifiable.REFUSED_WEIGHTS, "only pickled weights")
+    (f,) = run_check(claims_measurable, Evidence(target=T, measurements=(refused,)))
+    assert f.outcome is Outcome.FAIL and "only pickled weights" in f.message
