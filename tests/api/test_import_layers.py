@@ -2,15 +2,18 @@
 
 The layers read sources -> enrich -> checks -> report -> formats (DESIGN.md):
 
-    0  errors, evidence, card, progress, atomic, ref, _version   value types and helpers
-    1  sources, scan, licenses, integrity, evaluate, ...          one stage of I/O or analysis each
-    2  enrich                                                    enrichers and VetOptions
-    3  checks                                                    pure checks
-    4  report                                                    findings -> scores, typed results
-    5  policy                                                    gate and overall verdict
-    6  formats                                                   the only renderer
-    7  pipeline, audit, bom, compare, registry                   runs that tie the stages together
-    8  cli, __main__, the ``ptmvet`` package facade              the user's entry points
+    0  errors, evidence, card, progress, atomic, ref, names, _version   value types and helpers
+    1  sources, scan, licenses, integrity, evaluate, cardinfo, ...      one stage of I/O or analysis each
+    2  enrich                                                           enrichers and VetOptions
+    3  checks                                                           pure checks
+    4  report                                                           findings -> scores, typed results
+    5  policy                                                           gate and overall verdict
+    6  pipeline, audit, compare, registry                               runs that tie the stages together
+    7  formats, bom                                                     renderers of every result type
+    8  cli, __main__, the ``ptmvet`` package facade                     the user's entry points
+
+Formats sit above the runs because they draw the runs' results (a comparison,
+a study); the BOM writers are output formats of a vetting run.
 
 A module may import from its own layer or any lower one. Every import counts:
 module level, inside functions (lazy), and under ``TYPE_CHECKING``. A new
@@ -35,6 +38,7 @@ LAYERS: dict[str, int] = {
     "progress": 0,
     "atomic": 0,
     "ref": 0,
+    "names": 0,
     "schemas": 0,
     "data": 0,
     "policies": 0,
@@ -49,13 +53,13 @@ LAYERS: dict[str, int] = {
     "report": 4,
     "policy": 5,
     "attest": 5,
-    "formats": 6,
-    "pipeline": 7,
-    "audit": 7,
+    "pipeline": 6,
+    "audit": 6,
+    "compare": 6,
+    "registry": 6,
+    "trail": 6,
+    "formats": 7,
     "bom": 7,
-    "compare": 7,
-    "registry": 7,
-    "trail": 7,
     "cli": 8,
     "__main__": 8,
     "": 8,  # the ptmvet package itself: the public facade re-exports every layer

@@ -46,6 +46,10 @@ def _integrity() -> Evidence:
     return make_evidence("# model\n", target=target)
 
 
+def _package() -> Evidence:
+    return make_evidence("# model\n", files=["config.json"])  # no weight file at all
+
+
 def _safety() -> Evidence:
     bad = GlobalImport("os", "system", ScanVerdict.DANGEROUS, "runs a shell command")
     report = ScanReport(path="pytorch_model.bin", format="pickle", verdict=ScanVerdict.DANGEROUS, globals=(bad,))
@@ -76,6 +80,7 @@ CASES: dict[str, tuple[str, Callable[[], Evidence]]] = {
     "documentation": ("VET401", _documentation),
     "license": ("VET503", _license),
     "integrity": ("VET604", _integrity),
+    "package": ("VET606", _package),
     "safety": ("VET701", _safety),
     "claims": ("VET801", _claims),
     "maintenance": ("VET901", _maintenance),

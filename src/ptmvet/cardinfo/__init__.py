@@ -31,9 +31,8 @@ from ptmvet.cardinfo.task import TaskInference, infer_task
 
 if TYPE_CHECKING:
     from ptmvet.evidence import Evidence
-    from ptmvet.licenses.detect import LicenseDetection
 
-__all__ = ["BaseModel", "CardInfo", "DatasetMention", "TaskInference", "TextClaim", "card_info", "for_evidence"]
+__all__ = ["BaseModel", "CardInfo", "DatasetMention", "TaskInference", "TextClaim", "card_info", "for_evidence", "measurable_claims"]
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _FENCED = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?(?:^[ \t]*\1[^\n]*$|\Z)", re.S | re.M)
@@ -168,9 +167,8 @@ def for_evidence(ev: Evidence) -> CardInfo:
     return info
 
 
-def license_detection(ev: Evidence) -> LicenseDetection:
-    """The licence detection of the evidence, computed once for its card, licence files and registry record."""
-    from ptmvet.licenses.detect import detect_uncached
-
-    result: LicenseDetection = _memo("license", (ev.card, ev.license_texts, ev.registry), lambda: detect_uncached(ev))
-    return result
+def measurable_claims(ev: Evidence) -> tuple[Claim, ...]:
+    """The claims to re-measure: the machine-readable ones, else those read from the card's prose and tables."""
+    if ev.claims or ev.card is None:
+        return ev.claims
+    return for_evidence(ev).claims

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ptmvet.cardinfo import measurable_claims
 from ptmvet.checks.interface import Attribute, Check, CheckMeta, Finding, Need, Severity, check
 from ptmvet.evidence import Evidence
 from ptmvet.evidence.measurement import ClaimVerdict, Measurement, Unverifiable
@@ -53,7 +54,7 @@ def _label(m: Measurement) -> str:
 def claims_reproduced(ev: Evidence) -> Iterable[Finding]:
     meta = CLAIMS_REPRODUCED
     if not ev.measurements:
-        if not ev.measurable_claims:
+        if not measurable_claims(ev):
             yield meta.not_applicable("the card makes no performance claim that can be re-measured")
         else:
             yield meta.skipped("no evaluation data: re-measure with --data-dir or `ptmvet reproduce`")

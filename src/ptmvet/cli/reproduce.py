@@ -86,6 +86,7 @@ def resolve_model(ref: str) -> tuple[Path, str | None, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ptmvet.cardinfo import measurable_claims
     from ptmvet.evaluate.claims import ClaimSpec, load_claims_file, parse_claim
     from ptmvet.evaluate.remeasurement import Remeasurement
     from ptmvet.evaluate.runner import ReproduceOptions, reproduce
@@ -96,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         specs.extend(load_claims_file(args.claims))
     model_path, revision, evidence = resolve_model(args.model)
     if not specs:
-        specs = [ClaimSpec(c) for c in evidence.measurable_claims]
+        specs = [ClaimSpec(c) for c in measurable_claims(evidence)]
     if not specs:
         raise UsageError(f"{args.model}: the card states no claim that can be re-measured (none in model-index, .eval_results or its text); pass --claim or --claims")
     if args.data is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from ptmvet.cardinfo import measurable_claims
 from ptmvet.enrich.interface import VetOptions
 from ptmvet.evidence import Evidence
 from ptmvet.progress import Progress
@@ -35,9 +36,9 @@ def measure_enricher(evidence: Evidence, options: VetOptions, progress: Progress
     if demo:
         from ptmvet.evaluate import demo_specs
 
-        specs = demo_specs(evidence.measurable_claims)
+        specs = demo_specs(measurable_claims(evidence))
         ms = reproduce(Path(local), specs, options=ropts, progress=progress, revision=evidence.target.revision)
     else:
         assert data_dir is not None
-        ms = reproduce(Path(local), evidence.measurable_claims, data_dir=Path(data_dir), options=ropts, progress=progress, revision=evidence.target.revision)
+        ms = reproduce(Path(local), measurable_claims(evidence), data_dir=Path(data_dir), options=ropts, progress=progress, revision=evidence.target.revision)
     return replace(evidence, measurements=tuple(ms))

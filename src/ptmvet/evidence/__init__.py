@@ -287,20 +287,6 @@ class Evidence:
         return tuple(card_claims) + tuple(self.eval_results)
 
     @property
-    def text_claims(self) -> tuple[Claim, ...]:
-        """Claims read from the card's prose and results tables (``card-text``, ``card-table``), complete enough to re-measure."""
-        if self.card is None:
-            return ()
-        from ptmvet.cardinfo import for_evidence
-
-        return for_evidence(self).claims
-
-    @property
-    def measurable_claims(self) -> tuple[Claim, ...]:
-        """The claims to re-measure: the machine-readable ones, else those read from the card's prose and tables."""
-        return self.claims or self.text_claims
-
-    @property
     def local_files(self) -> tuple[FileEntry, ...]:
         return tuple(f for f in self.files if f.local)
 

@@ -227,9 +227,10 @@ def detect(evidence: Evidence) -> LicenseDetection:
     Computed once per card, licence files and registry record: every licence
     check and the licence enricher of one vet share the result.
     """
-    from ptmvet.cardinfo import license_detection
+    from ptmvet.cardinfo import _memo
 
-    return license_detection(evidence)
+    result: LicenseDetection = _memo("license", (evidence.card, evidence.license_texts, evidence.registry), lambda: detect_uncached(evidence))
+    return result
 
 
 def detect_uncached(evidence: Evidence) -> LicenseDetection:
