@@ -98,3 +98,15 @@ def test_vet803_sorts_unmeasurable_claims_by_cause_not_by_message() -> None:
     refused = _m("not-verifiable", Unverifiable.REFUSED_WEIGHTS, "only pickled weights")
     (f,) = run_check(claims_measurable, Evidence(target=T, measurements=(refused,)))
     assert f.outcome is Outcome.FAIL and "only pickled weights" in f.message
+
+
+def test_a_parent_named_only_in_config_is_in_the_lineage_too(tmp_path: Path) -> None:
+    pkg = tmp_path / "m"
+    pkg.mkdir()
+    (pkg / "README.md").write_text("---\nlicense: mit\n---\n# M\n\nFine-tuned for search.\n", encoding="utf-8")
+    (pkg / "config.json").write_text('{"model_type": "bert", "_name_or_path": "acme-labs/parent-base"}', encoding="utf-8")
+    report = vet(pkg, VetOptions(offline=True))
+    (vet101,) = [f for f in report.findings if f.check_id == "VET101"]
+    assert vet101.outcome is Outcome.PASS and "acme-labs/parent-base" in vet101.details["base_models"]
+    assert report.lineage is not None
+    assert [(e.parent, e.inferred) for e in report.lineage.edges] == [("acme-labs/parent-base", True)]

@@ -13,11 +13,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from ptmvet.cardinfo import for_evidence
+from ptmvet.cardinfo.basemodel import valid_hub_id
 from ptmvet.enrich.interface import VetOptions
 from ptmvet.evidence import Evidence
-from ptmvet.evidence.lineage import Lineage, LineageEdge
+from ptmvet.evidence.lineage import Lineage, LineageEdge, Relation
 from ptmvet.licenses.detect import detect
-from ptmvet.licenses.lineage import ModelRecord, Resolver, bases_from, build_lineage, node_for
+from ptmvet.licenses.lineage import BaseRef, ModelRecord, Resolver, bases_from, build_lineage, node_for
 from ptmvet.licenses.resolvers import DuckDBResolver, DumpResolver, HubResolver
 from ptmvet.progress import Progress
 
@@ -39,6 +41,16 @@ def root_record(evidence: Evidence) -> ModelRecord:
             datasets.append(t.split(":", 1)[1])
     # Card metadata is what the author wrote for this revision; registry tags are the fallback.
     bases = bases_from(model_id, [t for t in tags if not t.startswith("base_model:")], card_meta) if card_meta.get("base_model") else bases_from(model_id, tags, None)
+    if not bases and evidence.card is not None:
+        # A parent named only in the card's prose or config.json (VET101's weaker evidence) is still a parent:
+        # lineage lists it (inferred) rather than reading as "no base model" beside VET101.
+        own = {model_id.lower(), target.name.lower()}
+        named = [b.id for b in for_evidence(evidence).base_models if b.strength != "declared" and not b.id.startswith("github:")]
+        path = evidence.config.get("_name_or_path")
+        if isinstance(path, str) and valid_hub_id(path) and "/" in path:
+            named.append(path.strip())
+        unique = {n.lower(): n for n in reversed(named) if n.lower() not in own and n.lower().rsplit("/", 1)[-1] not in own}
+        bases = tuple(BaseRef(n, Relation.FINETUNE, inferred=True) for n in reversed(unique.values()))
     return ModelRecord(id=model_id, license=primary.spdx if primary else None, bases=bases, datasets=tuple(datasets))
 
 
