@@ -125,7 +125,7 @@ class TrailRecord:
     @classmethod
     def new(cls, *, command: str, model: str, verdict: str, policy: str, policy_digest: str, **kw: Any) -> TrailRecord:
         """A record stamped with the current time, user and host."""
-        from ptmvet import __version__
+        from ptmvet._version import __version__
 
         return cls(
             time=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),

@@ -8,7 +8,7 @@ The layers read sources -> enrich -> checks -> report -> formats (DESIGN.md):
     3  checks                                                           pure checks
     4  report                                                           findings -> scores, typed results
     5  policy                                                           gate and overall verdict
-    6  pipeline, audit, compare, registry                               runs that tie the stages together
+    6  pipeline, audit, compare, diff, registry, trail                  runs that tie the stages together
     7  formats, bom                                                     renderers of every result type
     8  cli, __main__, the ``ptmvet`` package facade                     the user's entry points
 
@@ -56,6 +56,7 @@ LAYERS: dict[str, int] = {
     "pipeline": 6,
     "audit": 6,
     "compare": 6,
+    "diff": 6,
     "registry": 6,
     "trail": 6,
     "formats": 7,

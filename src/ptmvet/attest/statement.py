@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from ptmvet import __version__
+from ptmvet._version import __version__
 from ptmvet.errors import DependencyMissing
 from ptmvet.integrity.errors import SignatureInvalid
 from ptmvet.integrity.manifest import Manifest

@@ -233,7 +233,7 @@ def _measure_group(
         scale = stats.claim_scale(claimed, mspec)
         kept = out.predictions if out.predictions.kind == mspec.kind else out.scores
         if kept is None:
-            results.append(_not_verifiable(spec, f"the {task} runner keeps no predictions for {metric}", task=task, metric=metric, data=ds.path))
+            results.append(_not_verifiable(spec, Unverifiable.MEASUREMENT_FAILED, f"the {task} runner keeps no predictions for {metric}", task=task, metric=metric, data=ds.path))
             continue
         interval = stats.bootstrap(mspec, kept, resamples=options.resamples, confidence=options.confidence, seed=options.seed)
         min_tol = options.tolerance / scale if options.tolerance is not None else None

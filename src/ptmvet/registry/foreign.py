@@ -18,10 +18,11 @@ for the same writer as every other dump.
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from ptmvet.errors import InputError
 
@@ -50,9 +51,20 @@ COLUMNS: tuple[tuple[str, tuple[str, ...], str], ...] = (
 _PROBE = 64 * 1024
 
 
-def _probe(path: Path) -> bytes:
-    from ptmvet.registry.ingest import _open_binary
+def _open_binary(path: Path) -> IO[bytes]:
+    """The file's bytes, gunzipped when it is gzip (by ISA-L when installed: about 2.5x zlib's speed)."""
+    with path.open("rb") as probe:
+        magic = probe.read(2)
+    if magic != b"\x1f\x8b":
+        return path.open("rb")
+    try:
+        from isal import igzip
+    except ImportError:
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return cast(IO[bytes], igzip.open(path, "rb"))  # type: ignore[no-untyped-call]
 
+
+def _probe(path: Path) -> bytes:
     fh: IO[bytes]
     with _open_binary(path) as fh:
         return fh.read(_PROBE)

@@ -37,12 +37,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO, Any, TypeVar, cast
+from typing import IO, Any, TypeVar
 
 from ptmvet.card import parse_card
 from ptmvet.errors import DependencyMissing, InputError
 from ptmvet.progress import Progress
-from ptmvet.registry.foreign import iter_table_records, sniff
+from ptmvet.registry.foreign import _open_binary, iter_table_records, sniff
 from ptmvet.registry.store import Store
 
 #: DuckDB's row-group size (rows).
@@ -177,19 +177,6 @@ def expand_inputs(paths: Sequence[Path]) -> list[Path]:
         else:
             raise InputError(f"{p}: no such file or folder", path=str(p))
     return out
-
-
-def _open_binary(path: Path) -> IO[bytes]:
-    """The file's bytes, gunzipped when it is gzip (by ISA-L when installed: about 2.5x zlib's speed)."""
-    with path.open("rb") as probe:
-        magic = probe.read(2)
-    if magic != b"\x1f\x8b":
-        return path.open("rb")
-    try:
-        from isal import igzip
-    except ImportError:
-        return cast(IO[bytes], gzip.open(path, "rb"))
-    return cast(IO[bytes], igzip.open(path, "rb"))  # type: ignore[no-untyped-call]
 
 
 def _lines_array(buf: bytes, ends: Any) -> Any:
