@@ -214,3 +214,15 @@ def test_compare_ranks_packages_without_weights_last(tmp_path: Path) -> None:
     ranked = [c["name"] for c in json.loads(out.read_text(encoding="utf-8"))["candidates"]]
     assert ranked[:2] == ["good", "linked"]
     assert set(ranked[2:]) == {"bare", "pointer"}
+
+
+@pytest.mark.parametrize(("case", "why"), [("empty", "content is not a format"), ("lfs-only", "Git LFS pointer")])
+def test_scan_lists_skipped_weights_with_the_reason_and_fails(case: str, why: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    d = package(tmp_path / case)
+    CASES[case][0](d)
+    assert main(["scan", str(d)]) == 1  # not proven safe
+    out = capsys.readouterr().out
+    assert f"{d / 'model.safetensors'}: {why}" in out
+    assert main(["scan", str(d), "--format", "json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert any(str(e["path"]).endswith("model.safetensors") for e in doc["not_analysed"])

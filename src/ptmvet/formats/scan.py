@@ -70,8 +70,12 @@ def render_terminal(result: ScanResult, *, color: bool = False, width: int | Non
     out.print(table)
     skipped = result.not_analysed
     if skipped:
-        names = ", ".join(p for p, _ in skipped[:8]) + (f", +{len(skipped) - 8} more" if len(skipped) > 8 else "")
-        out.print(Text(f"not analysed ({len(skipped)}): {names}"))
+        # Each with its reason: "not analysed" is never "safe", and the reader must see why.
+        out.print(Text(f"not analysed ({len(skipped)}):"))
+        for path, why in skipped[:20]:
+            out.print(Text(f"  {path}: {why}"))
+        if len(skipped) > 20:
+            out.print(Text(f"  +{len(skipped) - 20} more (all in --format json)"))
     out.print(Text(f"overall: {result.verdict.value}"))
     return out.export_text(styles=color)
 
