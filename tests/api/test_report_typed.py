@@ -110,3 +110,34 @@ def test_a_parent_named_only_in_config_is_in_the_lineage_too(tmp_path: Path) -> 
     assert vet101.outcome is Outcome.PASS and "acme-labs/parent-base" in vet101.details["base_models"]
     assert report.lineage is not None
     assert [(e.parent, e.inferred) for e in report.lineage.edges] == [("acme-labs/parent-base", True)]
+
+
+@pytest.mark.parametrize("fmt", ["terminal", "md", "html", "json"])
+def test_the_overall_verdict_is_at_the_top_of_every_format(tmp_path: Path, fmt: str) -> None:
+    from ptmvet.formats import render
+
+    pkg = _package(tmp_path / "m", "---\nlicense: cc-by-nc-4.0\n---\n# M\n")
+    report = vet(pkg, VetOptions(offline=True))
+    text = render(report, fmt)
+    assert report.verdict is not None
+    reason = report.verdict.reasons[0]
+    if fmt == "json":
+        assert '"decision": "fail"' in text and text.index('"verdict"') < text.index('"findings"')
+        return
+    head = "FAIL under policy 'default'"
+    if fmt == "html":
+        import html
+
+        head, reason = html.escape(head), html.escape(reason)
+    first_finding = text.index("VET101") if "VET101" in text else len(text)
+    assert text.index(head) < first_finding
+    assert text.index(head) < text.index("Licence")  # above the facts
+    assert reason.split(":")[0] in text[: text.index("Licence")]  # the reasons come with it
+
+
+def test_check_takes_the_policy_of_its_verdict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ptmvet.cli import main
+
+    pkg = _package(tmp_path / "m", "---\nlicense: cc-by-nc-4.0\n---\n# M\n")
+    assert main(["check", str(pkg), "--offline", "--format", "md", "--policy", "research"]) == 0
+    assert "under policy 'research'" in capsys.readouterr().out

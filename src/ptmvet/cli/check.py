@@ -31,6 +31,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_offline_option(p)
     add_vet_options(p)
     p.add_argument(
+        "--policy",
+        "-p",
+        default="default",
+        help="policy for the overall PASS/FAIL at the top of the report: a file, or a preset (default, strict, research)",
+    )
+    p.add_argument(
         "--fail-on",
         choices=[s.value for s in Severity],
         help="exit 1 when a check fails with at least this severity (default: never; use `ptmvet gate` for policies)",
@@ -86,13 +92,16 @@ def options_from(args: argparse.Namespace, policy: Policy | None = None) -> VetO
     )
 
 
-def vet_with_progress(model: str, options: VetOptions) -> Report:
+def vet_with_progress(model: str, options: VetOptions, policy: Policy | None = None) -> Report:
     with progress_bar(f"vetting {model}") as progress:
-        return vet(model, options, progress)
+        return vet(model, options, progress, policy=policy)
 
 
 def run(args: argparse.Namespace) -> int:
-    report = vet_with_progress(args.model, options_from(args))
+    from ptmvet.policy import Policy
+
+    policy = Policy.load(args.policy)
+    report = vet_with_progress(args.model, options_from(args, policy), policy)
     color = args.output is None and args.format == "terminal" and sys.stdout.isatty()
     emit(render(report, args.format, color=color), args.output)
     if args.fail_on:

@@ -66,7 +66,7 @@ def decide(args: argparse.Namespace) -> GateResult:
     )
     if args.schema_data is not None and not args.schema_data.exists():
         raise InputError(f"{args.schema_data}: --schema-data does not exist", path=str(args.schema_data))
-    report = vet_with_progress(args.model, options_from(args, policy))
+    report = vet_with_progress(args.model, options_from(args, policy), policy)
     return gate(report, policy, schema_fit=schema_fit_for(report, args.schema_data))
 
 

@@ -171,6 +171,25 @@ def header_facts(report: Report) -> list[tuple[str, str]]:
     return rows
 
 
+def verdict_headline(report: Report) -> str | None:
+    """``PASS under policy 'default'`` / ``FAIL under policy 'strict': 3 reasons`` (None: the report has no verdict)."""
+    v = report.verdict
+    if v is None:
+        return None
+    head = f"{v.decision.value.upper()} under policy {v.policy!r}"
+    if v.reasons:
+        head += f": {len(v.reasons)} reason{'s' if len(v.reasons) != 1 else ''}"
+    elif v.warnings:
+        head += f" ({len(v.warnings)} warning{'s' if len(v.warnings) != 1 else ''})"
+    return head
+
+
+def verdict_reasons(report: Report, limit: int = 5) -> list[str]:
+    """Why the report fails its policy, worst first as the gate lists them, cut to ``limit`` lines."""
+    reasons = list(report.verdict.reasons) if report.verdict else []
+    return reasons[:limit] + ([f"… and {len(reasons) - limit} more"] if len(reasons) > limit else [])
+
+
 def counts_line(report: Report) -> str:
     parts = [f"{report.count(o)} {OUTCOME_LABEL[o]}" for o in OUTCOME_ORDER if report.count(o)]
     return ", ".join(parts) if parts else "no findings"

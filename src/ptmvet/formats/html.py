@@ -40,10 +40,19 @@ def _header(report: Report) -> str:
     pills = "".join(
         badge(f"{report.count(o)} {c.OUTCOME_LABEL[o]}", o.value) for o in c.OUTCOME_ORDER if report.count(o)
     )
+    headline = c.verdict_headline(report)
+    verdict = ""
+    if headline is not None and report.verdict is not None:
+        items = "".join(f"<li>{esc(r)}</li>" for r in c.verdict_reasons(report))
+        verdict = (
+            f'<div class="verdict">{badge(report.verdict.decision.value.upper(), "pass" if report.verdict.passed else "fail")} '
+            f"{esc(headline)}" + (f"<ul>{items}</ul>" if items else "") + "</div>"
+        )
     return (
         '<header class="card">'
         '<div class="eyebrow">ptmvet report card</div>'
         f"<h1>{esc(t.repo_id or t.name)}</h1>"
+        + verdict
         + (f'<div class="path mono">{esc(path)}</div>' if path else "")
         + f'<dl class="facts">{facts}</dl>'
         f'<div class="pills">{pills or badge("no findings", "none")}</div>'

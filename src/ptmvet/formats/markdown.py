@@ -61,6 +61,11 @@ def _bar(score: float | None, width: int = 10) -> str:
 
 def render_markdown(report: Report) -> str:
     lines: list[str] = [f"# ptmvet report: {md_escape(report.target.repo_id or report.target.name)}", ""]
+    headline = c.verdict_headline(report)
+    if headline is not None:
+        lines += [f"**Verdict: {md_escape(headline)}**", ""]
+        lines += [f"- {md_escape(r)}" for r in c.verdict_reasons(report)]
+        lines += [""] if report.verdict and report.verdict.reasons else []
     lines += md_table(["", ""], [[f"**{label}**", md_escape(value)] for label, value in c.header_facts(report)])
     lines += ["", f"**Findings:** {md_escape(c.counts_line(report))}", ""]
 

@@ -59,6 +59,11 @@ def header(report: Report) -> Panel:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
+    headline = c.verdict_headline(report)
+    if headline is not None and report.verdict is not None:
+        grid.add_row("Verdict", _t(headline, "bold green" if report.verdict.passed else "bold red"))
+        for reason in c.verdict_reasons(report):
+            grid.add_row("", _t(f"• {reason}"))
     for label, value in c.header_facts(report):
         grid.add_row(label, _t(value))
     grid.add_row("Findings", _t(c.counts_line(report)))
