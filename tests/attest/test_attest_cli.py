@@ -81,3 +81,19 @@ def test_json_outputs_match_their_schemas(package: Path, vetter, mallory, tmp_pa
     assert check("trail-verify", ["log", "verify", *common], 0)["records"] == 1
     log.write_text(log.read_text().replace('"research"', '"strict"'))
     assert check("trail-verify", ["log", "verify", *common], 4)["record"] == 1
+
+
+def test_attestation_inside_the_folder_and_a_duckdb_trail(package: Path, vetter, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("duckdb")
+    db = tmp_path / "trail.duckdb"
+    att = package / "model.vetting.json"  # travels with the package; not one of its own subjects
+    assert main(["attest", str(package), "--policy", "research", "--key", str(vetter.private), "-o", str(att), "--db", str(db), "--no-scan"]) == 0
+    subjects = json.loads(base64.b64decode(json.loads(att.read_text())["payload"]))["subject"]
+    assert "model.vetting.json" not in {s["name"] for s in subjects} and len(subjects) == 4
+    assert main(["verify-attestation", str(package), "-a", str(att), "--key", str(vetter.public)]) == 0
+    assert main(["gate", str(package), "--policy", "research", "--db", str(db), "--no-scan"]) == 0
+    capsys.readouterr()
+    assert main(["log", "show", "--db", str(db), "--format", "json"]) == 0
+    assert [r["command"] for r in json.loads(capsys.readouterr().out)["records"]] == ["attest", "gate"]
+    assert main(["log", "verify", "--db", str(db)]) == 0
+    assert not default_log_path().exists()  # --db replaces the JSON Lines file
