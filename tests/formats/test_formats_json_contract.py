@@ -22,11 +22,6 @@ from ptmvet.formats import KINDS, kind, kind_of, render, schema
 REQUIRED = ("report", "scan", "gate", "compare", "lineage", "verify", "manifest", "reproduce", "schema", "study", "diff", "audit")
 
 
-def _pending(name: str) -> bool:
-    """The report moves from the string version "1.0" to the integer 2 with the typed report; until then it is not checked here."""
-    return name == "report" and not isinstance(kind("report").schema_version, int)
-
-
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     return build(tmp_path_factory.mktemp("contract"))
@@ -44,7 +39,7 @@ def test_every_json_output_named_by_the_contract_has_a_kind_and_a_schema() -> No
         assert name in names, name
         assert "json" in kind(name).formats, name
     for k in KINDS:
-        if "json" not in k.formats or _pending(k.name):
+        if "json" not in k.formats:
             continue
         sch = schema(k.name)
         version = k.schema_version
@@ -58,14 +53,14 @@ def test_every_json_output_validates(results: dict[str, dict[str, Any]]) -> None
     for fixture, named in results.items():
         for label, result in named.items():
             k = kind_of(result)
-            if "json" not in k.formats or _pending(k.name):
+            if "json" not in k.formats:
                 continue
             doc = json.loads(render(result, "json"))
             assert type(doc["schema_version"]) is int, (fixture, label)
             errors = sorted(_validator(k.name).iter_errors(doc), key=lambda e: list(e.absolute_path))
             assert not errors, f"{fixture}/{label}: " + "; ".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
             seen.add(k.name)
-    assert seen == {k.name for k in KINDS if "json" in k.formats and not _pending(k.name)}
+    assert seen == {k.name for k in KINDS if "json" in k.formats}
 
 
 def test_schemas_reject_what_the_renderers_never_write(results: dict[str, dict[str, Any]]) -> None:
@@ -73,7 +68,7 @@ def test_schemas_reject_what_the_renderers_never_write(results: dict[str, dict[s
     for named in results.values():
         for result in named.values():
             k = kind_of(result)
-            if "json" not in k.formats or _pending(k.name):
+            if "json" not in k.formats:
                 continue
             doc = json.loads(render(result, "json"))
             v = _validator(k.name)
@@ -106,7 +101,4 @@ def test_docs_json_lists_every_kind_with_its_version() -> None:
         cells = [c.strip() for c in line.strip("|").split("|")] if line.startswith("| ") else []
         if len(cells) == 4 and cells[3].endswith(".schema.json`"):
             rows[cells[0]] = int(cells[2])
-    want = {k.name: k.schema_version for k in KINDS if "json" in k.formats}
-    if _pending("report"):
-        want["report"] = rows.get("report")
-    assert rows == want
+    assert rows == {k.name: k.schema_version for k in KINDS if "json" in k.formats}
