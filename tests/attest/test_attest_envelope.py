@@ -52,6 +52,16 @@ def test_statement_subjects_are_the_manifest_digests(package: Path, vetter, tmp_
     assert pred["tool"]["name"] == "ptmvet" and pred["time"].endswith("Z")
 
 
+def test_statement_matches_its_published_schema(package: Path, vetter, tmp_path: Path) -> None:
+    import jsonschema
+
+    from ptmvet.formats import schema
+
+    st = _payload(_attest(package, vetter.private, tmp_path / "a.json", policy=Policy.load(STAGED).for_stage("pilot")))
+    jsonschema.Draft202012Validator(schema("attestation")).validate(st)
+    assert st["predicate"]["stage"] == "pilot" and {r["requirement"] for r in st["predicate"]["requirements"]} >= {"schema-fit"}
+
+
 def test_subjects_match_model_signing_digests(package: Path, vetter, tmp_path: Path) -> None:
     pytest.importorskip("model_signing")
     from ptmvet.integrity.signing import read_signed_manifest, sign_model
