@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -192,8 +193,11 @@ def _measure_group(
         run_opts = resolve_run_options(options.run, model_path)
         ds = dsm.open_dataset(source, split=split, config=config)
         colmap = dsm.infer_columns(ds, task, columns)
-        out = runner_for(task).run(model_path, ds, colmap, run_opts, progress)
-        data_sha = ds.sha256()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ptmvet-hash") as pool:
+            data_hash = pool.submit(ds.sha256)  # hashed while the model runs
+            out = runner_for(task).run(model_path, ds, colmap, run_opts, progress)
+            data_sha = data_hash.result()
+            weight_files = dict(out.weight_files)
     except Error as exc:
         from ptmvet.evaluate.tasks.interface import MissingWeights, RefusedWeights
 
@@ -208,7 +212,7 @@ def _measure_group(
     provenance = {
         "model_path": str(model_path),
         "model_revision": revision or _revision(model_path),
-        "weight_files": dict(out.weight_files),
+        "weight_files": weight_files,
         "data_file": str(ds.path),
         "data_format": ds.format,
         "data_sha256": data_sha,

@@ -336,8 +336,49 @@ def weight_policy(model_path: Path, *, allow_pickle: bool) -> tuple[str, list[Pa
     return "pickle", pk
 
 
-def hash_weights(files: list[Path], root: Path) -> dict[str, str]:
-    return {str(f.relative_to(root)) if f.is_relative_to(root) else f.name: sha256_file(f) for f in files}
+class BackgroundHashes(Mapping[str, str]):
+    """sha256 of weight files, computed in a thread while the model runs (hashlib releases the GIL).
+
+    Reading it (``dict(hashes)``) waits for the hashes; a read error surfaces there.
+    """
+
+    def __init__(self, files: list[Path], root: Path) -> None:
+        import threading
+
+        self._files = files
+        self._root = root
+        self._result: dict[str, str] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, name="ptmvet-hash", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        try:
+            self._result = {str(f.relative_to(self._root)) if f.is_relative_to(self._root) else f.name: sha256_file(f)
+                            for f in self._files}
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the reader's thread
+            self._error = exc
+
+    def _get(self) -> dict[str, str]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+    def __getitem__(self, key: str) -> str:
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+
+def hash_weights(files: list[Path], root: Path) -> Mapping[str, str]:
+    """sha256 per weight file (relative name -> digest), computed in the background."""
+    return BackgroundHashes(files, root)
 
 
 @contextmanager
@@ -363,7 +404,7 @@ def quiet_loading() -> Iterator[None]:
             tr_logging.enable_progress_bar()
 
 
-def load_hf_model(auto_class: Any, model_path: Path, *, allow_pickle: bool) -> tuple[Any, dict[str, str]]:
+def load_hf_model(auto_class: Any, model_path: Path, *, allow_pickle: bool) -> tuple[Any, Mapping[str, str]]:
     """Load a transformers model from safetensors only (or weights_only pickle behind the flag)."""
     kind, files = weight_policy(model_path, allow_pickle=allow_pickle)
     if kind == "safetensors":

@@ -7,6 +7,7 @@ encoded gold label and the predicted class id of each row are kept.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +96,7 @@ def finish_classification(
     p: np.ndarray[Any, Any],
     label_map: Any,
     *,
-    hashes: dict[str, str],
+    hashes: Mapping[str, str],
     seconds: float,
     at_max: int,
     max_len: int,
