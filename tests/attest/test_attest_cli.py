@@ -97,3 +97,40 @@ def test_attestation_inside_the_folder_and_a_duckdb_trail(package: Path, vetter,
     assert [r["command"] for r in json.loads(capsys.readouterr().out)["records"]] == ["attest", "gate"]
     assert main(["log", "verify", "--db", str(db)]) == 0
     assert not default_log_path().exists()  # --db replaces the JSON Lines file
+
+
+def test_pinned_cache_model_gets_through_limited_and_is_verified_by_reference(
+    package: Path, vetter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """org/name@<commit> from the HF cache: revision pinned, hashes checked, and verify-attestation takes the same reference."""
+    import hashlib
+
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    repo = tmp_path / "hf" / "hub" / "models--org--tiny"
+    (repo / "blobs").mkdir(parents=True)
+    for f in sorted(p for p in package.rglob("*") if p.is_file()):  # the cache's layout: snapshot links into blobs named by sha256
+        blob = repo / "blobs" / hashlib.sha256(f.read_bytes()).hexdigest()
+        blob.write_bytes(f.read_bytes())
+        link = repo / "snapshots" / sha / f.relative_to(package)
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(os.path.relpath(blob, link.parent))
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(sha)
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
+    ref = f"org/tiny@{sha}"
+    policy = tmp_path / "team.yaml"
+    policy.write_text("version: 2\nextends: research\nstages:\n  - name: pilot\n  - name: limited\n    requires: [revision-pinned, hashes-verified]\n")
+    att = tmp_path / "tiny.vetting.json"
+    assert main(["attest", ref, "--policy", str(policy), "--stage", "limited", "--key", str(vetter.private), "-o", str(att), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["verdict"], doc["stage"], doc["files"]) == ("pass", "limited", 4)
+    predicate = json.loads(base64.b64decode(json.loads(att.read_text())["payload"]))["predicate"]
+    assert predicate["model"]["revision"] == sha and predicate["model"]["pinned"] is True
+    assert {r["requirement"]: r["met"] for r in predicate["requirements"]} == {"revision-pinned": True, "hashes-verified": True}
+    assert main(["verify-attestation", ref, "-a", str(att), "--key", str(vetter.public), "--policy", str(policy), "--require-stage", "pilot"]) == 0
+    blob = (repo / "snapshots" / sha / "config.json").resolve()
+    blob.write_text("{}\n")  # the bytes under the cache changed after vetting
+    assert main(["verify-attestation", ref, "-a", str(att), "--key", str(vetter.public)]) == 4
+    rec = read()[-1]
+    assert (rec.repo_id, rec.revision, rec.stage) == ("org/tiny", sha, "limited")
