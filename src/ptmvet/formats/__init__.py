@@ -6,9 +6,9 @@ Schema (``schemas/<kind>.schema.json``). Each renderer module exposes
 ``RENDERERS`` (format name -> ``fn(result, **options) -> str``) and
 ``SCHEMA_VERSION`` (the integer every JSON output carries).
 
-Adding a result type is one renderer module plus one row here; adding a
-report format is one module with a :class:`Formatter` plus one line in
-:data:`FORMATS`. The tables are resolved lazily, so importing this package
+Adding a result type is one renderer module plus one row here (and its
+schema, golden result and docs/json.md row); adding a report format is one
+module with a :class:`Formatter` plus one line in :data:`FORMATS`. The tables are resolved lazily, so importing this package
 does not import every subsystem.
 
 Shared helpers: :mod:`~ptmvet.formats.page` (the HTML page with its CSP),
@@ -77,7 +77,7 @@ class Kind:
 
 #: Every result type ptmvet renders. ``formats`` lists what ``--format`` accepts.
 KINDS: tuple[Kind, ...] = (
-    Kind("report", "ptmvet.report:Report", "ptmvet.formats.report", ("terminal", "json", "md", "html")),
+    Kind("report", "ptmvet.report:Report", "ptmvet.formats.report", tuple(FORMATS)),
     Kind("compare", "ptmvet.compare:Comparison", "ptmvet.formats.compare", ("terminal", "json", "html")),
     Kind("gate", "ptmvet.policy:GateResult", "ptmvet.formats.gate", ("terminal", "json", "sarif")),
     Kind("lineage", "ptmvet.evidence.lineage:Lineage", "ptmvet.formats.lineage", ("terminal", "json")),

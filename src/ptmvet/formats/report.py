@@ -1,8 +1,10 @@
-"""The report card of one model: terminal, JSON, Markdown and HTML.
+"""The report card of one model, in every format of :data:`ptmvet.formats.FORMATS`.
 
 Each format is a :class:`~ptmvet.formats.interface.Formatter` in its own module
 (:mod:`.terminal`, :mod:`.json_format`, :mod:`.markdown`, :mod:`.html`); this
-module is the report's row in :data:`ptmvet.formats.KINDS`.
+module is the report's row in :data:`ptmvet.formats.KINDS` and takes its
+renderers from ``FORMATS``, so adding a report format is one module plus one
+line there.
 """
 
 from __future__ import annotations
@@ -10,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ptmvet.formats.html import render_html
-from ptmvet.formats.json_format import JsonFormat
-from ptmvet.formats.markdown import render_markdown
-from ptmvet.formats.terminal import render_to_string
+from ptmvet.formats import FORMATS
+from ptmvet.formats.interface import Formatter
+from ptmvet.formats.terminal import TerminalFormat
 from ptmvet.report import SCHEMA_VERSION as _REPORT_VERSION
 from ptmvet.report import Report
 
@@ -21,22 +22,15 @@ from ptmvet.report import Report
 SCHEMA_VERSION = _REPORT_VERSION
 
 
-def terminal(report: Report, *, color: bool = False, width: int | None = None, **_: Any) -> str:
-    return render_to_string(report, width=width or 100, color=color)
+def _renderer(fmt: Formatter) -> Callable[..., str]:
+    def render(report: Report, *, color: bool = False, width: int | None = None, **_: Any) -> str:
+        if isinstance(fmt, TerminalFormat) and (color or width):
+            return TerminalFormat(width=width or fmt.width, color=color).render(report)
+        return fmt.render(report)
+
+    return render
 
 
-def json(report: Report, **_: Any) -> str:
-    return JsonFormat().render(report)
-
-
-def markdown(report: Report, **_: Any) -> str:
-    return render_markdown(report)
-
-
-def html(report: Report, **_: Any) -> str:
-    return render_html(report)
-
-
-RENDERERS: Mapping[str, Callable[..., str]] = {"terminal": terminal, "json": json, "md": markdown, "html": html}
+RENDERERS: Mapping[str, Callable[..., str]] = {name: _renderer(fmt) for name, fmt in FORMATS.items()}
 
 __all__ = ["RENDERERS", "SCHEMA_VERSION"]
