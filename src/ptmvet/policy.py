@@ -522,7 +522,9 @@ def _requirement_items(
     for req in policy.requires:
         why = _unmet(req, report, policy, items, today=today, schema_fit=schema_fit, by_check=by_check)
         if why is not None:
-            out.append(GateItem(GateStatus.FAIL, "stage", f"stage {policy.stage} requires {req.value}: {why}", requirement=req))
+            # Name the first check that stands in the way, so SARIF shows the item under that check's rule.
+            blocking = next((cid for cid in _REQUIRED_CHECKS.get(req, ()) if why.startswith(cid) or f"; {cid} " in why), None)
+            out.append(GateItem(GateStatus.FAIL, "stage", f"stage {policy.stage} requires {req.value}: {why}", blocking, requirement=req))
     return out
 
 

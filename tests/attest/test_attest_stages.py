@@ -135,3 +135,13 @@ def test_policy_schema_accepts_the_example_and_documents_requirements() -> None:
     from ptmvet.policy import validate_policy_document
 
     validate_policy_document(yaml.safe_load(STAGED.read_text()), source=str(STAGED))
+
+
+def test_unmet_requirement_names_the_blocking_check_for_sarif() -> None:
+    pilot = Policy.load(STAGED).for_stage("pilot")
+    findings = [f for f in PILOT_OK if f.check_id != "VET102"] + [finding("VET102", "fail", "no datasets")]
+    res = gate_result(*findings, policy=pilot)
+    stage_items = {i.requirement.value: i.check_id for i in res.items if i.rule == "stage" and i.requirement}
+    assert stage_items == {"provenance-declared": "VET102", "schema-fit": None}
+    results = json.loads(render_gate_sarif(res))["runs"][0]["results"]
+    assert any(r["ruleId"] == "VET102" and r["properties"]["rule"] == "stage" and r["level"] == "error" for r in results)
