@@ -74,16 +74,21 @@ def main() -> int:
     ver, one = TOOLS[tool]()
     verdicts: dict[str, str] = {}
     best = float("inf")
+    per_file = dict.fromkeys(paths, float("inf"))
+    clock = time.perf_counter
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0 = clock()
         for p in paths:
+            t1 = clock()
             try:
                 with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
                     verdicts[p] = "flagged" if one(p) else "clean"
             except Exception as exc:  # a crash on a file is what the user sees: an error, counted as flagged
                 verdicts[p] = f"error: {type(exc).__name__}: {str(exc)[:120]}"
-        best = min(best, time.perf_counter() - t0)
-    json.dump({"tool": tool, "version": ver, "seconds": best, "verdicts": verdicts}, sys.stdout)
+            per_file[p] = min(per_file[p], clock() - t1)
+        best = min(best, clock() - t0)
+    out = {"tool": tool, "version": ver, "seconds": best, "file_best": sum(per_file.values()), "verdicts": verdicts}
+    json.dump(out, sys.stdout)
     return 0
 
 

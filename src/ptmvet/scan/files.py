@@ -82,6 +82,8 @@ _READ_FIRST = 64 << 10  # files up to this size are read whole before sniffing
 _MEMBER_SUFFIXES = (".pkl", ".pickle", ".npy", ".joblib", ".pt", ".bin")
 #: torch's raw storage members (``archive/data/0``): read as bytes by torch, never unpickled
 _TORCH_STORAGE = re.compile(r"(?:^|/)data/[0-9]+$")
+#: torch zip records read as text or raw bytes (torch/serialization.py), never unpickled
+_TORCH_TEXT = ("/byteorder", "/version", "/.format_version", "/.storage_alignment", "/serialization_id")
 _MAX_DEPTH = 32  # nested containers; reaching it is a finding, never a silent stop
 
 #: The first byte of every pickle opcode: a pickle may start with any of them.
@@ -356,8 +358,8 @@ def _scan_zip(acc: _Acc, fh: BinaryIO, limits: ScanLimits, location: str, depth:
             name = info.filename
             if info.is_dir() or info.file_size == 0:
                 continue
-            if torch_zip and _TORCH_STORAGE.search(name):
-                continue  # raw tensor bytes: torch reads them as storage, never unpickles them
+            if torch_zip and (_TORCH_STORAGE.search(name) or name.endswith(_TORCH_TEXT)):
+                continue  # raw tensor bytes and text records: torch reads them as such, never unpickles them
             loc = f"{location}!{name}" if location else name
             if (
                 info.compress_size
@@ -716,7 +718,7 @@ def _read_small(fd: int, size: int) -> bytes:
 
 def _suffix(path: str | os.PathLike[str]) -> str:
     """The lower-cased suffix, as :attr:`pathlib.PurePath.suffix` has it."""
-    name = (path if isinstance(path, PurePath) else PurePath(path)).name
+    name = path.name if isinstance(path, PurePath) else os.path.basename(os.fspath(path).rstrip("/"))
     i = name.rfind(".")  # PurePath.suffix's rule, without its property chain
     return name[i:].lower() if 0 < i < len(name) - 1 else ""
 
