@@ -101,6 +101,10 @@ def test_audit_reproduce_command(registry: tuple[Path, Path, float], tmp_path: P
     assert main(["audit", "--db", str(db), "--reproduce", "--data-dir", str(data_dir), "--device", "cpu", "--resamples", "20",
                  "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
+    import jsonschema
+
+    schema = json.loads((Path(__file__).resolve().parents[2] / "src" / "ptmvet" / "schemas" / "remeasure.schema.json").read_text())
+    jsonschema.validate(doc, schema)
     assert doc["claims_measured"] == 3 and doc["verdicts"] == {"consistent": 1, "understated": 1, "overstated": 1}
     assert main(["audit", "--db", str(db), "--reproduce"]) == 2
     assert "--data-dir" in capsys.readouterr().err

@@ -137,7 +137,7 @@ def measure_job(job: Job, data_dir: str, *, device: str | None = None, resamples
             gap = diff * (100.0 / m.scale)
         prov = m.provenance or {}
         out.append((job.model_id, job.revision, job.snapshot, ordinal, m.task, m.dataset, m.split, m.metric, m.claimed, m.measured,
-                    m.ci_low, m.ci_high, m.n, m.verdict, m.reason, gap, m.subset is not None, m.data_path,
+                    m.ci_low, m.ci_high, m.n, str(getattr(m.verdict, "value", m.verdict)), m.reason, gap, m.subset is not None, m.data_path,
                     prov.get("data_sha256"), prov.get("device", dev), prov.get("rows_per_second"), round(seconds, 3)))
     return out
 
