@@ -226,3 +226,17 @@ def test_scan_lists_skipped_weights_with_the_reason_and_fails(case: str, why: st
     assert main(["scan", str(d), "--format", "json"]) == 1
     doc = json.loads(capsys.readouterr().out)
     assert any(str(e["path"]).endswith("model.safetensors") for e in doc["not_analysed"])
+
+
+@pytest.mark.parametrize("name", ["model.safetensors", "pytorch_model.bin"])
+def test_safetensors_header_of_128_bytes_is_not_read_as_a_pickle(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The header length's low byte 0x80 is also pickle's PROTO opcode."""
+    meta = {"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "__metadata__": {"pad": ""}}
+    meta["__metadata__"]["pad"] = "x" * (128 - len(json.dumps(meta).encode()))
+    header = json.dumps(meta).encode()
+    assert len(header) == 128
+    path = tmp_path / name
+    path.write_bytes(struct.pack("<Q", len(header)) + header + bytes(8))
+    assert main(["scan", str(path), "--format", "json"]) == 0
+    (report,) = json.loads(capsys.readouterr().out)["files"]
+    assert report["format"] == "safetensors" and report["verdict"] == "safe"

@@ -123,12 +123,14 @@ def sniff(head: bytes, suffix: str, size: int) -> str:
         return "7z"
     if head.startswith((b"\x04\x22\x4d\x18", b"\x02\x21\x4c\x18")):
         return "lz4"
+    # Before the pickle test: a safetensors header of 128 + 256k bytes starts with 0x80, the
+    # pickle PROTO opcode; '{' at offset 8 is no pickle opcode, and the length must fit the file.
+    if len(head) >= 9 and head[8:9] == b"{" and int.from_bytes(head[:8], "little") < size:
+        return "safetensors"
     if len(head) >= 10 and head[0] == 0x80 and head[1] <= 5:
         return "pickle"
     if head.startswith(_COMPRESSED_MAGICS) or _is_zlib(head):
         return "compressed"
-    if len(head) >= 9 and head[8:9] == b"{" and int.from_bytes(head[:8], "little") < size:
-        return "safetensors"
     if suffix == ".safetensors":
         return "safetensors"
     if suffix == ".onnx" or (
