@@ -84,7 +84,10 @@ def render_terminal(v: Verification, **_: Any) -> str:
         lines.append(f"OK: signature {v.against} verified ({v.method}); {v.files} file(s) match")
         if v.identities:
             lines.append(f"signer: {', '.join(v.identities)}" + (f" (issued by {v.issuer})" if v.issuer else ""))
-        lines += [f"unsigned {p}: not covered by the signature (model_signing leaves git files out)" for p in v.unsigned]
+        lines += [
+            f"unsigned {p}: not covered by the signature ({'the signature file itself' if p == v.against.rsplit('/', 1)[-1] or v.against.endswith('/' + p) else 'a git file model_signing leaves out'})"
+            for p in v.unsigned
+        ]
     return "\n".join(lines) + "\n"
 
 
