@@ -137,3 +137,35 @@ def test_age_without_an_observation_time_is_skipped_not_measured_against_the_clo
     info = RegistryInfo(source="dump", repo_id="o/m", last_modified=datetime(2001, 1, 1, tzinfo=UTC))
     f = one(mt.recently_updated, make_evidence(None, registry=info))
     assert f.outcome is Outcome.SKIPPED and "observed" in f.message
+
+
+def test_trainer_boilerplate_does_not_count_as_documentation() -> None:
+    lists = "\n".join(f"- learning_rate_{i}: 5e-05 with a long generated explanation of the value" for i in range(40))
+    card = f"# M\n\nA model.\n\n### Training hyperparameters\n\n{lists}\n\n### Framework versions\n\n- Transformers 4.8.2\n- Pytorch 1.9.0\n"
+    f = one(d.model_card_present, make_evidence(card))
+    assert f.outcome is Outcome.FAIL and f.details["boilerplate_words"] > 100 and f.details["prose_words"] < 100
+
+
+def test_evaluation_documented() -> None:
+    sst2 = "---\ndatasets:\n- sst2\n---\n# M\n\nThis model reaches an accuracy of 91.3 on the dev set.\n"
+    f = one(d.evaluation_documented, make_evidence(sst2))
+    assert f.outcome is Outcome.PASS and f.details["strength"] == "card-text" and "91.3" in f.evidence[0]
+    index = "---\nmodel-index:\n- name: m\n  results:\n  - task: {type: text-classification}\n    dataset: {type: glue, name: GLUE}\n    metrics:\n    - {type: accuracy, value: 0.9}\n---\n# M\n"
+    f = one(d.evaluation_documented, make_evidence(index))
+    assert f.outcome is Outcome.PASS and "glue" in f.evidence[0]
+    f = one(d.evaluation_documented, make_evidence("# M\n\nIt reaches an F1 of 88.5.\n"))
+    assert f.outcome is Outcome.FAIL and f.severity is Severity.LOW
+    f = one(d.evaluation_documented, make_evidence("# M\n\nA model.\n"))
+    assert f.outcome is Outcome.FAIL and f.severity is Severity.MEDIUM
+
+
+def test_usage_documented() -> None:
+    code = "# M\n\n## How to use\n\n```python\nfrom transformers import pipeline\nclf = pipeline('text-classification', model='m')\n```\n"
+    f = one(d.usage_documented, make_evidence(code))
+    assert f.outcome is Outcome.PASS and f.details["code_examples"] == 1
+    words = "# M\n\n## Usage\n\nLoad it with the transformers library and call it on a batch of English sentences.\n"
+    f = one(d.usage_documented, make_evidence(words))
+    assert f.outcome is Outcome.PASS and f.details["strength"] == "card-text"
+    f = one(d.usage_documented, make_evidence("# M\n\n```\nlearning_rate: 1e-5\n```\n"))
+    assert f.outcome is Outcome.FAIL
+    assert one(d.usage_documented, make_evidence(None, files=["a"])).outcome is Outcome.FAIL

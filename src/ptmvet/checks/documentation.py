@@ -20,6 +20,9 @@ MIN_CARD_WORDS = 100
 #: A card with this many placeholder-only sections is an unfilled template, whatever else it holds.
 MAX_PLACEHOLDER_SECTIONS = 3
 _GENERATED = re.compile(r"generated automatically|automatically generated|auto-generated", re.I)
+#: Sections the Trainer writes by itself (hyperparameter and version lists, per-epoch logs).
+#: They say nothing a reader needs to decide on reuse, so their words do not count as documentation.
+_BOILERPLATE_TITLE = re.compile(r"^(?:training hyperparameters|framework versions|training results)$", re.I)
 
 # --- VET401 -----------------------------------------------------------------
 
@@ -44,11 +47,14 @@ def model_card_present(ev: Evidence) -> Iterator[Finding]:
         ]
         yield meta.failed("no model card", evidence=problems or ("no README.md in the package",))
         return
-    words = ct.prose_words(card.body)
+    boilerplate = sum(ct.prose_words(s.text) for s in card.sections if _BOILERPLATE_TITLE.match(s.title.strip()))
+    words = ct.prose_words(card.body) - boilerplate
     placeholders = [s for s in card.sections if ct.has_placeholder(s.text) and ct.prose_words(s.text) == 0]
     filled_sections = [s for s in card.sections if ct.prose_words(s.text) > 0]
-    details = {"prose_words": words, "sections": len(card.sections), "placeholder_sections": len(placeholders)}
+    details = {"prose_words": words, "boilerplate_words": boilerplate, "sections": len(card.sections), "placeholder_sections": len(placeholders)}
     evidence = [f"{card.path}: {words} words of prose in {len(card.sections)} section(s)"]
+    if boilerplate:
+        evidence.append(f"{boilerplate} words of generated hyperparameter, version and training-log lists not counted")
     if _GENERATED.search(card.body):
         evidence.append("card says it was generated automatically (Trainer template)")
     if placeholders:
@@ -227,10 +233,109 @@ def card_metadata_valid(ev: Evidence) -> Iterator[Finding]:
         )
 
 
+# --- VET406 -----------------------------------------------------------------
+
+EVALUATION = CheckMeta(
+    id="VET406",
+    slug="evaluation-documented",
+    attribute=Attribute.DOCUMENTATION,
+    severity=Severity.MEDIUM,
+    summary="The card reports how the model was evaluated: a result with the data it was measured on (in model-index, a results table or a sentence).",
+    remedy="Report at least one result with its dataset and split (\"accuracy 91.3 on the SST-2 dev set\"), ideally also in `model-index`.",
+    needs=frozenset({Need.CARD}),
+)
+
+
+@check(EVALUATION)
+def evaluation_documented(ev: Evidence) -> Iterator[Finding]:
+    from ptmvet.cardinfo import for_evidence
+
+    meta = EVALUATION
+    card = ev.card
+    if card is None:
+        yield meta.failed("no model card, so no evaluation documented", evidence=("no model card",))
+        return
+    named = [c for c in ev.claims if c.dataset]
+    if named:
+        yield meta.passed(
+            f"{len(named)} result(s) with their data in machine-readable metadata",
+            evidence=[f"{c.source}: {c.metric} {c.value} on {c.dataset}{'/' + c.dataset_split if c.dataset_split else ''}" for c in named[:4]],
+        )
+        return
+    text = [t for t in for_evidence(ev).text_claims if t.claim.dataset]
+    if text:
+        yield meta.passed(
+            f"{len(text)} result(s) with their data stated in the card text",
+            evidence=[f"{t.claim.source}: {t.quote}" for t in text[:4]],
+            details={"strength": "card-text"},
+        )
+        return
+    unnamed = list(ev.claims) + [t.claim for t in for_evidence(ev).text_claims]
+    if unnamed:
+        yield meta.failed(
+            f"{len(unnamed)} result(s) reported without the data they were measured on",
+            evidence=[f"{c.source}: {c.metric} {c.value} (no dataset)" for c in unnamed[:4]],
+            severity=Severity.LOW,
+        )
+        return
+    yield meta.failed("the card reports no evaluation result", evidence=("no result in model-index, .eval_results, tables or prose",))
+
+
+# --- VET407 -----------------------------------------------------------------
+
+USAGE = CheckMeta(
+    id="VET407",
+    slug="usage-documented",
+    attribute=Attribute.DOCUMENTATION,
+    severity=Severity.HIGH,
+    summary="The card shows how to use the model: a code example that loads and runs it, or a usage section that says how.",
+    remedy="Add a \"How to use\" section with a short code example that loads the model and runs it on an input.",
+    needs=frozenset({Need.CARD}),
+)
+_FENCE_BLOCK = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n(.*?)^[ \t]*\1", re.S | re.M)
+_USAGE_CODE = re.compile(
+    r"from_pretrained\(|\bpipeline\(|SentenceTransformer\(|load_model\(|hf_hub_download\(|from_hub\(|\.predict\(|"
+    r"\bcurl\b.*huggingface|torch\.hub\.load\(|load_learner|Detoxify\(|spacy\.load\(|\bimport\s+\w+|^\s*(?:pip|python)\s",
+    re.M,
+)
+_USAGE_TITLE = re.compile(r"how to use|usage|quick ?start|getting started|get started|example|inference|demo", re.I)
+
+
+@check(USAGE)
+def usage_documented(ev: Evidence) -> Iterator[Finding]:
+    meta = USAGE
+    card = ev.card
+    if card is None:
+        yield meta.failed("no model card, so no usage example", evidence=("no model card",))
+        return
+    body = ct.strip_comments(card.body)
+    examples = [m.group(2) for m in _FENCE_BLOCK.finditer(body) if _USAGE_CODE.search(m.group(2))]
+    html_code = re.search(r"<pre>\s*<code>.*?(?:from_pretrained|pipeline)\(", body, re.S)
+    if examples or html_code:
+        first = (examples[0] if examples else html_code.group(0) if html_code else "").strip().splitlines()
+        yield meta.passed(
+            f"{len(examples) or 1} usage code example(s)",
+            evidence=[f"card code: {ct.quote(' '.join(first[:3]), 100)}"],
+            details={"code_examples": len(examples) or 1},
+        )
+        return
+    sections = ct.filled(ct.blocks(card, ct.section_matcher(("get_started",), _USAGE_TITLE)))
+    if sections:
+        yield meta.passed(
+            "usage described in a section, without a code example (weaker evidence)",
+            evidence=[b.describe() for b in sections[:3]],
+            details={"strength": "card-text"},
+        )
+        return
+    yield meta.failed("the card shows no way to use the model", evidence=("no code example that loads or runs the model, no usage section",))
+
+
 CHECKS: tuple[Check, ...] = (
     model_card_present,
     intended_use,
     limitations_and_bias,
     out_of_scope_use,
     card_metadata_valid,
+    evaluation_documented,
+    usage_documented,
 )
