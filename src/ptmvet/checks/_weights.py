@@ -24,10 +24,13 @@ def unusable_weights(ev: Evidence) -> dict[str, str]:
     reports = {r.path: r for r in ev.scan}
     headers = {s.path: s for s in ev.safetensors}
     unreadable = set(ev.integrity.unreadable) if ev.integrity is not None else set()
+    odd = set(ev.odd_names)
     for f in ev.weight_files:
         if not f.local:
             continue
-        if f.lfs_pointer is not None:
+        if f.path in odd and ((r := reports.get(f.path)) is None or _scan_gap(r) is not None):
+            out[f.path] = "not scanned: its name is not UTF-8 text (shown escaped; VET307)"
+        elif f.lfs_pointer is not None:
             out[f.path] = f"only a Git LFS pointer ({f.lfs_pointer.size:,} bytes of weights never downloaded)"
         elif f.size == 0:
             out[f.path] = "empty (0 bytes)"
