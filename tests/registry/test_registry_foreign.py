@@ -156,3 +156,12 @@ def test_real_2022_export_as_csv_matches_json_lines(tmp_path: Path) -> None:
         n_tc = s.con.execute("SELECT count(*) FROM models WHERE pipeline_tag = 'text-classification'").fetchall()[0][0]
         n_bert = s.con.execute("SELECT count(*) FROM models WHERE model_type = 'bert'").fetchall()[0][0]
     assert stats.records == 3000 and stats.errors == 0 and n_tc > 0 and n_bert > 0
+
+
+def test_json_lines_with_a_malformed_first_record_stay_json_lines(recs: list[dict[str, object]], tmp_path: Path) -> None:
+    f = tmp_path / "dump.txt"
+    f.write_text("{not json\n" + "\n".join(lines_of(recs[:3])) + "\n")
+    assert sniff(f) == "jsonl"
+    with open_store(tmp_path / "m.duckdb") as s:
+        stats = mine_dump(s, [f])
+    assert stats.models_new == 3 and stats.errors == 1

@@ -81,6 +81,14 @@ def _csv_header(text: str) -> str | None:
     return None
 
 
+def _is_json(line: str) -> bool:
+    """A whole JSON object on one line (a string or number alone is a line of a pretty-printed document)."""
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
+
+
 def sniff(path: Path) -> str:
     """``'jsonl'``, ``'json'``, ``'zip'``, ``'parquet'`` or ``'csv'``; InputError for anything else."""
     with path.open("rb") as fh:
@@ -99,12 +107,12 @@ def sniff(path: Path) -> str:
     if stripped[0] == "[":
         return "json"
     if stripped[0] == "{":
-        first = stripped.split("\n", 1)[0]
-        try:
-            json.loads(first)
-        except ValueError:
-            return "json" if len(stripped.split("\n", 1)) > 1 or len(head) < _PROBE else "jsonl"
-        return "jsonl"
+        lines = stripped.split("\n")
+        complete = lines if len(head) < _PROBE else lines[:-1]  # the probe may cut the last line
+        if not complete or any(_is_json(line) for line in complete[:20] if line.strip()):
+            return "jsonl"  # a whole value on a line (a malformed first record is reported, not fatal)
+        name = path.name.lower()
+        return "jsonl" if name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")) else "json"
     if _csv_header(text) is not None:
         return "csv"
     shown = " ".join(stripped[:40].split())
