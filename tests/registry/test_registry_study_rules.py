@@ -195,3 +195,38 @@ def test_study_page_puts_the_paper_beside_ours(dbs: tuple[Path, Path]) -> None:
         page = render_html(compute_study(s))
     assert ("ICSE'23 (published)" in page or "ICSE&#x27;23 (published)" in page) and "doi:10.1109/ICSE48619.2023.00206" in page
     assert page.count("<svg") >= 5
+
+
+def test_real_2022_cards_paper_rule_is_stricter_than_any_key(corpora: Path) -> None:
+    """On the real Feb-2022 cards: Trainer cards with `results: []` and `model_index` spellings do not count."""
+    import tarfile
+
+    from ptmvet.card import load_front_matter, split_front_matter
+
+    tar = corpora / "hf-model-infos-cards-2022-02-saranscript" / "model_cards.tar.gz"
+    if not tar.is_file():
+        pytest.skip("2022 cards not present")
+    any_key = paper = empty_results = underscore_only = 0
+    with tarfile.open(tar, "r:gz") as tf:
+        for m in tf:
+            if not m.isfile():
+                continue
+            fh = tf.extractfile(m)
+            text = fh.read().decode("utf-8", "replace") if fh else ""
+            if "model-index" not in text and "model_index" not in text:
+                continue
+            block, _ = split_front_matter(text)
+            meta = load_front_matter(block)[0] if block else {}
+            keys = icse23.model_index_keys(meta)
+            if keys is None:
+                continue
+            any_key += 1
+            underscore_only += keys == "model_index"
+            mi = meta.get("model-index")
+            paper += bool(icse23.paper_claims(mi))
+            if isinstance(mi, list) and mi and isinstance(mi[0], dict) and mi[0].get("results") == []:
+                empty_results += 1
+    assert any_key > 0 and 0 < paper < any_key
+    assert empty_results > 0 and underscore_only > 0
+    # every card the paper's rule counts has the Hub's key; the difference is exactly the cards it rejects
+    assert paper <= any_key - underscore_only - empty_results
