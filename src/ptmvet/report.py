@@ -260,7 +260,21 @@ def json_sections(ev: Evidence, license: LicenseAssessment | None) -> dict[str, 
         out["measurements"] = [m.to_dict() for m in ev.measurements]
     if ev.measurements_skipped:
         out["measurements_skipped"] = ev.measurements_skipped
+    if ev.card is not None:
+        from ptmvet.cardinfo import for_evidence
+
+        # what the card says, each fact with its source: task, datasets, base models (with evidence strength), prose claims
+        out["card"] = for_evidence(ev).to_section()
     return out
+
+
+def _inferred_task(evidence: Evidence) -> str | None:
+    """The task read from tags, model-index, library, config or card text (report section ``card`` names the source)."""
+    if evidence.card is None and not evidence.config:
+        return None
+    from ptmvet.cardinfo import for_evidence
+
+    return for_evidence(evidence).task.task
 
 
 def summarize(evidence: Evidence) -> Summary:
@@ -271,7 +285,9 @@ def summarize(evidence: Evidence) -> Summary:
     size = sum(f.size or 0 for f in evidence.weight_files) or None
     return Summary(
         license=card.meta_str("license") if card else None,
-        pipeline_tag=(card.meta_str("pipeline_tag") if card else None) or (evidence.registry.pipeline_tag if evidence.registry else None),
+        pipeline_tag=(card.meta_str("pipeline_tag") if card else None)
+        or (evidence.registry.pipeline_tag if evidence.registry else None)
+        or _inferred_task(evidence),
         library=(card.meta_str("library_name") if card else None) or (evidence.registry.library_name if evidence.registry else None),
         base_model=tuple(card.meta_list("base_model")) if card else (),
         datasets=tuple(card.meta_list("datasets")) if card else (),

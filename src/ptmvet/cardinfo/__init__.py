@@ -62,6 +62,22 @@ class CardInfo:
         """Claims from prose and tables that are complete enough to re-measure."""
         return tuple(t.claim for t in self.text_claims if t.confidence >= MIN_MEASURE_CONFIDENCE and t.claim.dataset)
 
+    def to_section(self) -> dict[str, Any]:
+        """The report's ``card`` section: one short line per fact, its source in brackets."""
+        out: dict[str, Any] = {"task": f"{self.task.task} ({self.task.source})" if self.task.task else "not stated"}
+        if self.datasets:
+            out["datasets"] = [f"{d.id} ({d.source})" for d in self.datasets]
+        if self.base_models:
+            out["base_models"] = [f"{b.id} ({b.strength})" for b in self.base_models]
+        if self.text_claims:
+            out["text_claims"] = [
+                f"{t.claim.metric} {t.claim.value:g} on {t.claim.dataset or '?'}{'/' + t.claim.dataset_split if t.claim.dataset_split else ''}"
+                f" ({t.claim.source}, confidence {t.confidence:g})"
+                for t in self.text_claims[:20]
+                if t.claim.value is not None
+            ]
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "task": self.task.to_dict(),
