@@ -80,6 +80,9 @@ _REQUIRED_CHECKS: Mapping[Requirement, tuple[str, ...]] = {
 _MUST_PASS = frozenset({Requirement.CLAIMS_REMEASURED, Requirement.SIGNATURE, Requirement.HASHES_VERIFIED, Requirement.REVISION_PINNED})
 
 
+_PRESET_CACHE: dict[str, Any] = {}
+
+
 @dataclass(frozen=True, kw_only=True)
 class Stage:
     """One stage of adoption as written in the policy (not yet merged with the earlier ones)."""
@@ -170,8 +173,14 @@ class Policy:
     def preset(cls, name: str) -> Policy:
         if name not in PRESETS:
             raise PolicyError(f"no preset policy {name!r}", hint=f"presets: {', '.join(PRESETS)}")
-        text = resources.files("ptmvet.policies").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
-        return cls.from_mapping(yaml.safe_load(text), source=f"<preset {name}>")
+        # Presets are package data and policies are frozen: read and validate each once per process
+        # (every vet asks for the default policy; loading it cost more than all the checks of a card-only vet).
+        cached = _PRESET_CACHE.get(name)
+        if cached is None or not isinstance(cached, cls):
+            text = resources.files("ptmvet.policies").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+            cached = cls.from_mapping(yaml.safe_load(text), source=f"<preset {name}>")
+            _PRESET_CACHE[name] = cached
+        return cached
 
     @classmethod
     def load(cls, path: str | Path) -> Policy:
