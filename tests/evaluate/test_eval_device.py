@@ -60,3 +60,15 @@ def test_provenance_has_device_batch_and_throughput(tmp_path: Path) -> None:
     prov = m.provenance
     assert prov["device"] in ("cpu", "cuda", "mps") and isinstance(prov["batch_size"], int) and prov["batch_size"] >= 1
     assert prov["rows"] == 80 and prov["rows_per_second"] is not None and prov["rows_per_second"] > 0
+
+
+def test_reproduce_on_a_missing_gpu_is_bad_usage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    from ptmvet.cli import main
+
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "config.json").write_text("{}")
+    assert main(["reproduce", str(tmp_path / "m"), "--claim", "stsb:spearman=82", "--device", "cuda"]) == 2
+    assert "no CUDA device" in capsys.readouterr().err

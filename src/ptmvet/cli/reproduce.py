@@ -108,6 +108,10 @@ def run(args: argparse.Namespace) -> int:
         open_dataset(args.data, split=args.split)
     if args.data_dir is not None and not Path(args.data_dir).is_dir():
         raise InputError(f"{args.data_dir}: not a folder", path=str(args.data_dir))
+    if args.device != "cpu":  # a device this machine lacks is bad usage (exit 2), not a claim that cannot be verified
+        from ptmvet.evaluate.tasks.interface import resolve_device
+
+        resolve_device(args.device)
     options = ReproduceOptions(
         resamples=args.resamples,
         seed=args.seed,
