@@ -38,7 +38,7 @@ unit: $(STAMP) testdata
 test: lint unit
 
 # Each script prints its figures and the peer it was measured against in the same run.
-BENCHES := bench_check bench_cards bench_scan bench_manifest bench_reproduce bench_mine license_study
+BENCHES := bench_check bench_cards bench_card_task bench_card_vet bench_scan bench_manifest bench_reproduce crosscheck_metrics bench_mine license_study
 
 # The benches' peers (picklescan, modelscan, evaluate) come from the bench extra.
 $(BENCH_STAMP): pyproject.toml $(STAMP)

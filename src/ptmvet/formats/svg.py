@@ -358,8 +358,8 @@ def paired_share_bars_svg(
     if second and legend:
         ly = height - 10
         out.append(f'<rect x="{label_w}" y="{ly - 9}" width="10" height="10" fill="{colours[0]}"/>'
-                   f'<text x="{label_w + 14}" y="{ly}" font-size="11">{esc(legend[0])}</text>'
+                   f'<text x="{label_w + 14}" y="{ly}" font-size="11">{html.escape(legend[0], quote=False)}</text>'
                    f'<rect x="{label_w + 80}" y="{ly - 9}" width="10" height="10" fill="{colours[1]}"/>'
-                   f'<text x="{label_w + 94}" y="{ly}" font-size="11">{esc(legend[1])}</text>')
+                   f'<text x="{label_w + 94}" y="{ly}" font-size="11">{html.escape(legend[1], quote=False)}</text>')
     out.append("</svg>")
     return "".join(out)
