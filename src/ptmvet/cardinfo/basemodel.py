@@ -190,7 +190,9 @@ def find_base_models(
     # "An [adapter](https://adapterhub.ml) for the `roberta-base` model": a phrase split by a link
     if "](" in prose and "`" in prose:
         unlinked = re.sub(r"\[([^\]]{1,120})\]\([^)\s]{1,300}\)", r"\1", prose)
-        for m in _PHRASES.finditer(unlinked):
+        unlinked_low = unlinked.lower()
+        found = _PHRASES_LOW.finditer(unlinked_low) if len(unlinked_low) == len(unlinked) else _PHRASES.finditer(unlinked)
+        for m in found:
             tick = re.match(r"\s*(?:the\s+)?`([\w./-]{3,120})`", unlinked[m.end() : m.end() + 130])
             if tick and valid_hub_id(tick.group(1)) and model_id(tick.group(1)):
                 add(model_id(tick.group(1)) or tick.group(1), "card-text", " ".join(unlinked[m.start() : m.end() + 60].split()))
