@@ -111,10 +111,13 @@ def redact_url(url: str) -> str:
     return _USERINFO.sub(r"\1", url.strip())
 
 
-def _signed_shas(git: str, path: Path, overrides: list[str], limit: int) -> set[str]:
-    """Commits that carry a signature header, whether or not it can be checked here."""
-    raw = _run(git, path, [*overrides, "log", "--pretty=raw", f"--max-count={limit}"])
-    signed: set[str] = set()
+def signature_armours(raw: str) -> dict[str, str]:
+    """Each signed commit of ``git log --pretty=raw`` output with its signature's first line.
+
+    A commit counts when its headers carry a ``gpgsig`` (or ``gpgsig-sha256``) header,
+    whether or not the signature can be checked here.
+    """
+    armours: dict[str, str] = {}
     sha = None
     in_headers = False
     for line in raw.splitlines():
@@ -124,8 +127,14 @@ def _signed_shas(git: str, path: Path, overrides: list[str], limit: int) -> set[
         elif in_headers and line == "":
             in_headers = False
         elif in_headers and sha and line.startswith(("gpgsig ", "gpgsig-sha256 ")):
-            signed.add(sha)
-    return signed
+            armours.setdefault(sha, line.split(" ", 1)[1].strip())
+    return armours
+
+
+def _signed_shas(git: str, path: Path, overrides: list[str], limit: int) -> set[str]:
+    """Commits that carry a signature header, whether or not it can be checked here."""
+    raw = _run(git, path, [*overrides, "log", "--pretty=raw", f"--max-count={limit}"])
+    return set(signature_armours(raw))
 
 
 def collect_git(path: Path) -> GitInfo:

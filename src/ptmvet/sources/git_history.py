@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ptmvet.sources.git import _GitFailed, _local_keys, _overrides, _run
+from ptmvet.sources.git import _GitFailed, _local_keys, _overrides, _run, signature_armours
 
 _FS, _RS = "\x1f", "\x1e"
 _FORMAT = _FS.join(["%H", "%aI", "%ae", "%G?", "%GK", "%GS"]) + _RS
@@ -87,19 +87,7 @@ def find_repositories(root: Path) -> Iterator[tuple[str, Path]]:
 def _kinds(git: str, path: Path, base: list[str]) -> dict[str, str]:
     """Signature kind of every signed commit, from its raw headers."""
     raw = _run(git, path, [*base, "log", "--all", "--pretty=raw"])
-    kinds: dict[str, str] = {}
-    sha = None
-    in_headers = False
-    for line in raw.splitlines():
-        if line.startswith("commit "):
-            sha = line.split()[1] if len(line.split()) > 1 else None
-            in_headers = True
-        elif in_headers and line == "":
-            in_headers = False
-        elif in_headers and sha and line.startswith(("gpgsig ", "gpgsig-sha256 ")):
-            armour = line.split(" ", 1)[1].strip()
-            kinds.setdefault(sha, _KINDS.get(armour, "other"))
-    return kinds
+    return {sha: _KINDS.get(armour, "other") for sha, armour in signature_armours(raw).items()}
 
 
 def read_history(path: Path, *, allowed_signers: Path | None = None) -> RepoHistory:
