@@ -223,9 +223,11 @@ def test_scan_lists_skipped_weights_with_the_reason_and_fails(case: str, why: st
     assert main(["scan", str(d)]) == 1  # not proven safe
     out = capsys.readouterr().out
     assert f"{d / 'model.safetensors'}: {why}" in out
+    assert "overall: unknown" in out  # the summary line agrees with the exit code
     assert main(["scan", str(d), "--format", "json"]) == 1
     doc = json.loads(capsys.readouterr().out)
     assert any(str(e["path"]).endswith("model.safetensors") for e in doc["not_analysed"])
+    assert doc["verdict"] == "unknown"
 
 
 @pytest.mark.parametrize("name", ["model.safetensors", "pytorch_model.bin"])

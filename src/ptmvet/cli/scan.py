@@ -41,21 +41,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def exit_code(result: ScanResult, fail_on: str) -> int:
-    if result.reaches(Verdict(fail_on)):
-        return int(ExitCode.FAILED)
-    if Verdict(fail_on) is Verdict.UNKNOWN and any(_is_weight_name(p) for p, _ in result.not_analysed):
-        # An empty, unrecognised or pointer-only weight file, or a link to one not followed:
-        # nothing proves it safe, and the default fails on anything not proven safe.
+    threshold = Verdict(fail_on)
+    # A weight file that was not analysed (empty, unrecognised, pointer-only, a link not
+    # followed) makes the overall verdict unknown, so the default fails on it.
+    if result.reaches(threshold) or (threshold is Verdict.UNKNOWN and result.weights_not_analysed):
         return int(ExitCode.FAILED)
     if result.unreadable:
         return int(ExitCode.INPUT)
     return int(ExitCode.OK)
-
-
-def _is_weight_name(path: str) -> bool:
-    from ptmvet.evidence import FileEntry
-
-    return FileEntry(path=path.replace("\\", "/"), size=None, local=True).weight_format is not None
 
 
 def run(args: argparse.Namespace) -> int:

@@ -27,8 +27,24 @@ class ScanResult:
 
     @property
     def verdict(self) -> Verdict:
-        """The worst verdict of the scanned files (SKIPPED when none was scanned)."""
-        return overall(self.scanned)
+        """The worst verdict of the scanned files (SKIPPED when none was scanned), and at least
+        UNKNOWN when a weight file was not analysed: nothing proves such a file safe."""
+        worst = overall(self.scanned)
+        if worst.rank < Verdict.UNKNOWN.rank and self.weights_not_analysed:
+            return Verdict.UNKNOWN
+        return worst
+
+    @property
+    def weights_not_analysed(self) -> tuple[str, ...]:
+        """Paths of weight files (by name) whose content was not analysed: empty, unrecognised,
+        a Git LFS pointer, or a link not followed."""
+        from ptmvet.evidence import FileEntry
+
+        return tuple(
+            path
+            for path, _ in self.not_analysed
+            if FileEntry(path=path.replace("\\", "/"), size=None, local=True).weight_format is not None
+        )
 
     @property
     def counts(self) -> dict[str, int]:
