@@ -144,6 +144,10 @@ def test_sigint_while_starting_exits_130_without_a_traceback(tmp_path: Path) -> 
     _, err = proc.communicate(timeout=60)
     if proc.returncode == 0:
         pytest.skip("the command finished before the signal arrived")
+    if "Traceback" in err and f"{os.sep}ptmvet{os.sep}" not in err:
+        # Under load the signal can land while the interpreter itself starts (site, .pth
+        # files), before any ptmvet code runs: nothing ptmvet can catch.
+        pytest.skip("the signal arrived before ptmvet started")
     assert proc.returncode == 130, err
     assert "Traceback" not in err
 
