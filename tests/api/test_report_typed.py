@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from ptmvet.card import Claim
-from ptmvet.checks.claims import claims_measurable
-from ptmvet.checks.interface import Attribute, CheckMeta, Outcome, Severity, run_check
+from ptmvet.checks.interface import Attribute, CheckMeta, Outcome, Severity
 from ptmvet.errors import UsageError
 from ptmvet.evidence import Evidence, Target
 from ptmvet.evidence.licenses import IntendedUse
@@ -88,16 +87,6 @@ def test_measurement_verdicts_are_enums_and_a_bad_one_is_an_error() -> None:
     assert _m("overstated").to_dict()["verdict"] == "overstated"
     with pytest.raises(ValueError, match="nearly"):
         _m("nearly")
-
-
-def test_vet803_sorts_unmeasurable_claims_by_cause_not_by_message() -> None:
-    # The reason text mentions "unsupported metric", but the cause says the data was missing: not the package's fault.
-    missing = _m("not-verifiable", Unverifiable.NO_DATA, "no data: unsupported metric folder not found")
-    (f,) = run_check(claims_measurable, Evidence(target=T, measurements=(missing,)))
-    assert f.outcome is Outcome.SKIPPED
-    refused = _m("not-verifiable", Unverifiable.REFUSED_WEIGHTS, "only pickled weights")
-    (f,) = run_check(claims_measurable, Evidence(target=T, measurements=(refused,)))
-    assert f.outcome is Outcome.FAIL and "only pickled weights" in f.message
 
 
 def test_a_parent_named_only_in_config_is_in_the_lineage_too(tmp_path: Path) -> None:

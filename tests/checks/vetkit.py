@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from ptmvet.card import parse_card
+from ptmvet.checks import safety
 from ptmvet.checks.interface import Check, Finding, Outcome, run_check
+from ptmvet.enrich.interface import VetOptions
+from ptmvet.enrich.scan import scan_enricher
 from ptmvet.evidence import Evidence, FileEntry, LfsPointer, Target
 
 
@@ -46,6 +50,18 @@ def one(check: Check, evidence: Evidence) -> Finding:
     assert len(findings) == 1, findings
     assert findings[0].outcome is not Outcome.ERROR, findings[0].message
     return findings[0]
+
+
+def scanned(folder: Path) -> Evidence:
+    """Evidence of a real folder after the scan enricher has looked at every file in it."""
+    files = tuple(FileEntry(path=p.relative_to(folder).as_posix(), size=p.stat().st_size, local=True) for p in sorted(folder.rglob("*")) if p.is_file())
+    ev = Evidence(target=Target(name=folder.name, source="local", local_path=str(folder)), files=files)
+    return scan_enricher(ev, VetOptions.default(), None)
+
+
+def safety_outcomes(ev: Evidence) -> dict[str, list[Outcome]]:
+    """Outcomes of every VET7xx check on the evidence, by check id."""
+    return {c.meta.id: [f.outcome for f in run_check(c, ev)] for c in safety.CHECKS}
 
 
 Factory = Callable[..., Evidence]

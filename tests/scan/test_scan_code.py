@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from tests.scan.test_scan_checks_cli import _evidence, _outcomes
+from tests.checks.vetkit import safety_outcomes, scanned
 
 from ptmvet.checks.interface import Outcome
 from ptmvet.scan import Verdict, scan_file, scan_path
@@ -64,7 +64,7 @@ def test_remote_code_auto_map_and_dangerous_calls(tmp_path: Path) -> None:
     py = scan_file(tmp_path / "modeling_evil.py")
     assert py.verdict is Verdict.DANGEROUS and py.details["dangerous_calls"] == ["os.system", "subprocess.run"]
     assert scan_file(tmp_path / "configuration_evil.py").verdict is Verdict.SKIPPED
-    out = _outcomes(_evidence(tmp_path))
+    out = safety_outcomes(scanned(tmp_path))
     assert out["VET707"].count(Outcome.FAIL) == 3  # config.json, tokenizer_config.json, modeling_evil.py
 
 
@@ -72,7 +72,7 @@ def test_plain_config_is_quiet(tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text(json.dumps({"model_type": "bert", "hidden_size": 8}))
     (tmp_path / "tokenizer_config.json").write_text(json.dumps({"chat_template": BENIGN_TEMPLATE}))
     assert scan_path(tmp_path) == ()
-    out = _outcomes(_evidence(tmp_path))
+    out = safety_outcomes(scanned(tmp_path))
     assert out["VET707"] == [Outcome.PASS] and out["VET709"] == [Outcome.PASS]
 
 
@@ -176,5 +176,5 @@ def test_onnx_custom_domain(tmp_path: Path) -> None:
     onnx.save(model, tmp_path / "model.onnx")
     r = scan_file(tmp_path / "model.onnx")
     assert "onnx-custom-op" in {i.code for i in r.issues} and r.details["custom_domains"] == ["com.evil.ops"]
-    out = _outcomes(_evidence(tmp_path))
+    out = safety_outcomes(scanned(tmp_path))
     assert out["VET711"] == [Outcome.FAIL]

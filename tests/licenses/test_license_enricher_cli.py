@@ -1,10 +1,9 @@
-"""VET5xx checks on tiny evidence, the licence enricher, and `ptmvet lineage`."""
+"""Licence texts identified, the licence enricher feeding the lineage checks, and `ptmvet lineage`."""
 
 from __future__ import annotations
 
 import gzip
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from ptmvet.cli import main
 from ptmvet.enrich.licenses import license_enricher
 from ptmvet.evidence import Evidence, FileEntry, Target
 from ptmvet.evidence.licenses import IntendedUse
-from ptmvet.licenses.detect import detect, identify_text
+from ptmvet.licenses.detect import identify_text
 from ptmvet.licenses.verdict import assess
 from ptmvet.pipeline import VetOptions
 
@@ -42,38 +41,6 @@ def test_identify_licence_texts() -> None:
     assert identify_text("LLAMA 2 COMMUNITY LICENSE AGREEMENT\nLlama 2 Version Release Date") == "llama2"
     assert identify_text("Attribution-NonCommercial 4.0 International") == "cc-by-nc-4.0"
     assert identify_text("our own bespoke terms") is None
-
-
-def test_front_matter_licence_file_and_text_disagree() -> None:
-    card = "---\nlicense: mit\n---\n# Model\n\n## License\n\nThis model is licensed under the Apache 2.0 license.\n"
-    e = ev(card, {"LICENSE": APACHE})
-    d = detect(e)
-    assert len(d.disagreements) == 2
-    assert outcome("VET502", e)[0] is Outcome.FAIL
-    agreeing = ev("---\nlicense: apache-2.0\n---\n# M\n\nReleased under the Apache 2.0 license.\n", {"LICENSE": APACHE})
-    assert outcome("VET502", agreeing)[0] is Outcome.PASS
-    assert outcome("VET502", ev("---\nlicense: mit\n---\n# M\n"))[0] is Outcome.NOT_APPLICABLE
-
-
-def test_identified_other_and_unknown() -> None:
-    assert outcome("VET501", ev("---\nlicense: cc-by-nc-4.0\n---\n"))[0] is Outcome.PASS
-    assert outcome("VET501", ev("---\nlicense: other\n---\n", {"LICENSE": "bespoke terms"}))[0] is Outcome.FAIL
-    # `other` with a recognisable LICENSE text is identified from the file.
-    assert outcome("VET501", ev("---\nlicense: other\n---\n", {"LICENSE": "LLAMA 2 COMMUNITY LICENSE AGREEMENT"}))[0] is Outcome.PASS
-    assert outcome("VET501", ev("---\nlicense: apachy\n---\n"))[0] is Outcome.FAIL
-    assert outcome("VET501", ev("# no metadata\n"))[0] is Outcome.SKIPPED
-
-
-@pytest.mark.parametrize(("use", "expected"), [("commercial", Outcome.FAIL), ("research", Outcome.PASS), ("internal", Outcome.FAIL)])
-def test_intended_use_changes_vet503(use: str, expected: Outcome) -> None:
-    e = replace(ev("---\nlicense: cc-by-nc-4.0\n---\n"), intended_use=use)
-    got, message = outcome("VET503", e)
-    assert got is expected
-    assert use in message
-
-
-def test_no_licence_permits_nothing() -> None:
-    assert outcome("VET503", ev("# M\n"))[0] is Outcome.FAIL
 
 
 def _dump(tmp_path: Path) -> Path:
