@@ -24,20 +24,6 @@ from ptmvet.evaluate.tasks.interface import RunOptions
 from ptmvet.evidence.measurement import ClaimVerdict, Measurement, Unverifiable
 from ptmvet.progress import Progress
 
-#: The kinds of metric each task's runner keeps predictions for (metrics.Predictions.kind).
-TASK_KINDS: Mapping[str, frozenset[str]] = {
-    "sentence-similarity": frozenset({"values"}),
-    "text-classification": frozenset({"classes"}),
-    "image-classification": frozenset({"classes", "scores"}),
-    "tabular-classification": frozenset({"classes"}),
-    "tabular-regression": frozenset({"values"}),
-    "token-classification": frozenset({"entities"}),
-    "question-answering": frozenset({"scores"}),
-    "summarization": frozenset({"scores"}),
-    "automatic-speech-recognition": frozenset({"scores"}),
-    "object-detection": frozenset({"detections"}),
-}
-
 
 @dataclass(frozen=True, kw_only=True)
 class ReproduceOptions:
@@ -106,7 +92,7 @@ def reproduce(
     """Measure each claim on local data; one Measurement per claim, in order."""
     from ptmvet.evaluate import datasets as dsm
     from ptmvet.evaluate.metrics import METRICS, canonical_metric
-    from ptmvet.evaluate.tasks.interface import TASK_MODULES, canonical_task, infer_task
+    from ptmvet.evaluate.tasks.interface import RUNNERS, canonical_task, infer_task
 
     options = options or ReproduceOptions.default()
     model_path = Path(model_path)
@@ -120,7 +106,7 @@ def reproduce(
         if task is None:
             results[i] = _not_verifiable(spec, Unverifiable.UNSUPPORTED_TASK, "unsupported task: neither the claim nor the model names a task ptmvet can run")
             continue
-        if task not in TASK_MODULES:
+        if task not in RUNNERS:
             results[i] = _not_verifiable(spec, Unverifiable.UNSUPPORTED_TASK, f"unsupported task {c.task_type!r}", task=task)
             continue
         metric = canonical_metric(c.metric, c.metric_config, task=task)
@@ -129,7 +115,7 @@ def reproduce(
             continue
         if task.startswith("tabular"):
             task = "tabular-regression" if METRICS[metric].kind == "values" else "tabular-classification"
-        if METRICS[metric].kind not in TASK_KINDS[task]:
+        if METRICS[metric].kind not in RUNNERS[task].kinds:
             results[i] = _not_verifiable(spec, Unverifiable.METRIC_MISMATCH, f"metric {metric} does not apply to {task}", task=task, metric=metric)
             continue
         if c.value is None:

@@ -171,42 +171,47 @@ class TaskRunner(Protocol):
         ...
 
 
-TASK_MODULES: Mapping[str, str] = {
-    "text-classification": "text_classification",
-    "token-classification": "token_classification",
-    "sentence-similarity": "sentence_similarity",
-    "tabular-classification": "tabular",
-    "tabular-regression": "tabular",
-    "image-classification": "image_classification",
-    "question-answering": "question_answering",
-    "summarization": "summarization",
-    "automatic-speech-recognition": "speech_recognition",
-    "object-detection": "object_detection",
+@dataclass(frozen=True)
+class RunnerSpec:
+    """One row of :data:`RUNNERS`: where a task's runner lives and what it serves.
+
+    ``module`` is ``ptmvet.evaluate.tasks.<module>``, whose ``RUNNER`` (or ``runner(task)``
+    when one module serves several tasks) runs the task. ``kinds`` are the kinds of metric
+    its predictions feed (``metrics.Predictions.kind``); ``architectures`` are substrings of a
+    config's ``architectures`` that name the task; ``aliases`` are the other names cards use.
+    """
+
+    module: str
+    kinds: frozenset[str]
+    architectures: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+
+#: The task runners: adding one is its module plus one row here. Rows are matched against a
+#: config's architectures in this order (the speech rows come before summarization, whose
+#: ``ForConditionalGeneration`` also ends Whisper's name).
+RUNNERS: Mapping[str, RunnerSpec] = {
+    "text-classification": RunnerSpec(
+        "text_classification", frozenset({"classes"}), ("ForSequenceClassification",),
+        ("sentiment-analysis", "natural-language-inference", "text-pair-classification", "semantic-similarity-classification",
+         "sequence-classification", "sentence-pair-classification", "paraphrase-identification")),
+    "token-classification": RunnerSpec(
+        "token_classification", frozenset({"entities"}), ("ForTokenClassification",), ("ner", "named-entity-recognition")),
+    "sentence-similarity": RunnerSpec(
+        "sentence_similarity", frozenset({"values"}), (), ("feature-extraction", "semantic-textual-similarity", "sts")),
+    "tabular-classification": RunnerSpec("tabular", frozenset({"classes"})),
+    "tabular-regression": RunnerSpec("tabular", frozenset({"values"})),
+    "image-classification": RunnerSpec("image_classification", frozenset({"classes", "scores"}), ("ForImageClassification",)),
+    "question-answering": RunnerSpec(
+        "question_answering", frozenset({"scores"}), ("ForQuestionAnswering",), ("extractive-question-answering", "extractive-qa", "qa")),
+    "automatic-speech-recognition": RunnerSpec(
+        "speech_recognition", frozenset({"scores"}), ("Whisper", "Speech2Text", "SpeechEncoderDecoder", "ForCTC"),
+        ("asr", "speech-recognition")),
+    "summarization": RunnerSpec(
+        "summarization", frozenset({"scores"}), ("ForConditionalGeneration",), ("text2text-generation", "abstractive-summarization")),
+    "object-detection": RunnerSpec("object_detection", frozenset({"detections"}), ("ForObjectDetection",), ("detection",)),
 }
-TASK_ALIASES: Mapping[str, str] = {
-    "sentiment-analysis": "text-classification",
-    "natural-language-inference": "text-classification",
-    "text-pair-classification": "text-classification",
-    "semantic-similarity-classification": "text-classification",
-    "sequence-classification": "text-classification",
-    "ner": "token-classification",
-    "named-entity-recognition": "token-classification",
-    "feature-extraction": "sentence-similarity",
-    "semantic-textual-similarity": "sentence-similarity",
-    "sts": "sentence-similarity",
-    "tabular-classification": "tabular-classification",
-    "tabular-regression": "tabular-regression",
-    "sentence-pair-classification": "text-classification",
-    "paraphrase-identification": "text-classification",
-    "extractive-question-answering": "question-answering",
-    "extractive-qa": "question-answering",
-    "qa": "question-answering",
-    "text2text-generation": "summarization",
-    "abstractive-summarization": "summarization",
-    "asr": "automatic-speech-recognition",
-    "speech-recognition": "automatic-speech-recognition",
-    "detection": "object-detection",
-}
+TASK_ALIASES: Mapping[str, str] = {alias: task for task, spec in RUNNERS.items() for alias in spec.aliases}
 
 
 def canonical_task(task: str | None) -> str | None:
@@ -214,14 +219,15 @@ def canonical_task(task: str | None) -> str | None:
     if not task:
         return None
     t = task.strip().lower().replace("_", "-")
-    return t if t in TASK_MODULES else TASK_ALIASES.get(t)
+    return t if t in RUNNERS else TASK_ALIASES.get(t)
 
 
 def runner_for(task: str) -> TaskRunner:
     """The runner for a (canonical) task."""
-    mod = TASK_MODULES.get(task)
-    if mod is None:
-        raise UnsupportedTask(f"no runner for task {task!r}", hint=f"supported: {', '.join(sorted(TASK_MODULES))}")
+    spec = RUNNERS.get(task)
+    if spec is None:
+        raise UnsupportedTask(f"no runner for task {task!r}", hint=f"supported: {', '.join(sorted(RUNNERS))}")
+    mod = spec.module
     try:
         module = importlib.import_module(f"ptmvet.evaluate.tasks.{mod}")
     except ModuleNotFoundError as exc:
@@ -245,18 +251,8 @@ def infer_task(model_path: Path, configs: Mapping[str, Any] | None = None) -> st
         except (OSError, ValueError):
             config = None
     archs = " ".join(config.get("architectures") or []) if isinstance(config, Mapping) else ""
-    if "Whisper" in archs or "Speech2Text" in archs or "SpeechEncoderDecoder" in archs:
-        return "automatic-speech-recognition"  # generative ASR: named, though only CTC models are run
-    for suffix, task in (
-        ("ForSequenceClassification", "text-classification"),
-        ("ForTokenClassification", "token-classification"),
-        ("ForImageClassification", "image-classification"),
-        ("ForQuestionAnswering", "question-answering"),
-        ("ForConditionalGeneration", "summarization"),
-        ("ForCTC", "automatic-speech-recognition"),
-        ("ForObjectDetection", "object-detection"),
-    ):
-        if suffix in archs:
+    for task, spec in RUNNERS.items():
+        if any(a in archs for a in spec.architectures):
             return task
     return None
 
