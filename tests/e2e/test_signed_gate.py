@@ -13,8 +13,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from _e2e_pki import make_pki
 
+from _pki import make_pki
 from ptmvet.cli import main
 
 pytest.importorskip("model_signing")
@@ -96,8 +96,9 @@ def signed(tmp_path: Path) -> tuple[Path, Path, Path]:
     (root / "model.safetensors").write_bytes(safetensors_bytes())
     unsigned = tmp_path / "unsigned" / "tiny-encoder"
     shutil.copytree(root, unsigned)
-    ca, cert, key = make_pki(tmp_path / "pki")
-    assert main(["sign", str(root), "--key", str(key), "--cert", str(cert), "--chain", str(ca)]) == 0
+    pki = make_pki(tmp_path / "pki", root_cn="Example Release CA", leaf_cn="release signer", email="release@example.org")
+    ca = pki.ca
+    assert main(["sign", str(root), "--key", str(pki.leaf_key), "--cert", str(pki.leaf), "--chain", str(ca)]) == 0
     for d in (root, unsigned):
         _git(d, "init", "-q")
         _git(d, "add", "-A")

@@ -1,12 +1,12 @@
-"""Fixtures for the integrity tests: tiny packages, EC keys and a CA built with ``cryptography``."""
+"""Fixtures for the integrity tests: a tiny package, EC keys and a small PKI (tests/_pki.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from _pki import Keys, Pki, make_keys, make_pki
 
 
 @pytest.fixture
@@ -21,122 +21,17 @@ def package(tmp_path: Path) -> Path:
     return root
 
 
-@dataclass(frozen=True)
-class Keys:
-    private: Path
-    public: Path
-
-
-def _ec_keys(directory: Path, name: str) -> Keys:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    priv = directory / f"{name}.pem"
-    pub = directory / f"{name}.pub.pem"
-    priv.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    pub.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
-    return Keys(priv, pub)
-
-
 @pytest.fixture
 def keys(tmp_path: Path) -> Keys:
-    d = tmp_path / "keys"
-    d.mkdir(exist_ok=True)
-    return _ec_keys(d, "signer")
+    return make_keys(tmp_path / "keys", "signer")
 
 
 @pytest.fixture
 def other_keys(tmp_path: Path) -> Keys:
-    d = tmp_path / "keys"
-    d.mkdir(exist_ok=True)
-    return _ec_keys(d, "other")
-
-
-@dataclass(frozen=True)
-class Pki:
-    ca: Path  # trusted root (PEM)
-    leaf: Path  # signing certificate (PEM)
-    leaf_key: Path  # its private key
-    other_ca: Path  # an unrelated root
-
-
-def _name(cn: str):  # type: ignore[no-untyped-def]
-    from cryptography import x509
-    from cryptography.x509.oid import NameOID
-
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-
-
-def _ca(directory: Path, cn: str):  # type: ignore[no-untyped-def]
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name(cn))
-        .issuer_name(_name(cn))
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False, content_commitment=False, key_encipherment=False, data_encipherment=False,
-                key_agreement=False, key_cert_sign=True, crl_sign=True, encipher_only=False, decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    path = directory / f"{cn}.pem"
-    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    return key, cert, path
+    return make_keys(tmp_path / "keys", "other")
 
 
 @pytest.fixture
 def pki(tmp_path: Path) -> Pki:
-    """A self-signed CA and a leaf with the code-signing EKU (what model_signing's verifier accepts)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID
-
-    d = tmp_path / "pki"
-    d.mkdir()
-    ca_key, ca_cert, ca_path = _ca(d, "test-root")
-    _, _, other_path = _ca(d, "other-root")
-    leaf_key = ec.generate_private_key(ec.SECP256R1())
-    now = dt.datetime.now(dt.UTC)
-    leaf = (
-        x509.CertificateBuilder()
-        .subject_name(_name("model-publisher"))
-        .issuer_name(ca_cert.subject)
-        .public_key(leaf_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(hours=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True, content_commitment=False, key_encipherment=False, data_encipherment=False,
-                key_agreement=False, key_cert_sign=False, crl_sign=False, encipher_only=False, decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CODE_SIGNING]), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    leaf_path = d / "leaf.pem"
-    leaf_path.write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
-    leaf_key_path = d / "leaf.key.pem"
-    leaf_key_path.write_bytes(
-        leaf_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    return Pki(ca=ca_path, leaf=leaf_path, leaf_key=leaf_key_path, other_ca=other_path)
+    """A root and a leaf with Key Usage, the code-signing EKU and an AKI but no SAN (what model_signing's verifier accepts)."""
+    return make_pki(tmp_path / "pki", root_cn="test-root", leaf_cn="model-publisher", key_usage=True)

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from _pki import Keys, Pki
 from ptmvet.cli import main
 from ptmvet.errors import InputError, UsageError
 from ptmvet.integrity.errors import IntegrityMismatch, SignatureInvalid
 from ptmvet.integrity.signing import read_signed_manifest, sign_model, signature_digests_match, verify_signature
-
-Keys = Any
-Pki = Any
 
 
 def _flip_byte(path: Path, offset: int = 100) -> None:

@@ -1,6 +1,6 @@
 """Signatures that mean something: identity and issuer, certificate validity and usage, symlinks, unsigned dotfiles.
 
-Keys and certificates are built with ``cryptography`` for each test; nothing
+Keys and certificates are built for each test by tests/_pki.py; nothing
 touches a network.
 """
 
@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from _pki import Ca, make_ca, make_keys, make_leaf
 
 pytest.importorskip("model_signing")
 pytest.importorskip("OpenSSL")  # model_signing's certificate verifier needs pyopenssl
@@ -26,80 +27,14 @@ from ptmvet.integrity.signing import sign_model, verify_signature
 NOW = dt.datetime.now(dt.UTC)
 
 
-@dataclass(frozen=True)
-class Ca:
-    key: Any
-    cert: Any
-    path: Path
-
-
-def _write_key(key: Any, path: Path) -> Path:
-    from cryptography.hazmat.primitives import serialization
-
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    return path
-
-
 def _ca(d: Path, cn: str, org: str = "Test Org") -> Ca:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn), x509.NameAttribute(NameOID.ORGANIZATION_NAME, org)])
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW - dt.timedelta(days=10))
-        .not_valid_after(NOW + dt.timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    path = d / f"{cn}.pem"
-    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    return Ca(key, cert, path)
+    # Valid from ten days back, so a signature can be checked "yesterday" against a leaf not yet valid then.
+    return make_ca(d, cn, org=org, not_before=NOW - dt.timedelta(days=10))
 
 
-def _leaf(
-    d: Path,
-    ca: Ca,
-    *,
-    email: str = "publisher@example.org",
-    not_before: dt.datetime | None = None,
-    not_after: dt.datetime | None = None,
-    code_signing: bool = True,
-    name: str = "leaf",
-) -> tuple[Path, Path]:
-    """(certificate PEM, private key PEM) of a signing certificate issued by ``ca``."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    usage = [ExtendedKeyUsageOID.CODE_SIGNING] if code_signing else [ExtendedKeyUsageOID.SERVER_AUTH]
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "model-publisher")]))
-        .issuer_name(ca.cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before or NOW - dt.timedelta(hours=1))
-        .not_valid_after(not_after or NOW + dt.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False)
-        .add_extension(x509.ExtendedKeyUsage(usage), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), critical=False)
-        .sign(ca.key, hashes.SHA256())
-    )
-    cert_path = d / f"{name}.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    return cert_path, _write_key(key, d / f"{name}.key.pem")
+def _leaf(d: Path, ca: Ca, *, email: str = "publisher@example.org", **kw: Any) -> tuple[Path, Path]:
+    """(certificate PEM, private key PEM) of a signing certificate issued by ``ca`` (SAN e-mail, AKI)."""
+    return make_leaf(d, ca, email=email, **kw)
 
 
 @pytest.fixture
@@ -139,16 +74,10 @@ def test_identity_and_issuer_are_enforced(pkg: Path, ca: Ca) -> None:
 
 
 def test_identity_with_a_bare_key_is_a_usage_error(pkg: Path, tmp_path: Path) -> None:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    priv = _write_key(key, tmp_path / "k.pem")
-    pub = tmp_path / "k.pub.pem"
-    pub.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
-    sig = sign_model(pkg, key=priv).signature
+    keys = make_keys(tmp_path, "k")
+    sig = sign_model(pkg, key=keys.private).signature
     with pytest.raises(UsageError):
-        verify_signature(pkg, sig, key=pub, identity="publisher@example.org")
+        verify_signature(pkg, sig, key=keys.public, identity="publisher@example.org")
 
 
 @pytest.mark.parametrize(
@@ -210,14 +139,8 @@ def test_cli_identity_mismatch_exits_4(pkg: Path, ca: Ca, capsys: pytest.Capture
 
 
 def _key_signed(pkg: Path, tmp_path: Path) -> tuple[Path, Path]:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    priv = _write_key(key, tmp_path / "signer.pem")
-    pub = tmp_path / "signer.pub.pem"
-    pub.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
-    return sign_model(pkg, key=priv).signature, pub
+    keys = make_keys(tmp_path, "signer")
+    return sign_model(pkg, key=keys.private).signature, keys.public
 
 
 SYMLINK_EDITS = {
