@@ -28,8 +28,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from ptmvet.card import Claim
 from ptmvet.checks.interface import Attribute, Outcome, Severity
 from ptmvet.errors import UsageError
+from ptmvet.evidence.measurement import Measurement
+from ptmvet.licenses.compat import Status
 from ptmvet.pipeline import VetOptions, vet
 from ptmvet.policy import GateResult, GateStatus, Policy, gate
 from ptmvet.progress import Progress
@@ -66,6 +69,24 @@ def weighted_score(scores: Mapping[Attribute, float | None], weights: Mapping[At
         num += w * score
         den += w
     return round(num / den, 2) if den else None
+
+
+#: The keys of each re-measured claim in the compare JSON.
+_MEASUREMENT_KEYS = ("task", "dataset", "split", "metric", "claimed", "measured", "ci_low", "ci_high", "n", "verdict")
+
+
+@dataclass(frozen=True)
+class LicenseFacts:
+    """What the comparison shows of a candidate's licence."""
+
+    spdx: str | None
+    family: str  # licence class family; "none" without a licence
+    use: str | None  # the intended use judged
+    status: Status
+    reasons: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"spdx": self.spdx, "class": self.family, "use": self.use, "status": self.status.value, "reasons": list(self.reasons)}
 
 
 @dataclass(frozen=True)
@@ -126,23 +147,20 @@ class Candidate:
     def assessed(self) -> int:
         return sum(1 for s in self.report.scores.values() if s is not None)
 
-    def license_facts(self) -> dict[str, Any]:
-        lic = self.report.license  # the licence verdict, computed once (ptmvet.licenses.verdict)
+    def license_facts(self) -> LicenseFacts:
+        """The licence column: from the licence verdict computed once (ptmvet.licenses.verdict)."""
+        lic = self.report.license
         use = lic.intended_use.value if lic else None
         if lic is None or lic.klass is None or lic.use is None:
-            return {"spdx": self.report.summary.license, "class": "none", "use": use, "status": "conflict", "reasons": ["no licence declared"]}
-        return {"spdx": lic.spdx, "class": lic.klass.family.value, "use": use, "status": lic.use.status.value, "reasons": list(lic.use.reasons)}
+            return LicenseFacts(self.report.summary.license, "none", use, Status.CONFLICT, ("no licence declared",))
+        return LicenseFacts(lic.spdx, lic.klass.family.value, use, lic.use.status, lic.use.reasons)
 
-    def claims(self) -> list[dict[str, Any]]:
-        return [
-            {"metric": c.metric, "dataset": c.dataset, "split": c.dataset_split, "value": c.value}
-            for c in self.report.claims
-            if c.value is not None
-        ]
+    def claims(self) -> tuple[Claim, ...]:
+        """The card's claims that state a value."""
+        return tuple(c for c in self.report.claims if c.value is not None)
 
-    def measurements(self) -> list[dict[str, Any]]:
-        keys = ("task", "dataset", "split", "metric", "claimed", "measured", "ci_low", "ci_high", "n", "verdict")
-        return [{k: row[k] for k in keys} for row in (m.to_dict() for m in self.report.measurements)]
+    def measurements(self) -> tuple[Measurement, ...]:
+        return self.report.measurements
 
     def to_dict(self) -> dict[str, Any]:
         s = self.report.summary
@@ -156,12 +174,14 @@ class Candidate:
             "high_failures": self.high_failures,
             "failures": self.failures,
             "scores": {a.value: self.report.scores.get(a) for a in ATTRIBUTES},
-            "license": self.license_facts(),
+            "license": self.license_facts().to_dict(),
             "parameters": s.parameters,
             "weights_bytes": self.weights_bytes,
             "weight_formats": list(s.weight_formats),
-            "claims": self.claims(),
-            "measurements": self.measurements(),
+            "claims": [
+                {"metric": c.metric, "dataset": c.dataset, "split": c.dataset_split, "value": c.value} for c in self.claims()
+            ],
+            "measurements": [{k: row[k] for k in _MEASUREMENT_KEYS} for row in (m.to_dict() for m in self.measurements())],
             "gate": [i.to_dict() for i in self.gate.items if i.status is not GateStatus.WAIVED] + [
                 i.to_dict() for i in self.gate.items if i.status is GateStatus.WAIVED
             ],

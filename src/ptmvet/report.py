@@ -3,9 +3,11 @@
 Scores are derived from findings here and nowhere else. The report carries the
 enriched :class:`~ptmvet.evidence.Evidence` it was built from, so BOMs, formats
 and comparisons read typed values (``report.license``, ``report.lineage``,
-``report.scan``, ``report.measurements``, ``report.summary``) instead of
-re-running the pipeline or reading dicts back. ``to_dict`` is the JSON contract
-(``schemas/report.schema.json``, documented in ``docs/json.md``).
+``report.scan``, ``report.measurements``, ``report.integrity``,
+``report.card_info``, ``report.summary``) instead of re-running the pipeline or
+reading dicts back. The report holds no untyped mapping: ``to_dict`` (the JSON
+contract, ``schemas/report.schema.json``, documented in ``docs/json.md``)
+writes its ``sections`` from those typed results when it is called.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ptmvet._version import __version__
 from ptmvet.card import Claim
@@ -24,6 +26,9 @@ from ptmvet.evidence.lineage import Lineage
 from ptmvet.evidence.measurement import Measurement
 from ptmvet.evidence.scan import ScanReport, ScanVerdict
 from ptmvet.licenses.verdict import LicenseAssessment, assess
+
+if TYPE_CHECKING:
+    from ptmvet.cardinfo import CardInfo
 
 #: Version of the JSON report contract (schemas/report.schema.json). An integer:
 #: any change of shape bumps it and is listed in docs/json.md. 2: integer
@@ -74,13 +79,6 @@ class Summary:
     files: int = 0
     claims: int = 0
     problems: tuple[Problem, ...] = ()
-
-    def get(self, key: str, default: Any = None) -> Any:
-        """``summary.get("license")`` as when the summary was a dict (kept for callers of schema 1); read the attributes."""
-        value = getattr(self, key, default)
-        if isinstance(value, tuple):
-            return [_problem(p) if isinstance(p, Problem) else p for p in value]
-        return value
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -147,9 +145,7 @@ class Report:
     evidence: Evidence | None = None  # the enriched evidence the findings were computed from
     license: LicenseAssessment | None = None  # the licence verdict (licenses.verdict.assess), computed once
     verdict: PolicyVerdict | None = None  # overall PASS/FAIL under the default policy or the one given
-    #: The JSON view of the typed results (license, lineage, scan, integrity, measurements), built by
-    #: :func:`json_sections`; it keeps every field of report schema 1. Read the typed attributes instead.
-    sections: Mapping[str, Any] = field(default_factory=dict)
+    card_info: CardInfo | None = None  # what the card says (task, datasets, base models, prose claims), each with its source
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     tool_version: str = __version__
 
@@ -188,7 +184,24 @@ class Report:
 
     @property
     def integrity(self) -> IntegrityInfo | None:
-        return self.evidence.integrity if self.evidence else None
+        """What hashing the local files established (None for a package with no local copy: nothing was hashed)."""
+        if self.evidence is None or not self.target.local_path:
+            return None
+        return self.evidence.integrity
+
+    @property
+    def measurements_skipped(self) -> str | None:
+        """Why re-measurement was asked for but not run (None: it ran, or was not asked for)."""
+        return self.evidence.measurements_skipped if self.evidence else None
+
+    @property
+    def license_checked(self) -> LicenseAssessment | None:
+        """The licence verdict when the licence stage ran (it also traces the lineage), else None.
+
+        This is what the formats show and the JSON ``sections.license`` holds;
+        :attr:`license` is computed for every report and read by comparisons and BOMs.
+        """
+        return self.license if self.lineage is not None else None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract (see schemas/report.schema.json and docs/json.md)."""
@@ -203,22 +216,9 @@ class Report:
             "summary": self.summary.to_dict(),
             "findings": [f.to_dict() for f in self.findings],
             "claims": [c.to_dict() for c in self.claims],
-            "sections": _jsonable(self.sections),
+            "sections": json_sections(self),
         }
 
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if hasattr(value, "to_dict"):
-        return _jsonable(value.to_dict())
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
 
 
 def build_report(evidence: Evidence, findings: Sequence[Finding]) -> Report:
@@ -233,39 +233,45 @@ def build_report(evidence: Evidence, findings: Sequence[Finding]) -> Report:
         summary=summarize(evidence),
         evidence=evidence,
         license=license,
-        sections=json_sections(evidence, license),
+        card_info=_card_info(evidence),
     )
 
 
-def json_sections(ev: Evidence, license: LicenseAssessment | None) -> dict[str, Any]:
-    """The JSON ``sections`` of the report, from the typed results (shape of report schema 1)."""
+def json_sections(report: Report) -> dict[str, Any]:
+    """The JSON ``sections`` of the report, written from its typed results (keys and shapes of report schema 1)."""
     out: dict[str, Any] = {}
-    if ev.integrity is not None and ev.target.local_path:
-        info = ev.integrity
+    info = report.integrity
+    if info is not None:
         out["integrity"] = {
             "files_hashed": len(info.hashes),
             "bytes_hashed": info.bytes_hashed,
             "expected_digests": len(info.expected),
             "signature": info.signature.path if info.signature else None,
         }
-    if ev.scan:
-        scanned = [r.verdict for r in ev.scan if r.verdict is not ScanVerdict.SKIPPED]
-        verdict = ScanVerdict.worst(scanned) if scanned else ScanVerdict.SKIPPED  # nothing scanned is never "safe"
-        out["scan"] = {"verdict": verdict.value, "files": [r.to_dict() for r in ev.scan]}
-    if license is not None and ev.lineage is not None:  # the licence enricher ran
-        out["license"] = license.to_dict()
-    if ev.lineage is not None:
-        out["lineage"] = ev.lineage.to_section()
-    if ev.measurements or ev.measurements_skipped:
-        out["measurements"] = [m.to_dict() for m in ev.measurements]
-    if ev.measurements_skipped:
-        out["measurements_skipped"] = ev.measurements_skipped
-    if ev.card is not None:
-        from ptmvet.cardinfo import for_evidence
-
-        # what the card says, each fact with its source: task, datasets, base models (with evidence strength), prose claims
-        out["card"] = for_evidence(ev).to_section()
+    verdict = report.scan_verdict
+    if verdict is not None:
+        out["scan"] = {"verdict": verdict.value, "files": [r.to_dict() for r in report.scan]}
+    lic = report.license_checked
+    if lic is not None:
+        out["license"] = lic.to_dict()
+    if report.lineage is not None:
+        out["lineage"] = report.lineage.to_section()
+    if report.measurements or report.measurements_skipped:
+        out["measurements"] = [m.to_dict() for m in report.measurements]
+    if report.measurements_skipped:
+        out["measurements_skipped"] = report.measurements_skipped
+    if report.card_info is not None:
+        out["card"] = report.card_info.to_section()
     return out
+
+
+def _card_info(evidence: Evidence) -> CardInfo | None:
+    """What the card says, each fact with its source (None without a card)."""
+    if evidence.card is None:
+        return None
+    from ptmvet.cardinfo import for_evidence
+
+    return for_evidence(evidence)
 
 
 def _inferred_task(evidence: Evidence) -> str | None:

@@ -71,7 +71,7 @@ def test_gate_pass_ranks_first_then_score_then_high_failures() -> None:
 def test_unlicensed_candidate_fails_default_gate() -> None:
     ranked = rank([("n", _report("nolicence", GOOD, spdx=None)), ("g", _report("good", GOOD))], Policy.default())
     assert ranked[-1].name == "nolicence" and not ranked[-1].passed
-    assert ranked[-1].license_facts()["status"] == "conflict"
+    assert ranked[-1].license_facts().status.value == "conflict"
 
 
 def test_renderers_escape_and_agree() -> None:

@@ -73,11 +73,11 @@ def test_demo_report_shows_the_indicative_measurement(minilm_path: Path) -> None
     from ptmvet.pipeline import VetOptions, vet
 
     report = vet(minilm_path, VetOptions(offline=True, demo=True))
-    (m,) = report.sections["measurements"]
-    assert m["verdict"] == "not-verifiable" and m["subset"] is True and m["n"] == 375
-    assert m["measured"] is not None and m["reason"].startswith("data is a subset of the claimed split")
+    (m,) = report.measurements
+    assert m.verdict.value == "not-verifiable" and m.subset is not None and m.n == 375
+    assert m.measured is not None and m.reason is not None and m.reason.startswith("data is a subset of the claimed split")
     (f801,) = [f for f in report.findings if f.check_id == "VET801"]
-    assert f801.outcome is Outcome.SKIPPED and f"measured {m['measured']:.4g}" in f801.message
+    assert f801.outcome is Outcome.SKIPPED and f"measured {m.measured:.4g}" in f801.message
     # Nothing was verified like-for-like: the claims score must not read as a full 10.
     assert report.scores[Attribute.CLAIMS] != 10.0
     html = render(report, "html")

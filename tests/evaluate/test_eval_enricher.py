@@ -33,8 +33,8 @@ def test_vet_with_data_dir_remeasures_card_claims(tmp_path: Path) -> None:
         w.writerow(["sepal_length", "label"])
         w.writerows([float(a[0]), int(t)] for a, t in zip(x[1::2], y[1::2], strict=True))
     report = vet(pkg, VetOptions(data_dir=tmp_path / "eval", offline=True))
-    (m,) = report.sections["measurements"]
-    assert m["verdict"] == "overstated" and m["n"] == 75
-    assert abs(m["measured"] - acc) < 1e-9
+    (m,) = report.measurements
+    assert m.verdict.value == "overstated" and m.n == 75
+    assert m.measured is not None and abs(m.measured - acc) < 1e-9
     vet801 = [f for f in report.findings if f.check_id == "VET801"]
     assert [f.outcome for f in vet801] == [Outcome.FAIL]

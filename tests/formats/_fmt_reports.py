@@ -8,8 +8,18 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ptmvet.card import Claim
+from ptmvet.cardinfo import BaseModel, CardInfo, DatasetMention, TaskInference
 from ptmvet.checks.interface import Attribute, CheckMeta, Finding, Outcome, Severity
-from ptmvet.evidence import Problem, Target
+from ptmvet.evidence import Evidence, IntegrityInfo, Problem, Target
+from ptmvet.evidence.licenses import IntendedUse
+from ptmvet.evidence.lineage import DatasetLicense, LicenseConflict, Lineage, LineageEdge, LineageNode, Relation
+from ptmvet.evidence.measurement import ClaimVerdict, Measurement, Unverifiable
+from ptmvet.evidence.scan import GlobalImport, ScanIssue, ScanReport, ScanVerdict
+from ptmvet.licenses.classify import classify
+from ptmvet.licenses.compat import Status, UseVerdict
+from ptmvet.licenses.detect import DetectedLicense, LicenseDetection
+from ptmvet.licenses.ids import NormalizedLicense
+from ptmvet.licenses.verdict import LicenseAssessment
 from ptmvet.pipeline import vet_evidence
 from ptmvet.report import Report, Summary, score_findings
 from ptmvet.sources.local import collect_folder
@@ -75,131 +85,106 @@ def sample_claims(text: str = "") -> tuple[Claim, ...]:
     )
 
 
-def sample_sections(text: str = "") -> dict[str, object]:
-    return {
-        "measurements": [
-            {
-                "task": "sentence-similarity",
-                "dataset": f"stsb {text}",
-                "split": "test",
-                "metric": "spearman",
-                "claimed": 82.03,
-                "measured": 82.2,
-                "ci_low": 81.1,
-                "ci_high": 83.3,
-                "n": 1379,
-                "verdict": "consistent",
-            },
-            {
-                "task": "sentence-similarity",
-                "dataset": "stsb",
-                "split": "test",
-                "metric": "spearman",
-                "claimed": 86.0,
-                "measured": 82.2,
-                "ci_low": 81.1,
-                "ci_high": 83.3,
-                "n": 1379,
-                "verdict": "overstated",
-            },
-            {
-                "task": "ner",
-                "dataset": "conll2003",
-                "split": "test",
-                "metric": "f1",
-                "claimed": 91.0,
-                "measured": None,
-                "ci_low": None,
-                "ci_high": None,
-                "n": None,
-                "verdict": "not-verifiable",
-                "reason": f"no data {text}",
-            },
-        ],
-        "lineage": {
-            "nodes": [
-                {"id": f"acme/sentiment-mit {text}", "license": "mit", "spdx": "MIT", "class": "permissive"},
-                {"id": "org/base-nc", "license": "cc-by-nc-4.0", "spdx": "CC-BY-NC-4.0", "class": "non-commercial"},
-                {"id": "google/bert-base", "license": "apache-2.0", "spdx": "Apache-2.0", "class": "permissive"},
-                {"id": f"org/ghost {text}", "license": None, "spdx": None, "class": "unknown", "found": False},
-            ],
-            "edges": [
-                {"child": f"acme/sentiment-mit {text}", "parent": "org/base-nc", "relation": "finetune"},
-                {"child": "org/base-nc", "parent": "google/bert-base", "relation": "finetune"},
-                {"child": f"acme/sentiment-mit {text}", "parent": f"org/ghost {text}", "relation": "merge"},
-            ],
-            "conflicts": [
-                {
-                    "child": f"acme/sentiment-mit {text}",
-                    "ancestor": "org/base-nc",
-                    "child_license": "MIT",
-                    "ancestor_license": "CC-BY-NC-4.0",
-                    "dropped": ["non-commercial"],
-                    "serious": True,
-                    "direct": True,
-                    "reason": f"acme/sentiment-mit declares MIT but org/base-nc is non-commercial {text}",
-                },
-                f"free-text conflict {text}",
-            ],
-            "missing": [f"org/ghost {text}"],
-            "datasets": [
-                {
-                    "id": "glue",
-                    "license": "cc-by-4.0",
-                    "spdx": "CC-BY-4.0",
-                    "class": "permissive",
-                    "commercial": "yes",
-                    "found": True,
-                },
-                {
-                    "id": f"secret-data {text}",
-                    "license": None,
-                    "spdx": None,
-                    "class": None,
-                    "commercial": None,
-                    "found": False,
-                },
-            ],
-        },
-        "license": {
-            "intended_use": "commercial",
-            "spdx": "MIT",
-            "summary": f"permissive, commercial use: yes {text}",
-            "class": {"family": "permissive", "source": "https://opensource.org/license/mit"},
-            "use_verdict": {
-                "status": "conflict",
-                "reasons": [f"ancestor is non-commercial {text}"],
-                "duties": ["keep notices"],
-            },
-            "detection": {"disagreements": [f"README says Apache-2.0 {text}"]},
-        },
-        "scan": {
-            "verdict": "dangerous",
-            "files": [
-                {"path": "model.safetensors", "format": "safetensors", "verdict": "safe", "globals": [], "issues": []},
-                {
-                    "path": f"pytorch_model.bin {text}",
-                    "format": "pickle",
-                    "verdict": "dangerous",
-                    "globals": [f"os.system {text}"],
-                    "issues": [{"code": "dangerous-global", "message": f"imports os.system {text}"}],
-                },
-            ],
-        },
-        "integrity": {"files_hashed": 2, "signature": None, "nested": {"deep": [f"value {text}"]}},
-    }
+def sample_measurements(text: str = "") -> tuple[Measurement, ...]:
+    claim = sample_claims(text)[0]
+    return (
+        Measurement(claim=claim, task="sentence-similarity", dataset=f"stsb {text}", split="test", metric="spearman",
+                    claimed=82.03, verdict=ClaimVerdict.CONSISTENT, measured=82.2, ci_low=81.1, ci_high=83.3, n=1379),
+        Measurement(claim=claim, task="sentence-similarity", dataset="stsb", split="test", metric="spearman",
+                    claimed=86.0, verdict=ClaimVerdict.OVERSTATED, measured=82.2, ci_low=81.1, ci_high=83.3, n=1379),
+        Measurement(claim=claim, task="ner", dataset="conll2003", split="test", metric="f1", claimed=91.0,
+                    verdict=ClaimVerdict.NOT_VERIFIABLE, cause=Unverifiable.NO_DATA, reason=f"no data {text}"),
+    )  # fmt: skip
+
+
+def sample_lineage(text: str = "") -> Lineage:
+    root, ghost = f"acme/sentiment-mit {text}", f"org/ghost {text}"
+    mit, nc, apache = classify("MIT"), classify("CC-BY-NC-4.0"), classify("Apache-2.0")
+    return Lineage(
+        root=root,
+        source="static",
+        nodes=(
+            LineageNode(root, "mit", "MIT", mit, 0),
+            LineageNode("org/base-nc", "cc-by-nc-4.0", "CC-BY-NC-4.0", nc, 1),
+            LineageNode("google/bert-base", "apache-2.0", "Apache-2.0", apache, 2),
+            LineageNode(ghost, None, "LicenseRef-unknown", classify("LicenseRef-unknown"), 1, found=False),
+        ),
+        edges=(
+            LineageEdge(root, "org/base-nc", Relation.FINETUNE),
+            LineageEdge("org/base-nc", "google/bert-base", Relation.FINETUNE),
+            LineageEdge(root, ghost, Relation.MERGE),
+        ),
+        conflicts=(
+            LicenseConflict(root, "org/base-nc", "MIT", "CC-BY-NC-4.0", ("non-commercial",), serious=True, direct=True,
+                            reason=f"acme/sentiment-mit declares MIT but org/base-nc is non-commercial {text}"),
+            LicenseConflict(root, "google/bert-base", "MIT", "Apache-2.0", ("attribution",), serious=False, direct=False,
+                            reason=""),
+        ),
+        missing=(ghost,),
+        datasets=(
+            DatasetLicense("glue", "cc-by-4.0", "CC-BY-4.0", classify("CC-BY-4.0"), found=True),
+            DatasetLicense(f"secret-data {text}", None, None, None, found=False),
+        ),
+        datasets_resolved=True,
+    )  # fmt: skip
+
+
+def sample_license(text: str = "") -> LicenseAssessment:
+    mit = NormalizedLicense(raw="mit", hub_id="mit", spdx="MIT", recognized=True)
+    detection = LicenseDetection(
+        declared=(DetectedLicense("front-matter", "license", mit),),
+        disagreements=(f"README says Apache-2.0 {text}",),
+    )
+    use = UseVerdict(Status.CONFLICT, reasons=(f"ancestor is non-commercial {text}",), duties=("keep notices",))
+    return LicenseAssessment(IntendedUse.COMMERCIAL, detection, klass=classify("MIT"), use=use)
+
+
+def sample_scan(text: str = "") -> tuple[ScanReport, ...]:
+    danger = ScanVerdict.DANGEROUS
+    return (
+        ScanReport("model.safetensors", "safetensors", ScanVerdict.SAFE),
+        ScanReport(
+            f"pytorch_model.bin {text}",
+            "pickle",
+            danger,
+            globals=(GlobalImport("os", f"system {text}", danger, f"module os reaches the OS {text}"),),
+            issues=(ScanIssue("dangerous-global", danger, f"imports os.system {text}"),),
+        ),
+    )
+
+
+def sample_card_info(text: str = "") -> CardInfo:
+    return CardInfo(
+        task=TaskInference("text-classification", "front-matter:pipeline_tag"),
+        datasets=(DatasetMention("glue", "front-matter", "datasets: glue"), DatasetMention(f"imdb {text}", "card-text", "trained on imdb")),
+        base_models=(BaseModel(f"org/base-nc {text}", "declared", "base_model"),),
+    )
+
+
+def sample_evidence(text: str = "", target: Target | None = None) -> Evidence:
+    """Evidence with every typed result a report shows: integrity, scan, lineage, measurements."""
+    return Evidence(
+        target=target or Target(name="m", source="local", local_path="/models/m"),
+        integrity=IntegrityInfo(hashes={"model.safetensors": "ab" * 32, f"pytorch_model.bin {text}": "cd" * 32}, bytes_hashed=1024),
+        scan=sample_scan(text),
+        lineage=sample_lineage(text),
+        measurements=sample_measurements(text),
+    )
 
 
 def synthetic_report(text: str = "") -> Report:
+    """A report with every typed result (licence, lineage, scan, measurements, integrity, card facts) filled in."""
     findings = tuple(sample_findings(text))
+    target = Target(
+        name=f"acme/sentiment-mit {text}",
+        source="hub",
+        repo_id=f"acme/sentiment-mit {text}",
+        revision="0123456789abcdef0123456789abcdef01234567",
+        requested_revision="main",
+        local_path=f"/models/acme/sentiment-mit {text}",
+    )
     return Report(
-        target=Target(
-            name=f"acme/sentiment-mit {text}",
-            source="hub",
-            repo_id=f"acme/sentiment-mit {text}",
-            revision="0123456789abcdef0123456789abcdef01234567",
-            requested_revision="main",
-        ),
+        target=target,
         findings=findings,
         scores=score_findings(findings),
         claims=sample_claims(text),
@@ -216,7 +201,9 @@ def synthetic_report(text: str = "") -> Report:
             claims=2,
             problems=(Problem(f"bad.json {text}", f"invalid JSON {text}"),),
         ),
-        sections=sample_sections(text),
+        evidence=sample_evidence(text, target),
+        license=sample_license(text),
+        card_info=sample_card_info(text),
         generated_at=datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC),
     )
 

@@ -146,10 +146,10 @@ def test_schema_requires_core_keys(key: str) -> None:
 
 def test_non_finite_numbers_become_null() -> None:
     report = synthetic_report()
-    rows = [dict(m) for m in report.sections["measurements"]]
-    rows[0]["measured"] = math.nan
-    rows[0]["ci_high"] = math.inf
-    data = render(replace(report, sections={**report.sections, "measurements": rows}))
+    assert report.evidence is not None
+    first, *rest = report.measurements
+    odd = replace(first, measured=math.nan, ci_high=math.inf)
+    data = render(replace(report, evidence=replace(report.evidence, measurements=(odd, *rest))))
     validate(data)
     assert data["sections"]["measurements"][0]["measured"] is None
     assert data["sections"]["measurements"][0]["ci_high"] is None
@@ -162,12 +162,14 @@ def test_evaluate_measurements_fit_the_schema() -> None:
         measurement.Measurement(
             claim=claim, task="text-classification", dataset="glue", split="validation", metric="accuracy",
             claimed=91.3, verdict="consistent", measured=91.0, ci_low=90.1, ci_high=91.8, n=872, scale=100.0,
-        ).to_dict(),
+        ),
         measurement.Measurement(
             claim=claim, task=None, dataset=None, split=None, metric=None, claimed=None, verdict="not-verifiable",
             reason="no data",
-        ).to_dict(),
+        ),
     ]  # fmt: skip
-    report = replace(synthetic_report(), sections={"measurements": rows})
+    base = synthetic_report()
+    assert base.evidence is not None
+    report = replace(base, evidence=replace(base.evidence, measurements=tuple(rows)))
     validate(render(report))
     assert "not-verifiable" in FORMATS["html"].render(report)

@@ -19,6 +19,7 @@ from typing import Any
 
 from ptmvet._version import __version__
 from ptmvet.errors import DependencyMissing
+from ptmvet.evidence.measurement import Measurement
 from ptmvet.integrity.errors import SignatureInvalid
 from ptmvet.integrity.manifest import Manifest
 from ptmvet.policy import GateResult
@@ -27,8 +28,6 @@ STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 PREDICATE_TYPE = "https://ptmvet.invalid/attestation/vetting/v1"
 PAYLOAD_TYPE = "application/vnd.in-toto+json"
 PREDICATE_VERSION = 1
-#: Measurement fields kept in the predicate (the rest stays in the report).
-_CLAIM_FIELDS = ("task", "dataset", "config", "split", "metric", "claimed", "measured", "ci_low", "ci_high", "n", "tolerance", "scale", "verdict", "reason")
 
 
 def canonical_json(data: Any) -> bytes:
@@ -38,6 +37,26 @@ def canonical_json(data: Any) -> bytes:
 
 def sha256_of(data: Any) -> str:
     return hashlib.sha256(canonical_json(data)).hexdigest()
+
+
+def _claim(m: Measurement) -> dict[str, Any]:
+    """The fields of one re-measured claim kept in the predicate (the rest stays in the report)."""
+    return {
+        "task": m.task,
+        "dataset": m.dataset,
+        "config": m.config,
+        "split": m.split,
+        "metric": m.metric,
+        "claimed": m.claimed,
+        "measured": m.measured,
+        "ci_low": m.ci_low,
+        "ci_high": m.ci_high,
+        "n": m.n,
+        "tolerance": m.tolerance,
+        "scale": "percent" if m.scale == 100.0 else "fraction",
+        "verdict": m.verdict.value,
+        "reason": m.reason,
+    }
 
 
 def utc_now() -> str:
@@ -56,12 +75,7 @@ def build_statement(
     """The in-toto Statement (a dict) for one gate decision over one set of files."""
     report = result.report
     policy = result.policy
-    measurements = report.sections.get("measurements") if isinstance(report.sections, Mapping) else None
-    claims = [
-        {k: m.get(k) for k in _CLAIM_FIELDS}
-        for m in (measurements if isinstance(measurements, list) else [])
-        if isinstance(m, Mapping)
-    ]
+    claims = [_claim(m) for m in report.measurements]
     predicate: dict[str, Any] = {
         "predicate_version": PREDICATE_VERSION,
         "verdict": "pass" if result.passed else "fail",

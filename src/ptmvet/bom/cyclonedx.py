@@ -181,9 +181,9 @@ def _model_component(facts: ModelFacts, datasets: list[str]) -> dict[str, Any]:
         props.append(_prop("ptmvet:license:declared", facts.license_declared))
     if facts.license_class:
         props.append(_prop("ptmvet:license:class", facts.license_class))
-    if facts.license_use.get("status"):
-        reasons = "; ".join(str(r) for r in facts.license_use.get("reasons") or ())
-        props.append(_prop("ptmvet:license:use-verdict", f"{facts.license_use['status']}{': ' + reasons if reasons else ''}"))
+    if facts.license_use is not None:
+        reasons = "; ".join(facts.license_use.reasons)
+        props.append(_prop("ptmvet:license:use-verdict", f"{facts.license_use.status.value}{': ' + reasons if reasons else ''}"))
     if facts.parameters:
         props.append(_prop("ptmvet:parameters", facts.parameters))
     if facts.library:

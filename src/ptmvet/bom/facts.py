@@ -9,7 +9,7 @@ values; :mod:`ptmvet.bom.cyclonedx` and :mod:`ptmvet.bom.spdx` only map them.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,8 @@ from ptmvet.checks.interface import Attribute, Finding, Outcome
 from ptmvet.errors import DependencyMissing
 from ptmvet.evidence import Evidence
 from ptmvet.evidence.lineage import Lineage
+from ptmvet.evidence.measurement import Measurement
+from ptmvet.licenses.compat import UseVerdict
 from ptmvet.licenses.verdict import LicenseAssessment
 from ptmvet.report import Report
 
@@ -88,7 +90,7 @@ class ModelFacts:
     license_declared: str | None  # as normalised from the card / registry (SPDX or LicenseRef)
     license_concluded: str | None  # ptmvet's detection (the primary licence)
     license_class: str | None
-    license_use: Mapping[str, Any]
+    license_use: UseVerdict | None  # whether the licence permits the intended use (None: no licence)
     intended_use_setting: str
     task: str | None
     library: str | None
@@ -210,40 +212,25 @@ def _claim_metric(c: Claim) -> MetricFact | None:
     )
 
 
-def _num(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
-
-
-def _measured(rows: Any) -> list[MetricFact]:
-    out: list[MetricFact] = []
-    if not isinstance(rows, Sequence) or isinstance(rows, (str, bytes)):
-        return out
-    for row in rows:
-        if not isinstance(row, Mapping):
-            continue
-        value = _num(row.get("measured"))
-        metric = row.get("metric")
-        if value is None or not isinstance(metric, str):
-            continue
-        n = row.get("n")
-        out.append(
-            MetricFact(
-                kind="measured",
-                metric=metric,
-                value=value,
-                dataset=str(row["dataset"]) if row.get("dataset") else None,
-                split=str(row["split"]) if row.get("split") else None,
-                task=str(row["task"]) if row.get("task") else None,
-                ci_low=_num(row.get("ci_low")),
-                ci_high=_num(row.get("ci_high")),
-                n=n if isinstance(n, int) and not isinstance(n, bool) else None,
-                verdict=str(row["verdict"]) if row.get("verdict") else None,
-                claimed=_num(row.get("claimed")),
-            )
+def _measured(measurements: Iterable[Measurement]) -> list[MetricFact]:
+    """The re-measured values (a claim that could not be measured states no value and is left out)."""
+    return [
+        MetricFact(
+            kind="measured",
+            metric=m.metric,
+            value=float(m.measured),
+            dataset=m.dataset or None,
+            split=m.split or None,
+            task=m.task or None,
+            ci_low=float(m.ci_low) if m.ci_low is not None else None,
+            ci_high=float(m.ci_high) if m.ci_high is not None else None,
+            n=m.n,
+            verdict=m.verdict.value,
+            claimed=float(m.claimed) if m.claimed is not None else None,
         )
-    return out
+        for m in measurements
+        if m.measured is not None and m.metric is not None
+    ]
 
 
 def _ancestors(lineage: Lineage | None) -> tuple[AncestorFact, ...]:
@@ -290,7 +277,7 @@ def model_facts(evidence: Evidence, report: Report) -> ModelFacts:
         if d.id not in datasets:
             datasets.append(d.id)
     metrics = [m for m in (_claim_metric(c) for c in report.claims) if m is not None]
-    metrics.extend(_measured([m.to_dict() for m in evidence.measurements]))
+    metrics.extend(_measured(evidence.measurements))
     eval_ds: list[str] = []
     for m in metrics:
         if m.dataset and m.dataset not in eval_ds:
@@ -315,7 +302,7 @@ def model_facts(evidence: Evidence, report: Report) -> ModelFacts:
         license_declared=_declared_license(evidence, lic),
         license_concluded=lic.spdx if lic else None,
         license_class=lic.klass.family.value if lic and lic.klass else None,
-        license_use=lic.use.to_dict() if lic and lic.use else {},
+        license_use=lic.use if lic else None,
         intended_use_setting=(lic.intended_use if lic else evidence.intended_use).value,
         task=task,
         library=summary.library,

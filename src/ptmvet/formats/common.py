@@ -10,7 +10,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ptmvet.cardinfo import CardInfo
 from ptmvet.checks.interface import Attribute, Finding, Outcome, Severity
+from ptmvet.evidence import IntegrityInfo
+from ptmvet.evidence.licenses import LicenseClass
+from ptmvet.evidence.lineage import LicenseConflict, Lineage, LineageEdge, LineageNode
+from ptmvet.evidence.scan import ScanReport
+from ptmvet.licenses.compat import Status
+from ptmvet.licenses.verdict import LicenseAssessment
 from ptmvet.report import Report
 
 #: Display order of outcomes: what needs attention first.
@@ -53,12 +60,6 @@ ATTRIBUTE_TITLE: Mapping[Attribute, str] = {
 }
 
 NOT_ASSESSABLE = "not assessable"
-
-#: Measurement keys every format shows, in order (issue: reproduce, JSON contract).
-MEASUREMENT_COLUMNS: tuple[str, ...] = (
-    "task", "dataset", "split", "metric", "claimed", "measured", "ci_low", "ci_high", "n", "verdict",
-)  # fmt: skip
-
 
 def finding_sort_key(f: Finding) -> tuple[int, int, str]:
     """Failures first, then by severity (worst first), then by check id."""
@@ -201,38 +202,36 @@ class LineageLayout:
 
     levels: list[list[str]]
     level_of: dict[str, int]
-    nodes: dict[str, Mapping[str, Any]]
-    edges: list[Mapping[str, Any]]
+    nodes: dict[str, LineageNode | None]  # None: a model named only by an edge
+    edges: list[LineageEdge]
 
 
-def lineage_layout(lineage: Mapping[str, Any]) -> LineageLayout:
+def lineage_layout(lineage: Lineage) -> LineageLayout:
     """Place the lineage graph's nodes in levels by longest path from a root child.
 
     Cycles are tolerated: a node is placed once, at the first level reached.
     Edges naming unknown nodes add those nodes (a missing ancestor still shows).
     """
-    nodes: dict[str, Mapping[str, Any]] = {}
-    for raw in _dicts(lineage.get("nodes")):
-        if raw.get("id") is not None:
-            nodes.setdefault(str(raw["id"]), raw)
-    edges = [e for e in _dicts(lineage.get("edges")) if e.get("child") is not None and e.get("parent") is not None]
+    nodes: dict[str, LineageNode | None] = {}
+    for node in lineage.nodes:
+        nodes.setdefault(node.id, node)
+    edges = list(lineage.edges)
     parents: dict[str, list[str]] = {}
     has_child: set[str] = set()
     for e in edges:
-        c, p = str(e["child"]), str(e["parent"])
-        nodes.setdefault(c, {"id": c})
-        nodes.setdefault(p, {"id": p})
-        parents.setdefault(c, []).append(p)
-        has_child.add(p)
+        nodes.setdefault(e.child, None)
+        nodes.setdefault(e.parent, None)
+        parents.setdefault(e.child, []).append(e.parent)
+        has_child.add(e.parent)
     roots = [n for n in nodes if n not in has_child] or list(nodes)[:1]
     level_of: dict[str, int] = {}
     frontier = [(r, 0) for r in roots]
     while frontier:
-        node, lvl = frontier.pop(0)
-        if node in level_of:
+        node_id, lvl = frontier.pop(0)
+        if node_id in level_of:
             continue
-        level_of[node] = lvl
-        frontier.extend((p, lvl + 1) for p in parents.get(node, ()))
+        level_of[node_id] = lvl
+        frontier.extend((p, lvl + 1) for p in parents.get(node_id, ()))
     for n in nodes:  # unreachable (pure cycles): put them after the rest
         level_of.setdefault(n, max(level_of.values(), default=-1) + 1)
     depth = max(level_of.values(), default=-1) + 1
@@ -242,133 +241,123 @@ def lineage_layout(lineage: Mapping[str, Any]) -> LineageLayout:
     return LineageLayout(levels=levels, level_of=level_of, nodes=nodes, edges=edges)
 
 
-def as_mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+def class_name(klass: LicenseClass | None) -> str | None:
+    """The licence family of a lineage node or dataset (permissive, copyleft, ...), None when unknown."""
+    return klass.family.value if klass is not None else None
 
 
-def _dicts(value: Any) -> list[Mapping[str, Any]]:
-    if not isinstance(value, Sequence) or isinstance(value, (str, bytes)):
-        return []
-    return [v for v in value if isinstance(v, Mapping)]
+def commercial_name(klass: LicenseClass | None) -> str | None:
+    """Whether a licence allows commercial use (yes, no, conditional, unknown), None when unknown."""
+    return klass.commercial.value if klass is not None else None
 
 
-def measurement_rows(report: Report) -> list[Mapping[str, Any]]:
-    """The ``measurements`` section's rows (dicts), or an empty list."""
-    return _dicts(report.sections.get("measurements"))
+def node_license(node: LineageNode | None) -> str | None:
+    """The licence a lineage node shows: its SPDX id, else the id as declared."""
+    return (node.spdx or node.license) if node is not None else None
 
 
-def lineage_section(report: Report) -> Mapping[str, Any] | None:
-    value = report.sections.get("lineage")
-    return value if isinstance(value, Mapping) and (value.get("nodes") or value.get("edges")) else None
+def lineage_of(report: Report) -> Lineage | None:
+    """The report's lineage when it has anything to draw (a node or an edge)."""
+    lin = report.lineage
+    return lin if lin is not None and (lin.nodes or lin.edges) else None
 
 
-#: Sections with a dedicated rendering; any other section is shown generically.
-KNOWN_SECTIONS = frozenset({"measurements", "lineage", "license", "scan"})
+def conflict_text(conflict: LicenseConflict) -> str:
+    """One line for a lineage licence conflict: its reason, else who drops whose restrictions."""
+    if conflict.reason:
+        return conflict.reason
+    return (
+        f"{conflict.child} ({conflict.child_license or '?'}) drops restrictions of "
+        f"{conflict.ancestor} ({conflict.ancestor_license or '?'})"
+    )
 
 
-def other_sections(report: Report) -> list[tuple[str, Any]]:
-    return [(k, v) for k, v in report.sections.items() if k not in KNOWN_SECTIONS and v not in (None, {}, [])]
-
-
-def conflict_text(conflict: Any) -> str:
-    """One line for a lineage licence conflict (a dict with ``reason`` or free text)."""
-    if isinstance(conflict, Mapping):
-        if conflict.get("reason"):
-            return str(conflict["reason"])
-        if conflict.get("child") and conflict.get("ancestor"):
-            return (
-                f"{conflict['child']} ({conflict.get('child_license') or '?'}) drops restrictions of "
-                f"{conflict['ancestor']} ({conflict.get('ancestor_license') or '?'})"
-            )
-    return fmt_value(conflict)
-
-
-def lineage_notes(lineage: Mapping[str, Any]) -> list[str]:
+def lineage_notes(lineage: Lineage) -> list[str]:
     """Plain-text remarks about a lineage: why it was not looked up, missing ancestors, cycles, truncation."""
     notes: list[str] = []
-    if lineage.get("skipped"):
-        notes.append(str(lineage["skipped"]))
-    missing = [str(m) for m in lineage.get("missing") or []]
-    if missing:
-        notes.append("ancestors named but not found: " + ", ".join(missing))
-    renamed = [r for r in lineage.get("renamed") or [] if isinstance(r, Mapping)]
-    if renamed:
-        notes.append("ancestors found under their new Hub id: " + ", ".join(f"{r.get('named')} → {r.get('found')}" for r in renamed))
-    for cycle in lineage.get("cycles") or []:
-        notes.append("cycle: " + " → ".join(str(x) for x in cycle) if isinstance(cycle, list) else f"cycle: {cycle}")
-    if lineage.get("truncated"):
+    if lineage.skipped:
+        notes.append(lineage.skipped)
+    if lineage.missing:
+        notes.append("ancestors named but not found: " + ", ".join(lineage.missing))
+    if lineage.renamed:
+        notes.append("ancestors found under their new Hub id: " + ", ".join(f"{named} → {found}" for named, found in lineage.renamed))
+    for cycle in lineage.cycles:
+        notes.append("cycle: " + " → ".join(cycle))
+    if lineage.truncated:
         notes.append("lineage truncated (too deep)")
-    unresolved = [str(u) for u in lineage.get("unresolved") or []]
-    if unresolved:
-        notes.append("look-ups that failed: " + ", ".join(unresolved))
-    review = [str(r) for r in lineage.get("review") or []]
-    if review:
-        notes.append("needs human review: " + ", ".join(review))
+    if lineage.unresolved:
+        notes.append("look-ups that failed: " + ", ".join(lineage.unresolved))
+    if lineage.review:
+        notes.append("needs human review: " + ", ".join(lineage.review))
     return notes
 
 
-def lineage_datasets(lineage: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return _dicts(lineage.get("datasets"))
-
-
-def license_section(report: Report) -> Mapping[str, Any] | None:
-    value = report.sections.get("license")
-    return value if isinstance(value, Mapping) and value else None
-
-
-def license_facts(section: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(label, value) lines summarising the ``license`` section; unknown keys are left to the JSON."""
+def license_facts(lic: LicenseAssessment) -> list[tuple[str, str]]:
+    """(label, value) lines summarising the licence verdict; the detection's details are left to the JSON."""
     rows: list[tuple[str, str]] = []
-    klass = as_mapping(section.get("class"))
-    if section.get("spdx"):
-        rows.append(("SPDX", str(section["spdx"])))
-    if section.get("summary"):
-        rows.append(("Class", str(section["summary"])))
-    elif klass.get("family"):
-        rows.append(("Class", str(klass["family"])))
-    verdict = as_mapping(section.get("use_verdict"))
-    if section.get("intended_use"):
-        status = f": {verdict['status']}" if verdict.get("status") else ""
-        rows.append(("Intended use", f"{section['intended_use']}{status}"))
-    for reason in verdict.get("reasons") or []:
-        rows.append(("Reason", fmt_value(reason)))
-    for duty in verdict.get("duties") or []:
-        rows.append(("Duty", fmt_value(duty)))
-    detection = as_mapping(section.get("detection"))
-    for d in detection.get("disagreements") or []:
-        rows.append(("Disagreement", fmt_value(d)))
-    if klass.get("source"):
-        rows.append(("Classified from", str(klass["source"])))
+    klass, use = lic.klass, lic.use
+    if klass is not None and lic.spdx:
+        rows.append(("SPDX", lic.spdx))
+    if klass is not None:
+        rows.append(("Class", lic.summary or klass.family.value))
+    status = f": {use.status.value}" if use is not None else ""
+    rows.append(("Intended use", f"{lic.intended_use.value}{status}"))
+    if use is not None:
+        rows.extend(("Reason", r) for r in use.reasons)
+        rows.extend(("Duty", d) for d in use.duties)
+    rows.extend(("Disagreement", d) for d in lic.detection.disagreements)
+    if klass is not None and klass.source:
+        rows.append(("Classified from", klass.source))
     return rows
 
 
-def license_status_band(section: Mapping[str, Any]) -> str:
-    verdict = as_mapping(section.get("use_verdict"))
-    status = str(verdict.get("status") or "")
-    return {"ok": "high", "review": "mid", "conflict": "low"}.get(status, "none")
+def license_status_band(lic: LicenseAssessment) -> str:
+    """Colour band of the intended-use verdict (none when no licence was found to judge)."""
+    if lic.use is None:
+        return "none"
+    return {Status.OK: "high", Status.REVIEW: "mid", Status.CONFLICT: "low"}[lic.use.status]
 
 
-def scan_section(report: Report) -> Mapping[str, Any] | None:
-    value = report.sections.get("scan")
-    return value if isinstance(value, Mapping) and value else None
-
-
-def scan_rows(section: Mapping[str, Any]) -> list[dict[str, str]]:
+def scan_rows(reports: Sequence[ScanReport]) -> list[dict[str, str]]:
     """One row per scanned file: path, format, verdict, issues, globals (all plain text)."""
-    rows = []
-    for f in _dicts(section.get("files")):
-        issues = f.get("issues") or []
-        rows.append(
-            {
-                "path": str(f.get("path") or "–"),
-                "format": str(f.get("format") or "–"),
-                "verdict": str(f.get("verdict") or "–"),
-                "issues": "; ".join(one_line(fmt_value(i), 160) for i in issues)
-                if isinstance(issues, list)
-                else fmt_value(issues),
-                "globals": one_line(fmt_value(f.get("globals") or []), 200),
-            }
-        )
+    return [
+        {
+            "path": r.path or "–",
+            "format": r.format or "–",
+            "verdict": r.verdict.value,
+            "issues": "; ".join(one_line(fmt_value(i.to_dict()), 160) for i in r.issues),
+            "globals": one_line(fmt_value([g.to_dict() for g in r.globals]), 200),
+        }
+        for r in reports
+    ]
+
+
+def integrity_facts(info: IntegrityInfo) -> list[tuple[str, str]]:
+    """(label, value) lines of what hashing the local files established."""
+    return [
+        ("files_hashed", fmt_value(len(info.hashes))),
+        ("bytes_hashed", fmt_value(info.bytes_hashed)),
+        ("expected_digests", fmt_value(len(info.expected))),
+        ("signature", fmt_value(info.signature.path if info.signature else None)),
+    ]
+
+
+def card_facts(info: CardInfo) -> list[tuple[str, str]]:
+    """(label, value) lines of what the card says, each fact with its source in brackets."""
+    task = info.task
+    rows = [("task", f"{task.task} ({task.source})" if task.task else "not stated")]
+    if info.datasets:
+        rows.append(("datasets", ", ".join(f"{d.id} ({d.source})" for d in info.datasets)))
+    if info.base_models:
+        rows.append(("base_models", ", ".join(f"{b.id} ({b.strength})" for b in info.base_models)))
+    claims = [
+        f"{t.claim.metric} {t.claim.value:g} on {t.claim.dataset or '?'}{'/' + t.claim.dataset_split if t.claim.dataset_split else ''}"
+        f" ({t.claim.source}, confidence {t.confidence:g})"
+        for t in info.text_claims[:20]
+        if t.claim.value is not None
+    ]
+    if claims:
+        rows.append(("text_claims", ", ".join(claims)))
     return rows
 
 

@@ -8,11 +8,13 @@ from typing import Any
 from rich.table import Table
 
 from ptmvet.compare import _SHORT, ATTRIBUTES, WEIGHTS, Candidate, Comparison
+from ptmvet.evidence.measurement import Measurement
 from ptmvet.formats.common import human_bytes, human_count
 from ptmvet.formats.console import console
 from ptmvet.formats.json_format import dumps
 from ptmvet.formats.page import badge, esc, page, table
 from ptmvet.formats.svg import grouped_bars_svg, series_colour
+from ptmvet.licenses.compat import Status
 from ptmvet.policy import GateStatus
 
 #: Version of the compare JSON (schemas/compare.schema.json); 2: an integer, was the string "1.0".
@@ -24,9 +26,13 @@ def _fmt_score(s: float | None) -> str:
 
 
 def _claims_text(c: Candidate, limit: int = 3) -> str:
-    items = [f"{x['metric']} {x['value']:g}" + (f" ({x['dataset']})" if x["dataset"] else "") for x in c.claims()]
+    items = [f"{x.metric} {x.value:g}" + (f" ({x.dataset})" if x.dataset else "") for x in c.claims()]
     more = f" +{len(items) - limit}" if len(items) > limit else ""
     return ", ".join(items[:limit]) + more if items else "—"
+
+
+def _ci(m: Measurement, digits: int = 3) -> str:
+    return f"[{m.ci_low:.{digits}g}, {m.ci_high:.{digits}g}]" if m.ci_low is not None and m.ci_high is not None else ""
 
 
 def _measured_text(c: Candidate) -> str:
@@ -34,10 +40,9 @@ def _measured_text(c: Candidate) -> str:
     if not rows:
         return "—"
     out = []
-    for r in rows[:3]:
-        m = r.get("measured")
-        ci = f" [{r['ci_low']:.3g}, {r['ci_high']:.3g}]" if isinstance(r.get("ci_low"), (int, float)) and isinstance(r.get("ci_high"), (int, float)) else ""
-        out.append(f"{r.get('metric')} {m:.3g}{ci} {r.get('verdict') or ''}".strip() if isinstance(m, (int, float)) else f"{r.get('metric')}: {r.get('verdict') or 'not measured'}")
+    for m in rows[:3]:
+        ci = f" {_ci(m)}" if _ci(m) else ""
+        out.append(f"{m.metric} {m.measured:.3g}{ci} {m.verdict.value}".strip() if m.measured is not None else f"{m.metric}: {m.verdict.value}")
     return "; ".join(out)
 
 
@@ -77,9 +82,9 @@ def render_terminal(result: Comparison, *, width: int | None = 180, color: bool 
             "[green]PASS[/]" if c.passed else "[red]FAIL[/]",
             _fmt_score(c.score),
             *(_fmt_score(c.report.scores.get(a)) for a in ATTRIBUTES),
-            f"{lic['spdx'] or 'none'} ({lic['class']}) {lic['status']}",
-            f"{human_bytes(c.weights_bytes)}, {human_count(c.report.summary.get('parameters'))} params",
-            ", ".join(c.report.summary.get("weight_formats") or ()) or "—",
+            f"{lic.spdx or 'none'} ({lic.family}) {lic.status.value}",
+            f"{human_bytes(c.weights_bytes)}, {human_count(c.report.summary.parameters)} params",
+            ", ".join(c.report.summary.weight_formats) or "—",
         ]
         if any_claims:
             cells.append(_claims_text(c))
@@ -138,7 +143,7 @@ def render_html(result: Comparison, **_: Any) -> str:
     for i, c in enumerate(result.ranked):
         lic = c.license_facts()
         reasons = "".join(f"<li>{esc(r)}</li>" for r in _gate_reasons(c))
-        status_kind = {"ok": "pass", "conflict": "fail", "review": "skipped"}.get(str(lic["status"]), "none")
+        status_kind = {Status.OK: "pass", Status.CONFLICT: "fail", Status.REVIEW: "skipped"}[lic.status]
         rows.append(
             [
                 f'<span class="rank">{c.rank}</span>',
@@ -146,10 +151,10 @@ def render_html(result: Comparison, **_: Any) -> str:
                 + (f'<ul class="reasons">{reasons}</ul>' if reasons else ""),
                 badge("pass" if c.passed else "fail", "pass" if c.passed else "fail"),
                 f'<span class="scorebig">{esc(_fmt_score(c.score))}</span><div class="muted">{c.assessed}/{len(ATTRIBUTES)} assessed</div>',
-                f"{esc(lic['spdx'] or 'no licence')}<div class=muted>{esc(lic['class'] if lic['spdx'] else 'all rights reserved')}</div>"
-                f"{badge(lic['status'], status_kind)}",
-                f"{esc(human_bytes(c.weights_bytes))}<div class=muted>{esc(human_count(c.report.summary.get('parameters')))} params</div>",
-                esc(", ".join(c.report.summary.get("weight_formats") or ()) or "—"),
+                f"{esc(lic.spdx or 'no licence')}<div class=muted>{esc(lic.family if lic.spdx else 'all rights reserved')}</div>"
+                f"{badge(lic.status.value, status_kind)}",
+                f"{esc(human_bytes(c.weights_bytes))}<div class=muted>{esc(human_count(c.report.summary.parameters))} params</div>",
+                esc(", ".join(c.report.summary.weight_formats) or "—"),
                 f"{c.high_failures}<div class=muted>{c.failures} in all</div>",
             ]
         )
@@ -162,18 +167,13 @@ def render_html(result: Comparison, **_: Any) -> str:
     claim_rows = []
     for c in result.ranked:
         for x in c.claims():
-            claim_rows.append([esc(c.name), "claimed", esc(x["metric"]), esc(x["dataset"] or ""), esc(x["split"] or ""), esc(f"{x['value']:g}"), "", ""])
-        for r in c.measurements():
-            m = r.get("measured")
-            ci = (
-                f"[{r['ci_low']:.3g}, {r['ci_high']:.3g}]"
-                if isinstance(r.get("ci_low"), (int, float)) and isinstance(r.get("ci_high"), (int, float))
-                else ""
-            )
+            value = f"{x.value:g}" if x.value is not None else "—"
+            claim_rows.append([esc(c.name), "claimed", esc(x.metric), esc(x.dataset or ""), esc(x.dataset_split or ""), esc(value), "", ""])
+        for m in c.measurements():
             claim_rows.append(
-                [esc(c.name), "re-measured", esc(r.get("metric")), esc(r.get("dataset") or ""), esc(r.get("split") or ""),
-                 esc(f"{m:.4g}" if isinstance(m, (int, float)) else "—"), esc(ci), esc(r.get("verdict") or "")]
-            )
+                [esc(c.name), "re-measured", esc(m.metric), esc(m.dataset or ""), esc(m.split or ""),
+                 esc(f"{m.measured:.4g}" if m.measured is not None else "—"), esc(_ci(m)), esc(m.verdict.value)]
+            )  # fmt: skip
     claims_html = (
         table(["Model", "Kind", "Metric", "Dataset", "Split", "Value", "95% CI", "Verdict"], claim_rows, numeric=(5,))
         if claim_rows

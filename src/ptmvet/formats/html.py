@@ -8,13 +8,16 @@ study); they are re-exported here for older imports.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from ptmvet.checks.interface import Attribute, Finding, Outcome
+from ptmvet.evidence.lineage import Lineage
+from ptmvet.evidence.measurement import Measurement
+from ptmvet.evidence.scan import ScanReport, ScanVerdict
 from ptmvet.formats import common as c
 from ptmvet.formats.page import CSP, CSS, badge, page, table
 from ptmvet.formats.svg import bar_chart_svg, esc, interval_svg, lineage_svg
+from ptmvet.licenses.verdict import LicenseAssessment
 from ptmvet.report import SCHEMA_VERSION, Report
 
 __all__ = [
@@ -135,22 +138,19 @@ def _claims(report: Report) -> str:
     return f'<section class="card" id="claims"><h2>Claims</h2>{body}</section>'
 
 
-def _measurements(rows: Sequence[Mapping[str, Any]]) -> str:
-    def num(v: Any) -> float | None:
-        return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
-
+def _measurements(measurements: Sequence[Measurement]) -> str:
     body = table(
         ["Task", "Dataset", "Split", "Metric", "Claimed", "Measured", "95% CI", "n", "", "Verdict"],
         [
-            [esc(m.get(k) if m.get(k) is not None else "–") for k in ("task", "dataset", "split", "metric")]
-            + [esc(c.fmt_value(m.get("claimed"))), f"<b>{esc(c.fmt_value(m.get('measured')))}</b>"]
-            + [esc(f"[{c.fmt_value(m.get('ci_low'))}, {c.fmt_value(m.get('ci_high'))}]"), esc(c.fmt_value(m.get("n")))]
-            + [interval_svg(num(m.get("measured")), num(m.get("ci_low")), num(m.get("ci_high")), num(m.get("claimed")))]
+            [esc(x if x is not None else "–") for x in (m.task, m.dataset, m.split, m.metric)]
+            + [esc(c.fmt_value(m.claimed)), f"<b>{esc(c.fmt_value(m.measured))}</b>"]
+            + [esc(f"[{c.fmt_value(m.ci_low)}, {c.fmt_value(m.ci_high)}]"), esc(c.fmt_value(m.n))]
+            + [interval_svg(*(None if x is None else float(x) for x in (m.measured, m.ci_low, m.ci_high, m.claimed)))]
             + [
-                badge(m.get("verdict") or "–", c.verdict_band(m.get("verdict")))
-                + (f'<div class="note">{esc(m.get("reason"))}</div>' if m.get("reason") else "")
+                badge(m.verdict.value, c.verdict_band(m.verdict.value))
+                + (f'<div class="note">{esc(m.reason)}</div>' if m.reason else "")
             ]
-            for m in rows
+            for m in measurements
         ],
         numeric=[4, 5, 6, 7],
     )
@@ -162,7 +162,7 @@ def _measurements(rows: Sequence[Mapping[str, Any]]) -> str:
     )
 
 
-def _lineage(lineage: Mapping[str, Any]) -> str:
+def _lineage(lineage: Lineage) -> str:
     legend = (
         '<div class="legend">'
         '<span><i class="sw permissive"></i>permissive</span>'
@@ -173,32 +173,31 @@ def _lineage(lineage: Mapping[str, Any]) -> str:
         '<span><i class="sw missing"></i>not found</span>'
         "</div>"
     )
-    has_graph = bool(lineage.get("edges")) or len(lineage.get("nodes") or []) > 1
+    has_graph = bool(lineage.edges) or len(lineage.nodes) > 1
     graph = (
         lineage_svg(lineage) + legend
         if has_graph
         else '<p class="sub">No ancestor: the card declares no base model.</p>'
     )
     parts = ['<section class="card" id="lineage"><h2>Lineage</h2>', graph]
-    conflicts = lineage.get("conflicts") or []
-    if isinstance(conflicts, list) and conflicts:
-        items = "".join(f"<li>{esc(c.conflict_text(x))}</li>" for x in conflicts)
+    if lineage.conflicts:
+        items = "".join(f"<li>{esc(c.conflict_text(x))}</li>" for x in lineage.conflicts)
         parts.append(f'<div class="warn"><b>Licence conflicts</b><ul>{items}</ul></div>')
     notes = c.lineage_notes(lineage)
     if notes:
         parts.append('<ul class="notes">' + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
-    found = [d for d in c.lineage_datasets(lineage) if d.get("found", True)]
-    unknown = [str(d.get("id")) for d in c.lineage_datasets(lineage) if not d.get("found", True)]
+    found = [d for d in lineage.datasets if d.found]
+    unknown = [d.id for d in lineage.datasets if not d.found]
     if found:
         parts.append("<h3 class=sub3>Training datasets</h3>")
         parts.append(
             table(
                 ["Dataset", "Licence", "SPDX", "Class", "Commercial use"],
                 [
-                    [f'<span class="mono">{esc(d.get("id"))}</span>']
+                    [f'<span class="mono">{esc(d.id)}</span>']
                     + [
-                        esc(d.get(k) if d.get(k) is not None else "–")
-                        for k in ("license", "spdx", "class", "commercial")
+                        esc(x if x is not None else "–")
+                        for x in (d.license, d.spdx, c.class_name(d.klass), c.commercial_name(d.klass))
                     ]
                     for d in found
                 ],
@@ -214,99 +213,68 @@ def _lineage(lineage: Mapping[str, Any]) -> str:
     return "".join(parts)
 
 
-def _license(section: Mapping[str, Any]) -> str:
-    facts = c.license_facts(section)
-    if not facts:
-        return _generic("license", section)
-    verdict = c.as_mapping(section.get("use_verdict")).get("status")
+def _license(lic: LicenseAssessment) -> str:
     pill = (
-        badge(f"{section.get('intended_use') or 'intended use'}: {verdict}", c.license_status_band(section))
-        if verdict
+        badge(f"{lic.intended_use.value}: {lic.use.status.value}", c.license_status_band(lic))
+        if lic.use is not None
         else ""
     )
-    rows = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts)
+    rows = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in c.license_facts(lic))
     return f'<section class="card" id="license"><h2>Licence {pill}</h2><dl class="kv">{rows}</dl></section>'
 
 
-def _scan(section: Mapping[str, Any]) -> str:
-    rows = c.scan_rows(section)
-    if not rows and "verdict" not in section:
-        return _generic("scan", section)
-    verdict = section.get("verdict")
-    pill = badge(verdict, c.scan_band(verdict)) if verdict else ""
-    body = (
-        table(
-            ["File", "Format", "Verdict", "Issues", "Imports (globals)"],
+def _scan(reports: Sequence[ScanReport], verdict: ScanVerdict) -> str:
+    rows = c.scan_rows(reports)
+    body = table(
+        ["File", "Format", "Verdict", "Issues", "Imports (globals)"],
+        [
             [
-                [
-                    f'<span class="mono">{esc(r["path"])}</span>',
-                    esc(r["format"]),
-                    badge(r["verdict"], c.scan_band(r["verdict"])),
-                    esc(r["issues"] or "–"),
-                    f'<span class="mono">{esc(r["globals"])}</span>',
-                ]
-                for r in rows
-            ],
-        )
-        if rows
-        else '<p class="sub">No file was scanned.</p>'
+                f'<span class="mono">{esc(r["path"])}</span>',
+                esc(r["format"]),
+                badge(r["verdict"], c.scan_band(r["verdict"])),
+                esc(r["issues"] or "–"),
+                f'<span class="mono">{esc(r["globals"])}</span>',
+            ]
+            for r in rows
+        ],
     )
+    pill = badge(verdict.value, c.scan_band(verdict.value))
     return f'<section class="card" id="scan"><h2>Serialization scan {pill}</h2>{body}</section>'
 
 
-def _value_html(value: Any, depth: int = 0) -> str:
-    """Any JSON-like value as escaped HTML: mappings as definition lists, lists of mappings as tables."""
-    if isinstance(value, Mapping):
-        if not value:
-            return "–"
-        if depth >= 3:
-            return esc(c.one_line(c.fmt_value(value), 400))
-        items = list(value.items())[:200]
-        return (
-            '<dl class="kv">'
-            + "".join(f"<dt>{esc(k)}</dt><dd>{_value_html(v, depth + 1)}</dd>" for k, v in items)
-            + "</dl>"
-        )
-    if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value) and depth < 3:
-        cols = list(dict.fromkeys(k for row in value for k in row))[:8]
-        return table(
-            [esc(k) for k in cols],
-            [[esc(c.one_line(c.fmt_value(r.get(k)), 160)) for k in cols] for r in value[:500]],
-        )
-    return esc(c.one_line(c.fmt_value(value), 400))
-
-
-def _generic(name: str, value: Any) -> str:
-    title = esc(name.replace("_", " ").capitalize())
-    return f'<section class="card" id="section-{esc(name)}"><h2>{title}</h2>{_value_html(value)}</section>'
+def _facts(name: str, title: str, rows: Sequence[tuple[str, str]]) -> str:
+    """A titled card of (label, value) lines."""
+    items = "".join(f"<dt>{esc(k)}</dt><dd>{esc(c.one_line(v, 400))}</dd>" for k, v in rows)
+    return f'<section class="card" id="section-{esc(name)}"><h2>{esc(title)}</h2><dl class="kv">{items}</dl></section>'
 
 
 def _problems(report: Report) -> str:
-    problems = [p for p in report.summary.get("problems") or [] if isinstance(p, Mapping)]
+    problems = report.summary.problems
     if not problems:
         return ""
-    items = "".join(
-        f'<li><span class="mono">{esc(p.get("path"))}</span>: {esc(p.get("message"))}</li>' for p in problems
-    )
+    items = "".join(f'<li><span class="mono">{esc(p.path)}</span>: {esc(p.message)}</li>' for p in problems)
     return f'<section class="card" id="problems"><h2>Problems while collecting evidence</h2><ul>{items}</ul></section>'
 
 
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML document."""
     parts = [_header(report), _scores(report), _findings(report), _claims(report)]
-    rows = c.measurement_rows(report)
-    if rows:
-        parts.append(_measurements(rows))
-    lic = c.license_section(report)
+    if report.measurements:
+        parts.append(_measurements(report.measurements))
+    if report.measurements_skipped:
+        parts.append(_facts("measurements-skipped", "Claims not re-measured", [("Why", report.measurements_skipped)]))
+    lic = report.license_checked
     if lic is not None:
         parts.append(_license(lic))
-    lineage = c.lineage_section(report)
+    lineage = c.lineage_of(report)
     if lineage is not None:
         parts.append(_lineage(lineage))
-    scan = c.scan_section(report)
-    if scan is not None:
-        parts.append(_scan(scan))
-    parts.extend(_generic(k, v) for k, v in c.other_sections(report))
+    if report.scan_verdict is not None:
+        parts.append(_scan(report.scan, report.scan_verdict))
+    if report.integrity is not None:
+        parts.append(_facts("integrity", "Integrity", c.integrity_facts(report.integrity)))
+    if report.card_info is not None:
+        parts.append(_facts("card", "Card", c.card_facts(report.card_info)))
     parts.append(_problems(report))
     footer = (
         f"Generated by ptmvet {esc(report.tool_version)} on {esc(report.generated_at.strftime('%Y-%m-%d %H:%M:%S %Z'))} "

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ptmvet.checks.interface import Attribute, Outcome
+from ptmvet.evidence.lineage import Lineage
+from ptmvet.evidence.measurement import ClaimVerdict, Measurement
 from ptmvet.formats import common as c
 from ptmvet.report import Report
 
@@ -111,57 +113,50 @@ def render_markdown(report: Report) -> str:
         lines.append("The card makes no machine-readable performance claim.")
     lines.append("")
 
-    rows = c.measurement_rows(report)
-    if rows:
+    if report.measurements:
         lines += ["## Re-measured claims", ""]
         lines += md_table(
             ["Task", "Dataset", "Split", "Metric", "Claimed", "Measured", "95% CI", "n", "Verdict"],
             [
-                [md_escape(m.get(k)) for k in ("task", "dataset", "split", "metric")]
-                + [md_escape(c.fmt_value(m.get(k))) for k in ("claimed", "measured")]
-                + [md_escape(f"[{c.fmt_value(m.get('ci_low'))}, {c.fmt_value(m.get('ci_high'))}]")]
-                + [md_escape(c.fmt_value(m.get("n"))), _verdict(m)]
-                for m in rows
+                [md_escape(x) for x in (m.task, m.dataset, m.split, m.metric)]
+                + [md_escape(c.fmt_value(x)) for x in (m.claimed, m.measured)]
+                + [md_escape(f"[{c.fmt_value(m.ci_low)}, {c.fmt_value(m.ci_high)}]")]
+                + [md_escape(c.fmt_value(m.n)), _verdict(m)]
+                for m in report.measurements
             ],
             align="llllrrrrl",
         )
         lines.append("")
+    if report.measurements_skipped:
+        lines += [f"Claims not re-measured: {md_escape(report.measurements_skipped)}", ""]
 
-    lic = c.license_section(report)
+    lic = report.license_checked
     if lic is not None:
-        facts = c.license_facts(lic)
         lines += ["## Licence", ""]
-        lines += [f"- **{md_escape(k)}**: {md_escape(v)}" for k, v in facts] if facts else _generic(lic)
+        lines += [f"- **{md_escape(k)}**: {md_escape(v)}" for k, v in c.license_facts(lic)]
         lines.append("")
 
-    lineage = c.lineage_section(report)
+    lineage = c.lineage_of(report)
     if lineage is not None:
         lines += _lineage(lineage)
 
-    scan = c.scan_section(report)
-    if scan is not None:
-        rows_scan = c.scan_rows(scan)
+    if report.scan_verdict is not None:
         lines += ["## Serialization scan", ""]
-        if scan.get("verdict"):
-            lines += [f"Overall verdict: **{md_escape(scan['verdict'])}**", ""]
-        if rows_scan:
-            lines += md_table(
-                ["File", "Format", "Verdict", "Issues", "Imports (globals)"],
-                [[md_escape(r[k]) for k in ("path", "format", "verdict", "issues", "globals")] for r in rows_scan],
-            )
-        else:
-            lines += _generic(scan)
+        lines += [f"Overall verdict: **{md_escape(report.scan_verdict.value)}**", ""]
+        lines += md_table(
+            ["File", "Format", "Verdict", "Issues", "Imports (globals)"],
+            [[md_escape(r[k]) for k in ("path", "format", "verdict", "issues", "globals")] for r in c.scan_rows(report.scan)],
+        )
         lines.append("")
 
-    for name, value in c.other_sections(report):
-        lines += [f"## {md_escape(name.replace('_', ' ').capitalize())}", ""]
-        lines += _generic(value)
-        lines.append("")
+    if report.integrity is not None:
+        lines += ["## Integrity", "", *_facts(c.integrity_facts(report.integrity)), ""]
+    if report.card_info is not None:
+        lines += ["## Card", "", *_facts(c.card_facts(report.card_info)), ""]
 
-    problems = [p for p in report.summary.get("problems") or [] if isinstance(p, Mapping)]
-    if problems:
+    if report.summary.problems:
         lines += ["## Problems while collecting evidence", ""]
-        lines += [f"- {md_escape(p.get('path'))}: {md_escape(p.get('message'))}" for p in problems]
+        lines += [f"- {md_escape(p.path)}: {md_escape(p.message)}" for p in report.summary.problems]
         lines.append("")
 
     lines += [
@@ -172,48 +167,46 @@ def render_markdown(report: Report) -> str:
     return "\n".join(lines)
 
 
-def _verdict(m: Mapping[str, Any]) -> str:
-    v = md_escape(m.get("verdict"))
-    reason = f" ({md_escape(m['reason'])})" if m.get("reason") else ""
-    return f"**{v}**{reason}" if m.get("verdict") == "overstated" else v + reason
+def _verdict(m: Measurement) -> str:
+    v = md_escape(m.verdict.value)
+    reason = f" ({md_escape(m.reason)})" if m.reason else ""
+    return f"**{v}**{reason}" if m.verdict is ClaimVerdict.OVERSTATED else v + reason
 
 
-def _lineage(lineage: Mapping[str, Any]) -> list[str]:
+def _lineage(lineage: Lineage) -> list[str]:
     layout = c.lineage_layout(lineage)
     lines = ["## Lineage", ""]
     if not layout.edges and len(layout.nodes) <= 1:
         lines.append("No ancestor: the card declares no base model.")
     else:
-        lines += md_table(
-            ["Model", "Depth", "Licence", "SPDX", "Class"],
-            [
-                [md_escape(n), str(layout.level_of[n])]
-                + [md_escape(layout.nodes[n].get(k)) for k in ("license", "spdx", "class")]
-                for level in layout.levels
-                for n in level
-            ],
-        )
+        rows = []
+        for level in layout.levels:
+            for n in level:
+                node = layout.nodes[n]
+                rows.append(
+                    [md_escape(n), str(layout.level_of[n])]
+                    + [md_escape(x) for x in ((node.license, node.spdx, c.class_name(node.klass)) if node else (None, None, None))]
+                )
+        lines += md_table(["Model", "Depth", "Licence", "SPDX", "Class"], rows)
     if layout.edges:
         lines += ["", "Edges:", ""]
-        lines += [
-            f"- {md_escape(e['child'])} ← {md_escape(e.get('relation') or 'derived')} ← {md_escape(e['parent'])}"
-            for e in layout.edges
-        ]
-    conflicts = lineage.get("conflicts") or []
-    if isinstance(conflicts, list) and conflicts:
+        lines += [f"- {md_escape(e.child)} ← {md_escape(e.relation.value)} ← {md_escape(e.parent)}" for e in layout.edges]
+    if lineage.conflicts:
         lines += ["", "**Licence conflicts:**", ""]
-        lines += [f"- {md_escape(c.conflict_text(x))}" for x in conflicts]
+        lines += [f"- {md_escape(c.conflict_text(x))}" for x in lineage.conflicts]
     notes = c.lineage_notes(lineage)
     if notes:
         lines += [""] + [f"- {md_escape(n)}" for n in notes]
-    datasets = c.lineage_datasets(lineage)
-    found = [d for d in datasets if d.get("found", True)]
-    unknown = [str(d.get("id")) for d in datasets if not d.get("found", True)]
+    found = [d for d in lineage.datasets if d.found]
+    unknown = [d.id for d in lineage.datasets if not d.found]
     if found:
         lines += ["", "Training datasets:", ""]
         lines += md_table(
             ["Dataset", "Licence", "SPDX", "Class", "Commercial use"],
-            [[md_escape(d.get(k)) for k in ("id", "license", "spdx", "class", "commercial")] for d in found],
+            [
+                [md_escape(x) for x in (d.id, d.license, d.spdx, c.class_name(d.klass), c.commercial_name(d.klass))]
+                for d in found
+            ],
         )
     if unknown:
         lines += [
@@ -224,15 +217,8 @@ def _lineage(lineage: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def _generic(value: Any) -> list[str]:
-    if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
-        cols = list(dict.fromkeys(k for row in value for k in row))[:8]
-        return md_table(
-            [md_escape(k) for k in cols],
-            [[md_escape(c.one_line(c.fmt_value(r.get(k)), 120)) for k in cols] for r in value[:200]],
-        )
-    items = value.items() if isinstance(value, Mapping) else enumerate(value if isinstance(value, list) else [value])
-    return [f"- **{md_escape(k)}**: {md_escape(c.one_line(c.fmt_value(v), 300))}" for k, v in list(items)[:200]]
+def _facts(rows: Sequence[tuple[str, str]]) -> list[str]:
+    return [f"- **{md_escape(k)}**: {md_escape(c.one_line(v, 300))}" for k, v in rows]
 
 
 class MarkdownFormat:

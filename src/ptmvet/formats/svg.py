@@ -14,6 +14,7 @@ import html
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from ptmvet.evidence.lineage import Lineage
 from ptmvet.formats import common as c
 
 #: Colours of score bands (see :func:`ptmvet.formats.common.score_band`).
@@ -173,14 +174,8 @@ def license_colours(klass: Any) -> tuple[str, str]:
     return UNKNOWN_CLASS_COLOUR
 
 
-def lineage_svg(
-    lineage: Mapping[str, Any], *, node_w: int = 230, node_h: int = 56, gap_x: int = 28, gap_y: int = 64
-) -> str:
-    """The lineage graph: ancestors above, the model at the bottom, boxes coloured by licence class.
-
-    ``lineage`` has ``nodes`` (``id``, ``license``, ``spdx``, ``class``) and
-    ``edges`` (``child``, ``parent``, ``relation``); unknown keys are ignored.
-    """
+def lineage_svg(lineage: Lineage, *, node_w: int = 230, node_h: int = 56, gap_x: int = 28, gap_y: int = 64) -> str:
+    """The lineage graph: ancestors above, the model at the bottom, boxes coloured by licence class."""
     layout = c.lineage_layout(lineage)
     if not layout.levels:
         return ""
@@ -204,36 +199,36 @@ def lineage_svg(
         f'<path d="M0,0 L10,5 L0,10 z" fill="#6e7781"/></marker></defs>',
     ]
     for e in layout.edges:
-        child, parent = str(e["child"]), str(e["parent"])
-        (cx, cy), (px, py) = pos[child], pos[parent]
+        (cx, cy), (px, py) = pos[e.child], pos[e.parent]
         x1, y1 = cx + node_w / 2, cy
         x2, y2 = px + node_w / 2, py + node_h
         if y1 <= y2:  # a cycle or same-level edge: route around the side
             x1, y1, x2, y2 = cx + node_w, cy + node_h / 2, px + node_w, py + node_h / 2
-        rel = esc(e.get("relation") or "derived")
+        rel = esc(e.relation.value)
         out.append(
             f'<path d="M{_num(x1)},{_num(y1)} C{_num(x1)},{_num((y1 + y2) / 2)} {_num(x2)},{_num((y1 + y2) / 2)} {_num(x2)},{_num(y2)}" '
             f'fill="none" stroke="#6e7781" stroke-width="1.5" marker-end="url(#{mid})"/>'
         )
         out.append(f'<text x="{_num((x1 + x2) / 2 + 6)}" y="{_num((y1 + y2) / 2 + 4)}" class="edge">{rel}</text>')
     for n, (x, y) in pos.items():
-        node = layout.nodes.get(n, {})
-        fill, stroke = license_colours(node.get("class"))
-        lic = node.get("spdx") or node.get("license")
+        node = layout.nodes.get(n)
+        klass = c.class_name(node.klass) if node is not None else None
+        fill, stroke = license_colours(klass)
+        lic = c.node_license(node)
         is_root = layout.level_of.get(n) == 0
-        missing = node.get("found") is False
+        missing = node is not None and not node.found
         dash = ' stroke-dasharray="5 4"' if missing else ""
         if missing:
             fill, stroke = "#ffffff", "#6e7781"
             lic = lic or "not found"
         out.append(
             f'<g class="node"><title>{esc(n)} — {esc(lic or "no licence")}'
-            f"{' (' + esc(node.get('class')) + ')' if node.get('class') else ''}</title>"
+            f"{' (' + esc(klass) + ')' if klass else ''}</title>"
             f'<rect x="{_num(x)}" y="{_num(y)}" width="{node_w}" height="{node_h}" rx="8" fill="{fill}" stroke="{stroke}" '
             f'stroke-width="{2.5 if is_root else 1.2}"{dash}/>'
             f'<text x="{_num(x + 12)}" y="{_num(y + 23)}" class="node-id">{esc(c.one_line(n, 30))}</text>'
             f'<text x="{_num(x + 12)}" y="{_num(y + 43)}" class="node-lic">{esc(c.one_line(lic or "no licence", 22))}'
-            f"{' · ' + esc(c.one_line(node.get('class'), 16)) if node.get('class') else ''}</text></g>"
+            f"{' · ' + esc(c.one_line(klass, 16)) if klass else ''}</text></g>"
         )
     out.append("</svg>")
     return "".join(out)

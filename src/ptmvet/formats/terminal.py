@@ -8,7 +8,7 @@ restyle or fake the output. Progress display belongs to the CLI.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich import box
@@ -19,7 +19,11 @@ from rich.text import Text
 from rich.tree import Tree
 
 from ptmvet.checks.interface import Attribute, Finding, Outcome, Severity
+from ptmvet.evidence.lineage import Lineage
+from ptmvet.evidence.measurement import Measurement
+from ptmvet.evidence.scan import ScanReport, ScanVerdict
 from ptmvet.formats import common as c
+from ptmvet.licenses.verdict import LicenseAssessment
 from ptmvet.report import Report
 
 OUTCOME_STYLE: Mapping[Outcome, str] = {
@@ -137,23 +141,32 @@ def claims_table(report: Report) -> Table:
     return table
 
 
+def _claim_label(m: Measurement) -> str:
+    """``task · dataset/split · metric`` of a re-measured claim."""
+    return " · ".join(
+        [
+            c.one_line(m.task or "–"),
+            c.one_line(m.dataset or "–") + (f"/{c.one_line(m.split)}" if m.split else ""),
+            c.one_line(m.metric or "–"),
+        ]
+    )
+
+
 def measurements_table(report: Report, width: int = 100) -> RenderableType:
     if width < 90:  # too narrow for six columns: one line per measurement
         lines: list[RenderableType] = [Text("Re-measured claims", style="italic")]
-        for m in c.measurement_rows(report):
-            verdict = str(m.get("verdict") or "–")
+        for m in report.measurements:
+            verdict = m.verdict.value
             line = Text.assemble(
                 "• ",
-                _t(
-                    f"{m.get('task') or '–'} · {m.get('dataset') or '–'}/{m.get('split') or '–'} · {m.get('metric') or '–'}"
-                ),
-                f": claimed {c.fmt_value(m.get('claimed'))}, measured {c.fmt_value(m.get('measured'))} ",
-                f"[{c.fmt_value(m.get('ci_low'))}, {c.fmt_value(m.get('ci_high'))}] n={c.fmt_value(m.get('n'))} → ",
+                _t(f"{m.task or '–'} · {m.dataset or '–'}/{m.split or '–'} · {m.metric or '–'}"),
+                f": claimed {c.fmt_value(m.claimed)}, measured {c.fmt_value(m.measured)} ",
+                f"[{c.fmt_value(m.ci_low)}, {c.fmt_value(m.ci_high)}] n={c.fmt_value(m.n)} → ",
                 _t(verdict, BAND_STYLE[c.verdict_band(verdict)]),
             )
-            if m.get("reason"):
+            if m.reason:
                 line.append(" ")
-                line.append_text(_t(f"({m['reason']})", "dim"))
+                line.append_text(_t(f"({m.reason})", "dim"))
             lines.append(line)
         return Group(*lines)
     table = Table(title="Re-measured claims", box=box.SIMPLE_HEAD, title_justify="left", expand=True)
@@ -161,46 +174,39 @@ def measurements_table(report: Report, width: int = 100) -> RenderableType:
     for col in ("Claimed", "Measured", "95% CI", "n"):
         table.add_column(col, justify="right", no_wrap=True)
     table.add_column("Verdict", ratio=1, min_width=14, overflow="fold")
-    for m in c.measurement_rows(report):
-        ci = f"[{c.fmt_value(m.get('ci_low'))}, {c.fmt_value(m.get('ci_high'))}]"
-        verdict = str(m.get("verdict") or "–")
-        claim = " · ".join(
-            [
-                c.one_line(m.get("task") or "–"),
-                c.one_line(m.get("dataset") or "–") + (f"/{c.one_line(m['split'])}" if m.get("split") else ""),
-                c.one_line(m.get("metric") or "–"),
-            ]
-        )
+    for m in report.measurements:
+        verdict = m.verdict.value
         cell = _t(verdict, BAND_STYLE[c.verdict_band(verdict)])
-        if m.get("reason"):
+        if m.reason:
             cell.append("\n")
-            cell.append_text(_t(m["reason"], "dim"))
+            cell.append_text(_t(m.reason, "dim"))
         table.add_row(
-            Text(claim),
-            _t(c.fmt_value(m.get("claimed"))),
-            _t(c.fmt_value(m.get("measured"))),
-            _t(ci),
-            _t(c.fmt_value(m.get("n"))),
+            Text(_claim_label(m)),
+            _t(c.fmt_value(m.claimed)),
+            _t(c.fmt_value(m.measured)),
+            _t(f"[{c.fmt_value(m.ci_low)}, {c.fmt_value(m.ci_high)}]"),
+            _t(c.fmt_value(m.n)),
             cell,
         )
     return table
 
 
-def lineage_tree(lineage: Mapping[str, Any]) -> RenderableType:
+def lineage_tree(lineage: Lineage) -> RenderableType:
     layout = c.lineage_layout(lineage)
     parents: dict[str, list[tuple[str, str]]] = {}
     for e in layout.edges:
-        parents.setdefault(str(e["child"]), []).append((str(e["parent"]), str(e.get("relation") or "derived")))
+        parents.setdefault(e.child, []).append((e.parent, e.relation.value))
 
     def label(node: str, relation: str | None = None) -> Text:
-        n = layout.nodes.get(node, {})
+        n = layout.nodes.get(node)
         text = Text.assemble(("", ""), _t(node, "bold"))
-        lic = n.get("spdx") or n.get("license")
+        lic = c.node_license(n)
         text.append("  ")
         text.append_text(_t(lic or "no licence", "cyan" if lic else "red"))
-        if n.get("class"):
+        klass = c.class_name(n.klass) if n is not None else None
+        if klass:
             text.append(" ")
-            text.append_text(_t(f"({n['class']})", "dim"))
+            text.append_text(_t(f"({klass})", "dim"))
         if relation:
             text = Text.assemble(_t(relation, "dim italic"), " ← ", text)
         return text
@@ -222,24 +228,21 @@ def lineage_tree(lineage: Mapping[str, Any]) -> RenderableType:
         group.append(tree)
     if not layout.edges and len(layout.nodes) <= 1:
         group = [Text("No ancestor: the card declares no base model.", style="dim")]
-    conflicts = lineage.get("conflicts") or []
-    if isinstance(conflicts, list):
-        for conflict in conflicts:
-            group.append(Text.assemble(("conflict: ", "bold red"), _t(c.conflict_text(conflict))))
+    for conflict in lineage.conflicts:
+        group.append(Text.assemble(("conflict: ", "bold red"), _t(c.conflict_text(conflict))))
     for note in c.lineage_notes(lineage):
         group.append(_t(note, "dim"))
-    datasets = c.lineage_datasets(lineage)
-    found = [d for d in datasets if d.get("found", True)]
-    unknown = [str(d.get("id")) for d in datasets if not d.get("found", True)]
+    found = [d for d in lineage.datasets if d.found]
+    unknown = [d.id for d in lineage.datasets if not d.found]
     for d in found:
         group.append(
             Text.assemble(
                 ("dataset ", "dim"),
-                _t(d.get("id"), "bold"),
+                _t(d.id, "bold"),
                 "  ",
-                _t(d.get("spdx") or d.get("license") or "no licence"),
+                _t(d.spdx or d.license or "no licence"),
                 " ",
-                _t(f"({d.get('class') or 'unknown'}, commercial: {d.get('commercial') or '?'})", "dim"),
+                _t(f"({c.class_name(d.klass) or 'unknown'}, commercial: {c.commercial_name(d.klass) or '?'})", "dim"),
             )
         )
     if unknown:
@@ -247,26 +250,23 @@ def lineage_tree(lineage: Mapping[str, Any]) -> RenderableType:
     return Panel(Group(*group), title="Lineage", title_align="left", box=box.ROUNDED)
 
 
-def license_panel(section: Mapping[str, Any]) -> RenderableType:
+def license_panel(lic: LicenseAssessment) -> RenderableType:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
-    for label, value in c.license_facts(section):
-        grid.add_row(label, _t(value, BAND_STYLE[c.license_status_band(section)] if label == "Intended use" else ""))
+    for label, value in c.license_facts(lic):
+        grid.add_row(label, _t(value, BAND_STYLE[c.license_status_band(lic)] if label == "Intended use" else ""))
     return Panel(grid, title="Licence", title_align="left", box=box.ROUNDED)
 
 
-def scan_table(section: Mapping[str, Any]) -> RenderableType:
-    verdict = section.get("verdict")
-    title = Text.assemble(
-        "Serialization scan", ": " if verdict else "", _t(verdict or "", BAND_STYLE[c.scan_band(verdict)])
-    )
+def scan_table(reports: Sequence[ScanReport], verdict: ScanVerdict) -> RenderableType:
+    title = Text.assemble("Serialization scan", ": ", _t(verdict.value, BAND_STYLE[c.scan_band(verdict.value)]))
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", expand=True)
     table.add_column("File", overflow="fold")
     table.add_column("Format", no_wrap=True)
     table.add_column("Verdict", no_wrap=True)
     table.add_column("Issues / imports", ratio=1, overflow="fold")
-    for r in c.scan_rows(section):
+    for r in c.scan_rows(reports):
         detail = "; ".join(x for x in (r["issues"], r["globals"] if r["globals"] != "–" else "") if x)
         table.add_row(
             _t(r["path"]), _t(r["format"]), _t(r["verdict"], BAND_STYLE[c.scan_band(r["verdict"])]), _t(detail or "–")
@@ -274,21 +274,13 @@ def scan_table(section: Mapping[str, Any]) -> RenderableType:
     return table
 
 
-def generic(name: str, value: Any) -> RenderableType:
-    """A section ptmvet has no dedicated view for: keys and values, literally."""
-    table = Table(title=name.replace("_", " ").capitalize(), box=box.SIMPLE_HEAD, title_justify="left", expand=True)
-    if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
-        cols = list(dict.fromkeys(k for row in value for k in row))[:8]
-        for col in cols:
-            table.add_column(_t(col))
-        for row in value[:200]:
-            table.add_row(*[_t(c.one_line(c.fmt_value(row.get(k)), 80)) for k in cols])
-        return table
+def facts_table(title: str, rows: Sequence[tuple[str, str]]) -> RenderableType:
+    """A titled table of (label, value) lines, values shown literally."""
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", expand=True)
     table.add_column("Key", no_wrap=True)
     table.add_column("Value")
-    items = value.items() if isinstance(value, Mapping) else enumerate(value if isinstance(value, list) else [value])
-    for k, v in list(items)[:200]:
-        table.add_row(_t(k), _t(c.one_line(c.fmt_value(v), 200)))
+    for k, v in rows:
+        table.add_row(_t(k), _t(c.one_line(v, 200)))
     return table
 
 
@@ -301,28 +293,30 @@ def renderables(report: Report, width: int = 100) -> list[RenderableType]:
         out.append(Text("No findings.", style="dim"))
     if report.claims:
         out.append(claims_table(report))
-    if c.measurement_rows(report):
+    if report.measurements:
         out.append(measurements_table(report, width))
-    lic = c.license_section(report)
+    lic = report.license_checked
     if lic is not None:
-        out.append(license_panel(lic) if c.license_facts(lic) else generic("license", lic))
-    lineage = c.lineage_section(report)
+        out.append(license_panel(lic))
+    lineage = c.lineage_of(report)
     if lineage is not None:
         out.append(lineage_tree(lineage))
-    scan = c.scan_section(report)
-    if scan is not None:
-        out.append(scan_table(scan) if c.scan_rows(scan) else generic("scan", scan))
-    for name, value in c.other_sections(report):
-        out.append(generic(name, value))
-    problems = report.summary.get("problems") or []
+    if report.scan_verdict is not None:
+        out.append(scan_table(report.scan, report.scan_verdict))
+    if report.integrity is not None:
+        out.append(facts_table("Integrity", c.integrity_facts(report.integrity)))
+    if report.measurements_skipped:
+        out.append(Text.assemble(("Claims not re-measured: ", "yellow"), _t(report.measurements_skipped)))
+    if report.card_info is not None:
+        out.append(facts_table("Card", c.card_facts(report.card_info)))
+    problems = report.summary.problems
     if problems:
         t = Text("Problems while collecting evidence:", style="bold yellow")
         for p in problems:
-            if isinstance(p, Mapping):
-                t.append("\n  ")
-                t.append_text(_t(p.get("path"), "bold"))
-                t.append(": ")
-                t.append_text(_t(p.get("message")))
+            t.append("\n  ")
+            t.append_text(_t(p.path, "bold"))
+            t.append(": ")
+            t.append_text(_t(p.message))
         out.append(t)
     out.append(Text(f"ptmvet {report.tool_version} · {report.generated_at.isoformat(timespec='seconds')}", style="dim"))
     return out
