@@ -30,7 +30,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_offline_option(p)
     add_vet_options(p)
     add_trail_options(p)
+    p.add_argument("--docs-url", type=_docs_url, metavar="URL",
+                   help="with --format sarif: the URL of ptmvet's docs/ folder that rules link their check pages under "
+                   "(default: PTMVET_DOCS_URL, else the Documentation URL of the installed ptmvet)")
     p.set_defaults(func=run)
+
+
+def _docs_url(text: str) -> str:
+    from ptmvet.errors import UsageError
+    from ptmvet.formats.sarif import check_docs_url
+
+    try:
+        return check_docs_url(text, source="--docs-url")
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def add_stage_options(p: argparse.ArgumentParser) -> None:
@@ -72,7 +85,7 @@ def decide(args: argparse.Namespace) -> GateResult:
 
 def run(args: argparse.Namespace) -> int:
     result = decide(args)
-    emit(render(result, args.format), args.output)
+    emit(render(result, args.format, **({"docs_base": args.docs_url} if args.docs_url else {})), args.output)
     if not args.no_log:
         from ptmvet.trail import weights_digest_of
 

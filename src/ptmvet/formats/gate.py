@@ -36,8 +36,8 @@ def render_json(result: GateResult, **_: Any) -> str:
     return dumps({**result.to_dict(), "schema_version": SCHEMA_VERSION})
 
 
-def render_sarif(result: GateResult, **_: Any) -> str:
-    return render_gate_sarif(result)
+def render_sarif(result: GateResult, *, docs_base: str | None = None, **_: Any) -> str:
+    return render_gate_sarif(result, docs_base=docs_base)
 
 
 RENDERERS: Mapping[str, Callable[..., str]] = {"terminal": render_terminal, "json": render_json, "sarif": render_sarif}

@@ -1,8 +1,11 @@
 """SARIF 2.1.0 output of a gate result: one rule per check, one result per gate item about a finding.
 
-``helpUri``: every rule links its check's page as an absolute URL, the base
-URL :data:`DEFAULT_DOCS_URL` (or ``PTMVET_DOCS_URL`` when set, e.g. your fork
-or a tagged release) joined with ``docs/checks/VET###.md``.
+``helpUri``: every rule links its check's page as an absolute URL: the URL of
+the ``docs/`` folder joined with ``checks/VET###.md``. That URL is written in
+one place, the ``Documentation`` entry of ``[project.urls]`` in pyproject.toml
+(read from the source checkout when running from one, else from the installed
+package's metadata); ``--docs-url`` or ``PTMVET_DOCS_URL`` (e.g. your fork or
+a tagged release) override it (docs/json.md, "SARIF").
 
 Locations: each result points at the file its finding is about
 (:func:`finding_paths`: the finding's ``paths``, else the ``path`` its details
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -29,10 +33,10 @@ from ptmvet.policy import GateItem, GateResult, GateStatus
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
-#: Where the check pages live unless ``PTMVET_DOCS_URL`` says otherwise (docs/json.md, "SARIF").
-DEFAULT_DOCS_URL = "https://github.com/ptmvet/ptmvet/blob/main/"
+#: The ``[project.urls]`` label (pyproject.toml) of the URL of the ``docs/`` folder.
+DOCS_URL_LABEL = "Documentation"
 
-#: The environment variable that overrides :data:`DEFAULT_DOCS_URL`.
+#: The environment variable that overrides the ``Documentation`` URL.
 DOCS_URL_ENV = "PTMVET_DOCS_URL"
 
 #: The file a finding is about when it names none: the model card.
@@ -47,19 +51,85 @@ _LEVEL = {
 }
 
 
-def docs_url() -> str:
-    """The base URL of the documentation, ending in '/'; an error if it is not absolute."""
-    base = os.environ.get(DOCS_URL_ENV, "").strip() or DEFAULT_DOCS_URL
-    if not base.startswith(("https://", "http://", "file://")):
+def _label(text: str) -> str:
+    # Project-URL labels compare as PEP 753 normalises them: lower case, no punctuation or space.
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _checkout_urls() -> dict[str, str] | None:
+    """``[project.urls]`` of the pyproject.toml of the source checkout this module runs from, if any."""
+    import tomllib
+
+    pyproject = Path(__file__).resolve().parents[3] / "pyproject.toml"
+    try:
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    if project.get("name") != "ptmvet":
+        return None
+    urls = project.get("urls", {})
+    return {str(k): str(v) for k, v in urls.items()} if isinstance(urls, dict) else None
+
+
+def _installed_urls() -> dict[str, str]:
+    """The ``Project-URL`` entries of the installed distribution's metadata."""
+    from importlib import metadata
+
+    try:
+        entries = metadata.metadata("ptmvet").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        return {}
+    pairs = (entry.partition(",") for entry in entries)
+    return {label.strip(): url.strip() for label, _, url in pairs}
+
+
+def project_docs_url() -> str | None:
+    """The ``Documentation`` URL of ``[project.urls]``, or None when neither the checkout nor the metadata has one.
+
+    A source checkout's pyproject.toml wins over the metadata, which an editable
+    install wrote when it was installed and does not follow later edits.
+    """
+    urls = _checkout_urls()
+    if urls is None:
+        urls = _installed_urls()
+    return next((url for label, url in urls.items() if _label(label) == _label(DOCS_URL_LABEL)), None)
+
+
+def check_docs_url(url: str, *, source: str) -> str:
+    """``url`` ending in '/'; a usage error naming ``source`` unless it is absolute."""
+    url = url.strip()
+    if not url.startswith(("https://", "http://", "file://")):
         from ptmvet.errors import UsageError
 
-        raise UsageError(f"{DOCS_URL_ENV}={base!r} is not an absolute URL", hint="e.g. https://github.com/ORG/ptmvet/blob/v1.0/")
-    return base if base.endswith("/") else base + "/"
+        raise UsageError(f"{source}={url!r} is not an absolute URL", hint="e.g. https://github.com/ORG/ptmvet/blob/v1.0/docs/")
+    return url if url.endswith("/") else url + "/"
+
+
+def docs_url(override: str | None = None) -> str:
+    """The absolute URL of the ``docs/`` folder, ending in '/'.
+
+    ``override`` (the CLI's ``--docs-url``) wins, then ``PTMVET_DOCS_URL``, then the
+    ``Documentation`` URL of ``[project.urls]``. An error if none is set or it is not absolute.
+    """
+    if override:
+        return check_docs_url(override, source="--docs-url")
+    env = os.environ.get(DOCS_URL_ENV, "").strip()
+    if env:
+        return check_docs_url(env, source=DOCS_URL_ENV)
+    packaged = project_docs_url()
+    if packaged is None:
+        from ptmvet.errors import UsageError
+
+        raise UsageError(
+            "no documentation URL for the check pages: ptmvet's metadata has no Documentation project URL",
+            hint=f"reinstall ptmvet, or set {DOCS_URL_ENV} or --docs-url to the URL of its docs/ folder",
+        )
+    return check_docs_url(packaged, source=f"[project.urls] {DOCS_URL_LABEL}")
 
 
 def help_uri(meta: CheckMeta, base: str | None = None) -> str:
-    """The absolute URL of a check's doc page."""
-    return (base or docs_url()) + meta.doc_path
+    """The absolute URL of a check's doc page (``base``: the docs folder's URL, default :func:`docs_url`)."""
+    return (base or docs_url()) + meta.doc_path.removeprefix("docs/")
 
 
 def finding_paths(f: Finding) -> tuple[str, ...]:
@@ -123,9 +193,9 @@ def _finding_of(item: GateItem, findings: Sequence[Finding]) -> Finding | None:
     return next((f for f in findings if f.check_id == item.check_id), None)
 
 
-def render_gate_sarif(result: GateResult, *, cwd: Path | None = None, **_: Any) -> str:
-    """The SARIF log of a gate run."""
-    base = docs_url()
+def render_gate_sarif(result: GateResult, *, cwd: Path | None = None, docs_base: str | None = None, **_: Any) -> str:
+    """The SARIF log of a gate run (``docs_base``: the docs folder's URL, default :func:`docs_url`)."""
+    base = docs_url(docs_base)
     metas = list(all_meta())
     index = {m.id: i for i, m in enumerate(metas)}
     target = result.report.target
@@ -184,4 +254,4 @@ def render_gate_sarif(result: GateResult, *, cwd: Path | None = None, **_: Any) 
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
-__all__ = ["CARD", "DEFAULT_DOCS_URL", "DOCS_URL_ENV", "docs_url", "finding_paths", "help_uri", "render_gate_sarif"]
+__all__ = ["CARD", "DOCS_URL_ENV", "DOCS_URL_LABEL", "check_docs_url", "docs_url", "finding_paths", "help_uri", "project_docs_url", "render_gate_sarif"]
