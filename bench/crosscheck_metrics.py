@@ -42,9 +42,9 @@ def main() -> None:
                  float(np.mean([metric_max_over_ground_truths(exact_match_score, p, g) for p, g in QA]))))
     rows.append(("question-answering", f"{len(QA)} SQuAD answers: f1", ours[:, 1].mean(),
                  float(np.mean([metric_max_over_ground_truths(f1_score, p, g) for p, g in QA]))))
-    sc = RougeScorer(["rouge1", "rouge2", "rougeL"])
+    sc = RougeScorer(["rouge1", "rouge2", "rougeL", "rougeLsum"])
     mine = np.asarray([rouge_row(p, r) for p, r in SUMMARIES]).mean(0)
-    for i, k in enumerate(("rouge1", "rouge2", "rougeL")):
+    for i, k in enumerate(("rouge1", "rouge2", "rougeL", "rougeLsum")):
         rows.append(("summarization", f"{len(SUMMARIES)} summaries: {k}", mine[i], float(np.mean([sc.score(r, p)[k].fmeasure for p, r in SUMMARIES]))))
     e = np.asarray([word_errors(r, h) for r, h in SPEECH], dtype=float)
     rows.append(("automatic-speech-recognition", f"{len(SPEECH)} transcripts: wer", e[:, 0].sum() / e[:, 1].sum(),

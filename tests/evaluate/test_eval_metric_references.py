@@ -80,6 +80,12 @@ SUMMARIES = [
     ("One. Two! Three?", "one two three"),
     ("the the the the", "the cat"),
     ("Scientists found water on Mars in 2015", "In 2015 NASA scientists announced evidence of liquid water on Mars"),
+    # several sentences a summary, one a line (what ROUGE-Lsum splits on)
+    ("the cat sat on the mat.\nthe dog barked at the cat.", "the dog barked.\nthe cat sat on the mat and the dog barked at it."),
+    ("mars has water\n\nnasa said so in 2015\n", "in 2015 nasa said\nmars has liquid water\nscientists agree"),
+    ("one line only with all the words of the reference", "all the words\nof the reference\none line only"),
+    ("the the the\nthe cat", "the cat\nthe the"),
+    ("\n\n", "an empty prediction\nscores zero"),
 ]
 SPEECH = [
     ("the quick brown fox", "the quick brown fox"),
@@ -106,11 +112,17 @@ def test_squad_matches_the_official_script() -> None:
 
 def test_rouge_matches_rouge_score() -> None:
     rs = pytest.importorskip("rouge_score.rouge_scorer")
-    scorer = rs.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=False)
+    keys = ("rouge1", "rouge2", "rougeL", "rougeLsum")
+    scorer = rs.RougeScorer(list(keys), use_stemmer=False)
+    lsum_differs = 0
     for pred, ref in SUMMARIES:
         want = scorer.score(ref, pred)
-        assert rouge_row(pred, ref) == pytest.approx((want["rouge1"].fmeasure, want["rouge2"].fmeasure, want["rougeL"].fmeasure))
+        got = rouge_row(pred, ref)
+        assert got == pytest.approx(tuple(want[k].fmeasure for k in keys)), (pred, ref)
+        lsum_differs += got[3] != pytest.approx(got[2])
+    assert lsum_differs >= 2  # the fixture tells summary-level LCS from plain LCS
     assert canonical_metric("rougeL") == "rougeL" and canonical_metric("ROUGE-2") == "rouge2"
+    assert canonical_metric("rougeLsum") == canonical_metric("ROUGE-Lsum") == "rougeLsum"
 
 
 def test_wer_matches_jiwer() -> None:

@@ -123,7 +123,7 @@ def test_every_registered_metric_computes_on_batches() -> None:
     cls = m.Predictions("classes", rng.integers(0, 3, n), rng.integers(0, 3, n), n_classes=3)
     val = m.Predictions("values", rng.normal(size=n), rng.normal(size=n))
     ent = m.Predictions("entities", rng.integers(0, 3, (n, 3)), np.zeros(0))
-    cols = ("exact_match", "f1", "rouge1", "rouge2", "rougeL", "word_errors", "reference_words", "top5")
+    cols = ("exact_match", "f1", "rouge1", "rouge2", "rougeL", "rougeLsum", "word_errors", "reference_words", "top5")
     scores = m.Predictions("scores", rng.random((n, len(cols))) + 0.1, np.zeros(n), columns=cols)
     from ptmvet.evaluate.detection import Box, detection_stats
 

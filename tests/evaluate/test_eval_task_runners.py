@@ -101,9 +101,11 @@ def test_summarization_rouge(tmp_path: Path) -> None:
     torch.manual_seed(0)
     cfg = BartConfig(vocab_size=len(WORDS) + 4, d_model=16, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
                      decoder_attention_heads=2, encoder_ffn_dim=32, decoder_ffn_dim=32, max_position_embeddings=64,
-                     pad_token_id=0, bos_token_id=2, eos_token_id=3, decoder_start_token_id=3, forced_eos_token_id=None)
+                     pad_token_id=0, bos_token_id=2, eos_token_id=3, decoder_start_token_id=3, forced_eos_token_id=None,
+                     init_std=1.0)  # large random weights: summaries of varied words, not an immediate end of sequence
     model = BartForConditionalGeneration(cfg).eval()
     model.generation_config.max_new_tokens = 6
+    model.generation_config.min_new_tokens = 2
     model.generation_config.num_beams = 1
     model.save_pretrained(mdir)
     assert infer_task(mdir) == "summarization"
@@ -115,17 +117,22 @@ def test_summarization_rouge(tmp_path: Path) -> None:
             out = model.generate(**tok(d, return_tensors="pt", return_token_type_ids=False), max_new_tokens=6)
             preds.append(tok.decode(out[0], skip_special_tokens=True))
     refs = [p if i % 2 else " ".join(rng.choice(WORDS, size=5)) for i, p in enumerate(preds)]
+    for i, p in enumerate(preds):  # a third of the references: the summary's two halves as two lines, in the other order
+        w = p.split()
+        if i % 3 == 0 and len(w) > 1:
+            refs[i] = f"{' '.join(w[len(w) // 2 :])}\n{' '.join(w[: len(w) // 2])}"
     data = tmp_path / "test.csv"
     with data.open("w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["document", "summary"])
         w.writerows(zip(docs, refs, strict=True))
-    scorer = rs.RougeScorer(["rouge1", "rouge2", "rougeL"])
-    want = {k: 100 * float(np.mean([scorer.score(r, p)[k].fmeasure for r, p in zip(refs, preds, strict=True)]))
-            for k in ("rouge1", "rouge2", "rougeL")}
+    keys = ("rouge1", "rouge2", "rougeL", "rougeLsum")
+    scorer = rs.RougeScorer(list(keys))
+    want = {k: 100 * float(np.mean([scorer.score(r, p)[k].fmeasure for r, p in zip(refs, preds, strict=True)])) for k in keys}
+    assert 0 < want["rougeL"] < 100 and want["rougeLsum"] != pytest.approx(want["rougeL"])
     claims = [_claim("summarization", k, round(v, 3)) for k, v in want.items()]
     ms = reproduce(mdir, claims, data=data, options=ReproduceOptions(resamples=100, run=_run(batch_size=5)))
-    assert [m.metric for m in ms] == ["rouge1", "rouge2", "rougeL"]
+    assert [m.metric for m in ms] == list(keys)
     for m, v in zip(ms, want.values(), strict=True):
         assert m.measured == pytest.approx(v) and m.verdict == "consistent"
 

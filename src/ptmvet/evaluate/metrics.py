@@ -426,6 +426,7 @@ _add(MetricSpec("squad_f1", "scores", True, True, _score("f1"), "SQuAD token F1 
 _add(MetricSpec("rouge1", "scores", True, True, _score("rouge1"), "ROUGE-1 F-measure, mean over rows (rouge-score rules)"))
 _add(MetricSpec("rouge2", "scores", True, True, _score("rouge2"), "ROUGE-2 F-measure, mean over rows"))
 _add(MetricSpec("rougeL", "scores", True, True, _score("rougeL"), "ROUGE-L (LCS) F-measure, mean over rows"))
+_add(MetricSpec("rougeLsum", "scores", True, True, _score("rougeLsum"), "summary-level ROUGE-L over newline-split sentences, mean over rows"))
 _add(MetricSpec("wer", "scores", False, True, _score("word_errors", "reference_words"), "word error rate over the corpus (jiwer)"))
 _add(MetricSpec("top5_accuracy", "scores", True, True, _score("top5"), "the gold class among the five best-scored"))
 _add(MetricSpec("map", "detections", True, True, _det(slice(None)), "COCO box mAP@[.5:.95] (pycocotools rules)"))
@@ -478,6 +479,9 @@ ALIASES: dict[str, str] = {
     "rouge_2": "rouge2",
     "rougel": "rougeL",
     "rouge_l": "rougeL",
+    "rougelsum": "rougeLsum",
+    "rouge_lsum": "rougeLsum",
+    "rouge_l_sum": "rougeLsum",
     "wer": "wer",
     "word_error_rate": "wer",
     "top5_accuracy": "top5_accuracy",

@@ -9,6 +9,10 @@ bootstrap resamples rows (see ``metrics.Predictions`` kind ``scores``).
   gold answers); the corpus figure is the mean, in percent in the script.
 * ROUGE-1/2/L: ``rouge-score``'s rules (lower-case, non-alphanumerics as spaces,
   no stemming: the default of the ``rouge`` metric); F-measure per row, averaged.
+* ROUGE-Lsum: ``rouge-score``'s ``rougeLsum``, the summary-level LCS of the ROUGE
+  paper (section 3.2): sentences are the lines of a summary (split on newlines, the
+  convention of the Hugging Face summarization scripts), each reference sentence
+  takes the union of its LCS with every predicted sentence, and a token counts once.
 * WER: word edit distance over reference words summed over the corpus (``jiwer``'s
   default: words split on white space, no other normalisation).
 """
@@ -86,8 +90,51 @@ def lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
     return prev[-1]
 
 
-def rouge_row(prediction: str, reference: str) -> tuple[float, float, float]:
-    """(ROUGE-1, ROUGE-2, ROUGE-L) F-measures of one summary against its reference."""
+def lcs_indices(a: Sequence[str], b: Sequence[str]) -> list[int]:
+    """Positions in ``a`` of one longest common subsequence with ``b`` (rouge-score's table and backtrack)."""
+    table = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i, x in enumerate(a, start=1):
+        row, up = table[i], table[i - 1]
+        for j, y in enumerate(b, start=1):
+            row[j] = up[j - 1] + 1 if x == y else max(up[j], row[j - 1])
+    i, j = len(a), len(b)
+    out: list[int] = []
+    while i > 0 and j > 0:
+        if a[i - 1] == b[j - 1]:
+            out.append(i - 1)
+            i -= 1
+            j -= 1
+        elif table[i][j - 1] > table[i - 1][j]:
+            j -= 1
+        else:
+            i -= 1
+    out.reverse()
+    return out
+
+
+def rouge_lsum(prediction: str, reference: str) -> float:
+    """Summary-level ROUGE-L F-measure (``rougeLsum``): sentences are the non-empty lines of each summary."""
+    gold = [rouge_tokens(s) for s in reference.split("\n") if s]
+    pred = [rouge_tokens(s) for s in prediction.split("\n") if s]
+    m = sum(map(len, gold))
+    n = sum(map(len, pred))
+    if not m or not n:
+        return 0.0
+    left_gold = Counter(t for s in gold for t in s)
+    left_pred = Counter(t for s in pred for t in s)
+    hits = 0
+    for sent in gold:
+        union = sorted(set().union(*(lcs_indices(sent, p) for p in pred)))
+        for t in (sent[i] for i in union):
+            if left_pred[t] > 0 and left_gold[t] > 0:  # a token is counted once, as ROUGE 1.5.5 does
+                hits += 1
+                left_pred[t] -= 1
+                left_gold[t] -= 1
+    return _fmeasure(hits, n, m)
+
+
+def rouge_row(prediction: str, reference: str) -> tuple[float, float, float, float]:
+    """(ROUGE-1, ROUGE-2, ROUGE-L, ROUGE-Lsum) F-measures of one summary against its reference."""
     pred, gold = rouge_tokens(prediction), rouge_tokens(reference)
     out: list[float] = []
     for n in (1, 2):
@@ -97,7 +144,7 @@ def rouge_row(prediction: str, reference: str) -> tuple[float, float, float]:
         out.append(0.0)
     else:
         out.append(_fmeasure(lcs_length(gold, pred), len(pred), len(gold)))
-    return out[0], out[1], out[2]
+    return out[0], out[1], out[2], rouge_lsum(prediction, reference)
 
 
 # ---------------------------------------------------------------- WER
@@ -116,4 +163,4 @@ def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
     return prev[-1], len(ref)
 
 
-__all__ = ["lcs_length", "rouge_row", "rouge_tokens", "squad_f1", "squad_normalize", "squad_row", "word_errors"]
+__all__ = ["lcs_indices", "lcs_length", "rouge_lsum", "rouge_row", "rouge_tokens", "squad_f1", "squad_normalize", "squad_row", "word_errors"]

@@ -4,8 +4,9 @@ Sources are tokenised (truncated to the model's maximum), sorted by length and
 generated in batches with the package's own generation settings (beams, length
 penalty, ``max_new_tokens``; at most ``MAX_NEW_TOKENS`` new tokens when it sets none); a T5-style task prefix
 from the config (``task_specific_params.summarization.prefix``) is prepended.
-Only the three ROUGE F-measures of each row are kept (rouge-score's rules, no
-stemming).
+Only the four ROUGE F-measures of each row are kept (rouge-score's rules, no
+stemming; ROUGE-Lsum splits summaries into sentences at newlines, so a reference
+written one sentence a line is scored sentence by sentence).
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ class SummarizationRunner:
         if not rows:
             raise InputError(f"{data.path.name}: no rows", path=str(data.path))
         notes = (f"{at_max} sources reached the maximum length of {max_len} tokens (truncated)",) if at_max else ()
-        pred = Predictions("scores", np.asarray(rows, dtype=np.float64), np.zeros(len(rows)), columns=("rouge1", "rouge2", "rougeL"))
+        pred = Predictions("scores", np.asarray(rows, dtype=np.float64), np.zeros(len(rows)), columns=("rouge1", "rouge2", "rougeL", "rougeLsum"))
         return RunOutput(predictions=pred, rows=len(rows), weight_files=hashes, notes=notes,
                          libraries=library_versions("torch", "transformers"), seconds=meter.seconds)
 
