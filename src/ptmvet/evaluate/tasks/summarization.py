@@ -59,7 +59,7 @@ class SummarizationRunner:
         max_new = int(getattr(gen, "max_new_tokens", None) or MAX_NEW_TOKENS)
         c_src, c_sum = columns["source"], columns["summary"]
         meter = Meter(progress, "summaries")
-        rows: list[tuple[float, float, float]] = []
+        rows: list[tuple[float, float, float, float]] = []
         at_max = 0
         with torch.inference_mode():
             for batch in data.batches(options.chunk_rows):
