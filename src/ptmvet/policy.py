@@ -37,8 +37,6 @@ from ptmvet.errors import InputError, PolicyError
 from ptmvet.report import Decision, PolicyVerdict, Report
 
 POLICY_VERSION = 2
-#: Policy format versions this release reads (version 1 has no stages).
-POLICY_VERSIONS = (1, 2)
 PRESETS = ("default", "strict", "research")
 SIGNATURE_CHECK = "VET603"
 

@@ -36,10 +36,6 @@ class RegistryComparison:
     def ok(self) -> bool:
         return not (self.changed or self.pointers or self.pointer_mismatches or self.removed or self.added)
 
-    @property
-    def hashes_compared(self) -> int:
-        return len(self.matched) + len(self.changed) + len(self.pointers) + len(self.pointer_mismatches)
-
     def raise_for(self) -> None:
         """Raise :class:`IntegrityMismatch` listing every difference, unless there is none."""
         if self.ok:

@@ -19,11 +19,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-#: Where the Hub's list of licence ids is published.
-HUB_LICENSES_URL = "https://huggingface.co/docs/hub/repositories-licenses"
-
 #: Hub licence id -> (full name, SPDX expression or LicenseRef- id).
-#: Ids from the Hub documentation's table (hub-docs ``docs/hub/repositories-licenses.md``),
+#: Ids from the Hub documentation's table (https://huggingface.co/docs/hub/repositories-licenses),
 #: plus the Llama 3.x/4 and Apple ids the Hub offers in its licence picker.
 HUB_LICENSES: Mapping[str, tuple[str, str]] = {
     "apache-2.0": ("Apache license 2.0", "Apache-2.0"),
@@ -149,10 +146,6 @@ class NormalizedLicense:
     hub_id: str | None  # the Hub id it corresponds to, if any
     spdx: str  # SPDX expression or LicenseRef- id (always valid)
     recognized: bool  # False when the text matched nothing known (spdx is then a LicenseRef- of it)
-
-    @property
-    def is_other(self) -> bool:
-        return self.hub_id in ("other", "unknown") or not self.recognized
 
     def to_dict(self) -> dict[str, Any]:
         return {"raw": self.raw, "hub_id": self.hub_id, "spdx": self.spdx, "recognized": self.recognized}
