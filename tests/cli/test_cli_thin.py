@@ -5,7 +5,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 import ptmvet.cli
+from ptmvet.cli import main
 
 CLI = Path(ptmvet.cli.__file__).parent
 
@@ -45,3 +48,23 @@ def test_cli_writes_only_through_common() -> None:
             if needle in text:
                 offenders.append(f"{path.name}: {needle}")
     assert offenders == []
+
+
+def test_a_named_command_builds_only_its_own_parser() -> None:
+    """main() imports only the command it runs; the name table must match what each module registers."""
+    from ptmvet.cli import COMMANDS, _named_command, build_parser, command_name
+
+    for module in COMMANDS:
+        sub = next(a for a in build_parser(module)._actions if a.dest == "command")
+        assert list(sub.choices) == [command_name(module)], module  # type: ignore[arg-type]
+        assert _named_command([command_name(module), "x"]) == module
+    for argv in ([], ["--help"], ["--version"], ["no-such-command"], ["-x", "check"]):
+        assert _named_command(argv) is None, argv
+    everything = next(a for a in build_parser()._actions if a.dest == "command")
+    assert list(everything.choices) == [command_name(m) for m in COMMANDS]  # type: ignore[arg-type]
+
+
+def test_unknown_command_still_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["no-such-command"]) == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'no-such-command'" in err and "verify-attestation" in err and "lineage" in err

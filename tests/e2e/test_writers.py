@@ -176,6 +176,56 @@ def test_no_network_exits_3_fast_with_one_line_and_no_database(
     assert not db.exists()
 
 
+#: Modules a command without a network has no use for: importing them took seconds on a loaded machine.
+HEAVY = ("ptmvet.checks", "ptmvet.report", "ptmvet.pipeline", "ptmvet.evidence", "ptmvet.licenses.lineage", "ptmvet.registry.store", "duckdb", "torch")
+
+
+@pytest.mark.parametrize("argv", [["lineage", "org/model"], ["mine", "--from-hub", "--db", "never.duckdb"]])
+def test_no_network_fails_before_importing_the_heavy_modules(argv: list[str], tmp_path: Path) -> None:
+    """A bound on the work done before the Hub probe that does not depend on the machine's speed."""
+    script = (
+        "import sys\nfrom ptmvet.cli import main\n"
+        f"rc = main({argv!r})\n"
+        f"print(rc, sorted(m for m in sys.modules if m.split('.')[0] in {{'duckdb', 'torch'}} or m in {HEAVY!r}))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "HF_HUB_OFFLINE"}
+    env.update(PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"), HF_ENDPOINT="http://127.0.0.1:9")
+    proc = subprocess.run([sys.executable, "-c", script], check=False, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.stdout.strip() == "3 []", (proc.stdout, proc.stderr)
+    assert "cannot be reached" in proc.stderr
+    assert not (tmp_path / "never.duckdb").exists()
+
+
+def test_the_hub_probe_does_not_wait_for_a_hanging_name_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name server that never answers: getaddrinfo has no timeout of its own (10 s and more)."""
+    import socket
+    import threading
+
+    from huggingface_hub import constants
+
+    from ptmvet.errors import HubError
+    from ptmvet.sources import reach
+
+    released = threading.Event()
+
+    def hang(*args: Any, **kwargs: Any) -> Any:
+        released.wait(60)
+        raise socket.gaierror(-3, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", hang)
+    monkeypatch.setattr(constants, "ENDPOINT", "https://hub.invalid")
+    monkeypatch.setattr(reach, "PROBE_TIMEOUT_S", 0.2)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    start = time.monotonic()
+    try:
+        with pytest.raises(HubError, match=r"hub\.invalid cannot be reached \(no answer to the name look-up within 0\.2 s\)"):
+            reach.require_hub("lineage")
+        # 60 s if the probe waited for the look-up; the margin is for a loaded machine
+        assert time.monotonic() - start < 30
+    finally:
+        released.set()
+
+
 def test_mine_limit_is_honoured_for_dumps(tmp_path: Path) -> None:
     import duckdb
 

@@ -48,7 +48,25 @@ COMMANDS: tuple[str, ...] = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_name(module: str) -> str:
+    """The command a module of :data:`COMMANDS` registers (``log_cmd`` -> ``log``, ``verify_attestation`` -> ``verify-attestation``)."""
+    return module.removesuffix("_cmd").replace("_", "-")
+
+
+def _named_command(argv: Sequence[str]) -> str | None:
+    """The module of the command ``argv`` names, when its first word is one (not an option, not --help)."""
+    if not argv or argv[0].startswith("-"):
+        return None
+    return next((m for m in COMMANDS if command_name(m) == argv[0]), None)
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every command, or with only the command module ``only``.
+
+    Each command module imports what it needs, some of it heavy (the checks, the report,
+    DuckDB); importing one instead of all keeps a command's start-up, and its failure
+    without a network, fast.
+    """
     parser = argparse.ArgumentParser(
         prog="ptmvet",
         description="Vet a pre-trained model package before you reuse it.",
@@ -56,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ptmvet {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         module = import_module(f"ptmvet.cli.{name}")
         module.register(sub)
     return parser
@@ -65,8 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     try:
-        parser = build_parser()  # imports every command: Ctrl-C often lands here
-        args = parser.parse_args(argv)
+        words = list(sys.argv[1:] if argv is None else argv)
+        parser = build_parser(_named_command(words))  # imports the command(s): Ctrl-C often lands here
+        args = parser.parse_args(words)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     except KeyboardInterrupt:

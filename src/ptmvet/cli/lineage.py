@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ptmvet.cli._common import add_format_option, emit, progress_bar, render
 from ptmvet.errors import ExitCode, HubError, ModelNotFound, UsageError
 from ptmvet.formats import choices
-from ptmvet.licenses.lineage import ModelRecord, Resolver, build_lineage
-from ptmvet.licenses.resolvers import DuckDBResolver, DumpResolver, HubResolver
+
+if TYPE_CHECKING:
+    from ptmvet.licenses.lineage import ModelRecord, Resolver
 
 FORMATS = choices("lineage")
 
@@ -38,9 +40,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def _resolver(args: argparse.Namespace) -> Resolver:
     import os
 
+    # The licence and registry modules are imported after the Hub probe below: without a
+    # network, the command fails in well under a second instead of importing them first.
     if args.registry_db is not None:
+        from ptmvet.licenses.resolvers import DuckDBResolver
+
         return DuckDBResolver(args.registry_db)
     if args.dump is not None:
+        from ptmvet.licenses.resolvers import DumpResolver
+
         return DumpResolver(args.dump, args.datasets)
     from ptmvet.sources.reach import require_hub
 
@@ -50,6 +58,8 @@ def _resolver(args: argparse.Namespace) -> Resolver:
     if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on"):
         raise HubError("lineage needs the Hub or registry data, and offline mode is on (HF_HUB_OFFLINE=1)", hint=hint)
     require_hub("lineage", hint="check the network, or " + hint)
+    from ptmvet.licenses.resolvers import HubResolver
+
     return HubResolver()
 
 
@@ -71,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
     if args.max_depth < 1:
         raise UsageError("--max-depth must be at least 1")
     resolver = _resolver(args)
+    from ptmvet.licenses.lineage import build_lineage
+
     root = _root(args.model, resolver)
     with progress_bar(f"lineage of {args.model}") as progress:
         lin = build_lineage(root, resolver, max_depth=args.max_depth, progress=progress)

@@ -59,10 +59,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ptmvet.registry.store import open_store
-
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be at least 1")
+    if args.from_hub:
+        from ptmvet.sources.reach import require_hub
+
+        # Before the database exists and before DuckDB and the miners are imported: without a
+        # network, fail in well under a second and leave nothing behind.
+        require_hub("mine --from-hub", hint="check the network, or mine a dump with --from-dump")
+    from ptmvet.registry.store import open_store
+
     if args.from_git is not None:
         from ptmvet.registry.gitmine import mine_git
 
@@ -70,11 +76,6 @@ def run(args: argparse.Namespace) -> int:
             git_stats = mine_git(store, args.from_git, allowed_signers=args.allowed_signers, progress=progress)
         say(render(git_stats, "terminal"))
         return int(ExitCode.OK)
-    if args.from_hub:
-        from ptmvet.sources.reach import require_hub
-
-        # Before the database exists: without a network, fail in seconds and leave nothing behind.
-        require_hub("mine --from-hub", hint="check the network, or mine a dump with --from-dump")
     with open_store(args.db) as store, progress_bar("mining") as progress:
         if args.from_hub:
             from ptmvet.registry.hub import mine_hub

@@ -19,26 +19,44 @@ Shared helpers: :mod:`~ptmvet.formats.page` (the HTML page with its CSP),
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import import_module, resources
 from types import ModuleType
 from typing import Any
 
-from ptmvet.formats.html import HtmlFormat
 from ptmvet.formats.interface import Formatter, UnknownFormat
-from ptmvet.formats.json_format import JsonFormat
-from ptmvet.formats.markdown import MarkdownFormat
-from ptmvet.formats.terminal import TerminalFormat
+
+
+class _Formatters(Mapping[str, Formatter]):
+    """Format name -> formatter, each imported on first use: a command that only needs the
+    names (``--format`` choices) does not import the report and every subsystem behind it."""
+
+    def __init__(self, table: Mapping[str, str]) -> None:
+        self._table = dict(table)  # name -> "module:Class"
+        self._made: dict[str, Formatter] = {}
+
+    def __getitem__(self, name: str) -> Formatter:
+        if name not in self._made:
+            module, _, cls = self._table[name].partition(":")
+            self._made[name] = getattr(import_module(module), cls)()
+        return self._made[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
 
 #: ``--format`` name -> formatter of a :class:`~ptmvet.report.Report`. One line per format.
-FORMATS: Mapping[str, Formatter] = {
-    "terminal": TerminalFormat(),
-    "json": JsonFormat(),
-    "md": MarkdownFormat(),
-    "html": HtmlFormat(),
-}
+FORMATS: Mapping[str, Formatter] = _Formatters({
+    "terminal": "ptmvet.formats.terminal:TerminalFormat",
+    "json": "ptmvet.formats.json_format:JsonFormat",
+    "md": "ptmvet.formats.markdown:MarkdownFormat",
+    "html": "ptmvet.formats.html:HtmlFormat",
+})
 
 #: Other spellings users type.
 ALIASES: Mapping[str, str] = {"markdown": "md", "text": "terminal", "txt": "terminal", "htm": "html"}

@@ -9,15 +9,34 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ptmvet.errors import HubError, ModelNotFound
-from ptmvet.evidence import Evidence, Problem
-from ptmvet.progress import Progress
-from ptmvet.ref import ModelRef
-from ptmvet.sources.hf_cache import collect_cached
-from ptmvet.sources.hub import collect_hub
-from ptmvet.sources.local import collect_folder
+
+if TYPE_CHECKING:
+    from ptmvet.evidence import Evidence
+    from ptmvet.progress import Progress
+    from ptmvet.ref import ModelRef
+    from ptmvet.sources.hf_cache import collect_cached
+    from ptmvet.sources.hub import collect_hub
+    from ptmvet.sources.local import collect_folder
+
+# The sources are imported on first use, so that a light submodule (reach: is the Hub
+# reachable?) can be imported without the evidence model and every source behind it.
+_LAZY = {
+    "Progress": "ptmvet.progress",
+    "collect_cached": "ptmvet.sources.hf_cache",
+    "collect_hub": "ptmvet.sources.hub",
+    "collect_folder": "ptmvet.sources.local",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def hub_offline() -> bool:
@@ -33,6 +52,12 @@ def collect(
     progress: Progress | None = None,
 ) -> Evidence:
     """Collect the evidence for a model reference."""
+    from ptmvet.evidence import Problem
+    from ptmvet.ref import ModelRef
+    from ptmvet.sources.hf_cache import collect_cached
+    from ptmvet.sources.hub import collect_hub
+    from ptmvet.sources.local import collect_folder
+
     mref = ref if isinstance(ref, ModelRef) else ModelRef.parse(ref, revision=revision)
     if mref.path is not None:
         evidence = collect_folder(mref.path, progress=progress)
