@@ -109,7 +109,7 @@ def test_sections_are_rendered_when_present() -> None:
     assert 'class="lineage"' in doc and "org/base-nc" in doc and "Licence conflicts" in doc
     assert 'id="scan"' in doc and "os.system" in doc and "imports os.system" in doc
     assert 'id="license"' in doc and "commercial: conflict" in doc and "README says Apache-2.0" in doc
-    assert 'id="section-integrity"' in doc and "files_hashed" in doc
+    assert 'id="section-integrity"' in doc and "Files hashed" in doc
     assert 'id="section-card"' in doc and "imdb (card-text)" in doc
     assert "org/ghost" in doc and 'stroke-dasharray="5 4"' in doc  # a missing ancestor is drawn dashed
     assert "Training datasets" in doc and "CC-BY-4.0" in doc and "secret-data" in doc

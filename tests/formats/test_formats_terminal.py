@@ -31,10 +31,10 @@ def test_header_scores_findings_claims() -> None:
     assert "finetune ← org/base-nc" in out and "conflict:" in out
     assert "bad.json: invalid JSON" in out
     assert "Intended use" in out and "commercial: conflict" in out and "README says Apache-2.0" in out
-    assert "Serialization scan: dangerous" in out and "os.system" in out
+    assert "Serialization scan: dangerous" in out and "dangerous: os.system" in out and "imports os.system" in out
     assert "ancestors named but not found: org/ghost" in out and "merge ← org/ghost" in out
     assert "dataset glue" in out and "not found (1): secret-data" in out
-    assert "Integrity" in out and "files_hashed" in out
+    assert "Integrity" in out and "Files hashed" in out and "1.0 KiB" in out
 
 
 @pytest.mark.parametrize("width", [60, 80, 100, 140])

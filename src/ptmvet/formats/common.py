@@ -15,7 +15,7 @@ from ptmvet.checks.interface import Attribute, Finding, Outcome, Severity
 from ptmvet.evidence import IntegrityInfo
 from ptmvet.evidence.licenses import LicenseClass
 from ptmvet.evidence.lineage import LicenseConflict, Lineage, LineageEdge, LineageNode
-from ptmvet.evidence.scan import ScanReport
+from ptmvet.evidence.scan import GlobalImport, ScanIssue, ScanReport, ScanVerdict
 from ptmvet.licenses.compat import Status
 from ptmvet.licenses.verdict import LicenseAssessment
 from ptmvet.report import Report
@@ -318,38 +318,71 @@ def license_status_band(lic: LicenseAssessment) -> str:
     return {Status.OK: "high", Status.REVIEW: "mid", Status.CONFLICT: "low"}[lic.use.status]
 
 
+def global_text(g: GlobalImport) -> str:
+    """One global a pickle imports: verdict, ``module.name``, where, and why (as ``ptmvet scan`` words it)."""
+    where = f" [{g.location}]" if g.location else ""
+    return f"{g.verdict.value}: {g.qualname}{where} — {g.reason}"
+
+
+def issue_text(i: ScanIssue) -> str:
+    """One problem the scanner found in a file: verdict, message, where."""
+    where = f" [{i.location}]" if i.location else ""
+    return f"{i.verdict.value}: {i.message}{where}"
+
+
 def scan_rows(reports: Sequence[ScanReport]) -> list[dict[str, str]]:
-    """One row per scanned file: path, format, verdict, issues, globals (all plain text)."""
-    return [
-        {
-            "path": r.path or "–",
-            "format": r.format or "–",
-            "verdict": r.verdict.value,
-            "issues": "; ".join(one_line(fmt_value(i.to_dict()), 160) for i in r.issues),
-            "globals": one_line(fmt_value([g.to_dict() for g in r.globals]), 200),
-        }
-        for r in reports
-    ]
+    """One row per scanned file: path, format, verdict, issues, globals (all plain text).
+
+    Globals on the allowlist are counted, not listed; a file that imports nothing else says so.
+    """
+    rows = []
+    for r in reports:
+        flagged = [g for g in r.globals if g.verdict is not ScanVerdict.SAFE]
+        if flagged:
+            imports = "; ".join(one_line(global_text(g), 160) for g in flagged[:10])
+            imports += f"; +{len(flagged) - 10} more" if len(flagged) > 10 else ""
+        elif r.globals:
+            imports = f"{len(r.globals)} global(s), all on the allowlist"
+        else:
+            imports = "–"
+        rows.append(
+            {
+                "path": r.path or "–",
+                "format": r.format or "–",
+                "verdict": r.verdict.value,
+                "issues": "; ".join(one_line(issue_text(i), 160) for i in r.issues),
+                "globals": imports,
+            }
+        )
+    return rows
 
 
 def integrity_facts(info: IntegrityInfo) -> list[tuple[str, str]]:
-    """(label, value) lines of what hashing the local files established."""
-    return [
-        ("files_hashed", fmt_value(len(info.hashes))),
-        ("bytes_hashed", fmt_value(info.bytes_hashed)),
-        ("expected_digests", fmt_value(len(info.expected))),
-        ("signature", fmt_value(info.signature.path if info.signature else None)),
+    """(label, value) lines of what hashing the local files established; what could not be hashed is said."""
+    rows = [
+        ("Files hashed", fmt_value(len(info.hashes))),
+        ("Bytes hashed", human_bytes(info.bytes_hashed)),
+        ("Expected digests", fmt_value(len(info.expected)) if info.expected else "none published"),
     ]
+    sig = info.signature
+    if sig is None:
+        rows.append(("Signature", "none"))
+    else:
+        state = {True: "verified", False: "does not verify", None: "not authenticated"}[sig.verified]
+        rows.append(("Signature", f"{sig.path} ({state})"))
+    if info.unreadable:
+        rows.append(("Not hashed", ", ".join(info.unreadable[:20]) + (f" +{len(info.unreadable) - 20} more" if len(info.unreadable) > 20 else "")))
+    return rows
 
 
 def card_facts(info: CardInfo) -> list[tuple[str, str]]:
     """(label, value) lines of what the card says, each fact with its source in brackets."""
     task = info.task
-    rows = [("task", f"{task.task} ({task.source})" if task.task else "not stated")]
+    rows = [("Task", f"{task.task} ({task.source})" if task.task else "not stated")]
     if info.datasets:
-        rows.append(("datasets", ", ".join(f"{d.id} ({d.source})" for d in info.datasets)))
+        rows.append(("Datasets", ", ".join(f"{d.id} ({d.source})" for d in info.datasets)))
     if info.base_models:
-        rows.append(("base_models", ", ".join(f"{b.id} ({b.strength})" for b in info.base_models)))
+        rows.append(("Base models", ", ".join(f"{b.id} ({b.strength})" for b in info.base_models)))
     claims = [
         f"{t.claim.metric} {t.claim.value:g} on {t.claim.dataset or '?'}{'/' + t.claim.dataset_split if t.claim.dataset_split else ''}"
         f" ({t.claim.source}, confidence {t.confidence:g})"
@@ -357,7 +390,7 @@ def card_facts(info: CardInfo) -> list[tuple[str, str]]:
         if t.claim.value is not None
     ]
     if claims:
-        rows.append(("text_claims", ", ".join(claims)))
+        rows.append(("Claims in the text", "; ".join(claims)))
     return rows
 
 

@@ -276,11 +276,11 @@ def scan_table(reports: Sequence[ScanReport], verdict: ScanVerdict) -> Renderabl
 
 def facts_table(title: str, rows: Sequence[tuple[str, str]]) -> RenderableType:
     """A titled table of (label, value) lines, values shown literally."""
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", expand=True)
-    table.add_column("Key", no_wrap=True)
-    table.add_column("Value")
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", expand=True, show_header=False)
+    table.add_column(no_wrap=True, style="bold")
+    table.add_column(ratio=1)
     for k, v in rows:
-        table.add_row(_t(k), _t(c.one_line(v, 200)))
+        table.add_row(_t(k), _t(c.one_line(v, 300)))
     return table
 
 
