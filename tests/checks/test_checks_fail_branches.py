@@ -311,3 +311,11 @@ def test_check_fails_on_bad_evidence(check_id: str, case: int, tmp_path: Path) -
     assert Outcome.FAIL in {f.outcome for f in findings}, outcomes
     failed = [f for f in findings if f.outcome is Outcome.FAIL]
     assert all(f.remedy for f in failed), "a failing finding says what to do"
+
+
+def test_every_check_family_has_its_test_module() -> None:
+    """tests/checks mirrors src/ptmvet/checks: one test_checks_<family>.py per module that registers checks."""
+    families = sorted({c.fn.__module__.rsplit(".", 1)[-1] for c in REGISTRY})
+    here = Path(__file__).parent
+    missing = [f for f in families if not (here / f"test_checks_{f}.py").is_file()]
+    assert missing == [], f"no tests/checks/test_checks_<family>.py for {missing}"
