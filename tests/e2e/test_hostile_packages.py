@@ -153,17 +153,84 @@ def test_hostile_package_fails_the_default_gate(case: str, tmp_path: Path) -> No
     assert words in fails[check_id], fails[check_id]
 
 
-@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="root reads files whatever their mode")
+#: The unprivileged user and group the unreadable case runs as when the suite runs as root.
+NOBODY = 65534
+
+
+def _gate_as_nobody(d: Path, out_dir: Path) -> tuple[int, dict[str, object]]:
+    """The default gate on ``d`` in a child process running as uid/gid 65534.
+
+    Root reads a file whatever its mode, so as root the real permission case needs
+    another user. The child is forked from this interpreter rather than started anew:
+    the interpreter lives under /root here, which that user cannot enter; everything
+    the gate imports is imported beforehand, by a first run on a readable package.
+    """
+    out = out_dir / "gate.json"
+    log = out_dir / "child.log"
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        code = 96
+        try:
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            try:
+                (d / "model.safetensors").open("rb").close()
+                code = 97  # still able to read it: not the case under test
+            except PermissionError:
+                for var in ("HOME", "HF_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+                    os.environ[var] = str(out_dir / var.lower())
+                code = main(["gate", str(d), "--no-log", "--format", "json", "--output", str(out)])
+        except PermissionError:
+            code = 98  # the privilege drop itself was refused (no CAP_SETUID)
+        except BaseException:
+            import traceback
+
+            log.write_text(traceback.format_exc(), encoding="utf-8")
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code == 98:
+        pytest.skip("running as root but not allowed to switch to an unprivileged user")
+    assert code not in (96, 97), log.read_text(encoding="utf-8") if log.exists() else f"child exited {code}"
+    return code, json.loads(out.read_text(encoding="utf-8"))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
 def test_unreadable_weights_fail_the_default_gate(tmp_path: Path) -> None:
-    d = package(tmp_path / "unreadable")
-    (d / "model.safetensors").chmod(0)
-    try:
-        code, verdict = gate(d, tmp_path)
-    finally:
-        (d / "model.safetensors").chmod(0o644)
+    if os.geteuid() != 0:
+        d = package(tmp_path / "unreadable")
+        (d / "model.safetensors").chmod(0)
+        try:
+            if os.access(d / "model.safetensors", os.R_OK):
+                pytest.skip("this user reads files whatever their mode")
+            code, verdict = gate(d, tmp_path)
+        finally:
+            (d / "model.safetensors").chmod(0o644)
+    else:
+        # A folder that user can traverse (pytest's own temporary root is private to root).
+        import shutil
+        import tempfile
+
+        shared = Path(tempfile.mkdtemp(prefix="ptmvet-nobody-"))
+        try:
+            shared.chmod(0o755)
+            d = package(shared / "unreadable")
+            d.chmod(0o755)
+            out_dir = shared / "out"
+            out_dir.mkdir()
+            out_dir.chmod(0o777)
+            # the same gate on the readable package first: it passes, and imports all the gate needs
+            assert gate(d, tmp_path)[0] == 0
+            (d / "model.safetensors").chmod(0)
+            code, verdict = _gate_as_nobody(d, out_dir)
+        finally:
+            shutil.rmtree(shared, ignore_errors=True)
     fails = failing(verdict)
-    assert code == 1 and "VET606" in fails
-    assert "model.safetensors" in fails["VET606"]
+    assert code == 1 and verdict["passed"] is False
+    assert "VET606" in fails, fails
+    assert "model.safetensors: not read: unreadable: Permission denied" in fails["VET606"], fails["VET606"]
 
 
 def test_escaping_symlink_fails_every_preset(tmp_path: Path) -> None:
