@@ -15,14 +15,17 @@ files, so nothing else is compared.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ptmvet.errors import InputError
 from ptmvet.evidence import NON_WEIGHT_NAMES, WEIGHT_SUFFIXES
 from ptmvet.integrity.manifest import MANIFEST_KIND
+
+if TYPE_CHECKING:
+    from ptmvet.report import Report
 
 #: Version of the diff JSON (schemas/diff.schema.json).
 SCHEMA_VERSION = 1
@@ -109,7 +112,52 @@ class Diff:
 # ----------------------------------------------------------------------------------
 
 
+def _claim_line(parts: Sequence[object], value: object) -> str:
+    """One claim as ``task / dataset / config / split / metric = value`` (parts that are None left out)."""
+    return " / ".join(str(p) for p in parts if p is not None) + f" = {value}"
+
+
+def _findings_lines(pairs: Iterable[tuple[str, str, str]], root: str | None) -> dict[str, tuple[str, ...]]:
+    """check id -> sorted ``outcome: message`` (the package folder in messages replaced, so two folders compare)."""
+    findings: dict[str, list[str]] = {}
+    for check_id, outcome, message in pairs:
+        if root:
+            message = message.replace(root, "<package>")
+        findings.setdefault(check_id, []).append(f"{outcome}: {message}")
+    return {k: tuple(sorted(v)) for k, v in findings.items()}
+
+
+def _from_report(report: Report, label: str, kind: str) -> Side:
+    """One side from a report made now, read from its typed results."""
+    lic = report.license_checked
+    primary = lic.primary if lic is not None else None
+    licence = (primary.spdx or primary.raw) if primary is not None else report.summary.license
+    lineage = report.lineage
+    bases = sorted({e.parent for e in lineage.edges if e.child == lineage.root}) if lineage is not None else []
+    if not bases:
+        for f in report.findings:
+            if f.check_id == "VET101":
+                bases = sorted({str(b) for b in f.details.get("base_models") or []})
+    claims = tuple(
+        sorted(
+            _claim_line((c.task_type, c.dataset, c.dataset_config, c.dataset_split, c.metric), c.value)
+            for c in report.claims
+        )
+    )
+    return Side(
+        label=label,
+        kind=kind,
+        revision=report.target.revision,
+        licence=licence,
+        base_models=tuple(bases),
+        claims=claims,
+        findings=_findings_lines(((f.check_id, f.outcome.value, f.message) for f in report.findings), report.target.local_path),
+        scores={a.value: s for a, s in report.scores.items()},
+    )
+
+
 def _from_report_dict(doc: Mapping[str, Any], label: str, kind: str, root: str | None) -> Side:
+    """One side from a JSON report written earlier (``ptmvet check -f json``), read by its documented keys."""
     sections = doc.get("sections") or {}
     lic_section = sections.get("license") or {}
     primary = ((lic_section.get("detection") or {}).get("primary")) or {}
@@ -125,17 +173,12 @@ def _from_report_dict(doc: Mapping[str, Any], label: str, kind: str, root: str |
                 bases = sorted({str(b) for b in ((f.get("details") or {}).get("base_models") or [])})
     claims = tuple(
         sorted(
-            " / ".join(str(c.get(k)) for k in ("task", "dataset", "config", "split", "metric") if c.get(k) is not None)
-            + f" = {c.get('value')}"
+            _claim_line([c.get(k) for k in ("task", "dataset", "config", "split", "metric")], c.get("value"))
             for c in doc.get("claims") or []
         )
     )
-    findings: dict[str, list[str]] = {}
-    for f in doc.get("findings") or []:
-        msg = str(f.get("message", ""))
-        if root:
-            msg = msg.replace(root, "<package>")
-        findings.setdefault(str(f.get("check_id")), []).append(f"{f.get('outcome')}: {msg}")
+    rows = doc.get("findings") or []
+    findings = _findings_lines(((str(f.get("check_id")), str(f.get("outcome")), str(f.get("message", ""))) for f in rows), root)
     target = doc.get("target") or {}
     return Side(
         label=label,
@@ -144,7 +187,7 @@ def _from_report_dict(doc: Mapping[str, Any], label: str, kind: str, root: str |
         licence=str(licence) if licence is not None else None,
         base_models=tuple(bases),
         claims=claims,
-        findings={k: tuple(sorted(v)) for k, v in findings.items()},
+        findings=findings,
         scores=dict(doc.get("scores") or {}),
     )
 
@@ -185,7 +228,7 @@ def read_side(ref: str, *, offline: bool | None = None) -> Side:
         files = {e.path: (e.sha256, e.size) for e in manifest.entries}
     else:
         files = {f.path: (f.registry_sha256 or f.blob_id, f.registry_size or f.size) for f in evidence.files}
-    side = _from_report_dict(report.to_dict(), ref, target.source, target.local_path)
+    side = _from_report(report, ref, target.source)
     return Side(
         side.label, side.kind, target.revision, files, side.licence, side.base_models, side.claims, side.findings, side.scores
     )

@@ -127,3 +127,18 @@ def test_unreadable_side_exits_3(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["diff", str(a), str(bad)]) == 3
     assert main(["diff", str(a), str(tmp_path / "missing")]) == 3
     assert "bad.json" in capsys.readouterr().err
+
+
+def test_a_folder_and_its_json_report_read_the_same(tmp_path: Path) -> None:
+    """The side made now is read from the typed report, the saved one from its JSON: both must say the same."""
+    from dataclasses import replace
+
+    from ptmvet.diff import read_side
+
+    a = make_revision(tmp_path / "a", lic="apache-2.0", base="org/base")
+    saved = tmp_path / "a.json"
+    assert main(["check", str(a), "--offline", "-f", "json", "-o", str(saved)]) in (0, 1)
+    live, stored = read_side(str(a), offline=True), read_side(str(saved))
+    assert live.licence == "Apache-2.0" and live.base_models == ("org/base",)
+    assert live.claims == ("text-classification / glue / validation / accuracy = 0.91",)
+    assert replace(live, label="", kind="", files=None) == replace(stored, label="", kind="", files=None)
