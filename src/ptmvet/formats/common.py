@@ -15,6 +15,7 @@ from ptmvet.checks.interface import Attribute, Finding, Outcome, Severity
 from ptmvet.evidence import IntegrityInfo
 from ptmvet.evidence.licenses import LicenseClass
 from ptmvet.evidence.lineage import LicenseConflict, Lineage, LineageEdge, LineageNode
+from ptmvet.evidence.measurement import ClaimVerdict
 from ptmvet.evidence.scan import GlobalImport, ScanIssue, ScanReport, ScanVerdict
 from ptmvet.licenses.compat import Status
 from ptmvet.licenses.verdict import LicenseAssessment
@@ -330,8 +331,19 @@ def issue_text(i: ScanIssue) -> str:
     return f"{i.verdict.value}: {i.message}{where}"
 
 
-def scan_rows(reports: Sequence[ScanReport]) -> list[dict[str, str]]:
-    """One row per scanned file: path, format, verdict, issues, globals (all plain text).
+@dataclass(frozen=True)
+class ScanRow:
+    """One scanned file as every format shows it (plain text, escaped by each format)."""
+
+    path: str
+    format: str
+    verdict: ScanVerdict
+    issues: str  # "" when none
+    imports: str  # the globals not on the allowlist, or how many are
+
+
+def scan_rows(reports: Sequence[ScanReport]) -> list[ScanRow]:
+    """One row per scanned file.
 
     Globals on the allowlist are counted, not listed; a file that imports nothing else says so.
     """
@@ -345,15 +357,8 @@ def scan_rows(reports: Sequence[ScanReport]) -> list[dict[str, str]]:
             imports = f"{len(r.globals)} global(s), all on the allowlist"
         else:
             imports = "–"
-        rows.append(
-            {
-                "path": r.path or "–",
-                "format": r.format or "–",
-                "verdict": r.verdict.value,
-                "issues": "; ".join(one_line(issue_text(i), 160) for i in r.issues),
-                "globals": imports,
-            }
-        )
+        issues = "; ".join(one_line(issue_text(i), 160) for i in r.issues)
+        rows.append(ScanRow(r.path or "–", r.format or "–", r.verdict, issues, imports))
     return rows
 
 
@@ -394,15 +399,33 @@ def card_facts(info: CardInfo) -> list[tuple[str, str]]:
     return rows
 
 
-def scan_band(verdict: Any) -> str:
-    return {"safe": "high", "unknown": "mid", "error": "mid", "malformed": "low", "dangerous": "low"}.get(
-        str(verdict), "none"
-    )
+#: Colour band of each scan verdict.
+SCAN_BAND: Mapping[ScanVerdict, str] = {
+    ScanVerdict.SKIPPED: "none",
+    ScanVerdict.SAFE: "high",
+    ScanVerdict.UNKNOWN: "mid",
+    ScanVerdict.ERROR: "mid",
+    ScanVerdict.MALFORMED: "low",
+    ScanVerdict.DANGEROUS: "low",
+}
+
+#: Colour band of each measurement verdict.
+CLAIM_BAND: Mapping[ClaimVerdict, str] = {
+    ClaimVerdict.CONSISTENT: "high",
+    ClaimVerdict.UNDERSTATED: "high",
+    ClaimVerdict.OVERSTATED: "low",
+    ClaimVerdict.NOT_VERIFIABLE: "none",
+    ClaimVerdict.LABEL_MAP_SUSPECT: "none",
+}
 
 
-def verdict_band(verdict: Any) -> str:
+def scan_band(verdict: ScanVerdict) -> str:
+    return SCAN_BAND[verdict]
+
+
+def verdict_band(verdict: ClaimVerdict) -> str:
     """Colour band of a measurement verdict."""
-    return {"consistent": "high", "understated": "high", "overstated": "low"}.get(str(verdict), "none")
+    return CLAIM_BAND[verdict]
 
 
 def worst(findings: Sequence[Finding]) -> Severity | None:

@@ -147,7 +147,7 @@ def _measurements(measurements: Sequence[Measurement]) -> str:
             + [esc(f"[{c.fmt_value(m.ci_low)}, {c.fmt_value(m.ci_high)}]"), esc(c.fmt_value(m.n))]
             + [interval_svg(*(None if x is None else float(x) for x in (m.measured, m.ci_low, m.ci_high, m.claimed)))]
             + [
-                badge(m.verdict.value, c.verdict_band(m.verdict.value))
+                badge(m.verdict.value, c.verdict_band(m.verdict))
                 + (f'<div class="note">{esc(m.reason)}</div>' if m.reason else "")
             ]
             for m in measurements
@@ -229,16 +229,16 @@ def _scan(reports: Sequence[ScanReport], verdict: ScanVerdict) -> str:
         ["File", "Format", "Verdict", "Issues", "Imports (globals)"],
         [
             [
-                f'<span class="mono">{esc(r["path"])}</span>',
-                esc(r["format"]),
-                badge(r["verdict"], c.scan_band(r["verdict"])),
-                esc(r["issues"] or "–"),
-                f'<span class="mono">{esc(r["globals"])}</span>',
+                f'<span class="mono">{esc(r.path)}</span>',
+                esc(r.format),
+                badge(r.verdict.value, c.scan_band(r.verdict)),
+                esc(r.issues or "–"),
+                f'<span class="mono">{esc(r.imports)}</span>',
             ]
             for r in rows
         ],
     )
-    pill = badge(verdict.value, c.scan_band(verdict.value))
+    pill = badge(verdict.value, c.scan_band(verdict))
     return f'<section class="card" id="scan"><h2>Serialization scan {pill}</h2>{body}</section>'
 
 

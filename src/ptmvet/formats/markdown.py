@@ -145,7 +145,7 @@ def render_markdown(report: Report) -> str:
         lines += [f"Overall verdict: **{md_escape(report.scan_verdict.value)}**", ""]
         lines += md_table(
             ["File", "Format", "Verdict", "Issues", "Imports (globals)"],
-            [[md_escape(r[k]) for k in ("path", "format", "verdict", "issues", "globals")] for r in c.scan_rows(report.scan)],
+            [[md_escape(x) for x in (r.path, r.format, r.verdict.value, r.issues, r.imports)] for r in c.scan_rows(report.scan)],
         )
         lines.append("")
 

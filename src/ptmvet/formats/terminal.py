@@ -156,13 +156,12 @@ def measurements_table(report: Report, width: int = 100) -> RenderableType:
     if width < 90:  # too narrow for six columns: one line per measurement
         lines: list[RenderableType] = [Text("Re-measured claims", style="italic")]
         for m in report.measurements:
-            verdict = m.verdict.value
             line = Text.assemble(
                 "• ",
                 _t(f"{m.task or '–'} · {m.dataset or '–'}/{m.split or '–'} · {m.metric or '–'}"),
                 f": claimed {c.fmt_value(m.claimed)}, measured {c.fmt_value(m.measured)} ",
                 f"[{c.fmt_value(m.ci_low)}, {c.fmt_value(m.ci_high)}] n={c.fmt_value(m.n)} → ",
-                _t(verdict, BAND_STYLE[c.verdict_band(verdict)]),
+                _t(m.verdict.value, BAND_STYLE[c.verdict_band(m.verdict)]),
             )
             if m.reason:
                 line.append(" ")
@@ -175,8 +174,7 @@ def measurements_table(report: Report, width: int = 100) -> RenderableType:
         table.add_column(col, justify="right", no_wrap=True)
     table.add_column("Verdict", ratio=1, min_width=14, overflow="fold")
     for m in report.measurements:
-        verdict = m.verdict.value
-        cell = _t(verdict, BAND_STYLE[c.verdict_band(verdict)])
+        cell = _t(m.verdict.value, BAND_STYLE[c.verdict_band(m.verdict)])
         if m.reason:
             cell.append("\n")
             cell.append_text(_t(m.reason, "dim"))
@@ -260,17 +258,15 @@ def license_panel(lic: LicenseAssessment) -> RenderableType:
 
 
 def scan_table(reports: Sequence[ScanReport], verdict: ScanVerdict) -> RenderableType:
-    title = Text.assemble("Serialization scan", ": ", _t(verdict.value, BAND_STYLE[c.scan_band(verdict.value)]))
+    title = Text.assemble("Serialization scan", ": ", _t(verdict.value, BAND_STYLE[c.scan_band(verdict)]))
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", expand=True)
     table.add_column("File", overflow="fold")
     table.add_column("Format", no_wrap=True)
     table.add_column("Verdict", no_wrap=True)
     table.add_column("Issues / imports", ratio=1, overflow="fold")
     for r in c.scan_rows(reports):
-        detail = "; ".join(x for x in (r["issues"], r["globals"] if r["globals"] != "–" else "") if x)
-        table.add_row(
-            _t(r["path"]), _t(r["format"]), _t(r["verdict"], BAND_STYLE[c.scan_band(r["verdict"])]), _t(detail or "–")
-        )
+        detail = "; ".join(x for x in (r.issues, r.imports if r.imports != "–" else "") if x)
+        table.add_row(_t(r.path), _t(r.format), _t(r.verdict.value, BAND_STYLE[c.scan_band(r.verdict)]), _t(detail or "–"))
     return table
 
 
