@@ -105,3 +105,13 @@ def test_the_report_holds_no_untyped_mapping() -> None:
         if origin in (dict, Mapping, typing.get_origin(Mapping[str, int])):
             key, value = typing.get_args(hint)
             assert key is not str and value is not typing.Any, f"Report.{f.name}: {hint}"
+
+
+def test_every_verdict_has_a_colour_band() -> None:
+    from ptmvet.evidence.measurement import ClaimVerdict
+    from ptmvet.evidence.scan import ScanVerdict
+    from ptmvet.formats import common as c
+
+    assert set(c.SCAN_BAND) == set(ScanVerdict) and set(c.CLAIM_BAND) == set(ClaimVerdict)
+    assert c.scan_band(ScanVerdict.DANGEROUS) == "low" and c.verdict_band(ClaimVerdict.OVERSTATED) == "low"
+    assert c.scan_band(ScanVerdict.SKIPPED) == "none"  # a file not analysed never reads as safe
