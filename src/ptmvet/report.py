@@ -220,7 +220,6 @@ class Report:
         }
 
 
-
 def build_report(evidence: Evidence, findings: Sequence[Finding]) -> Report:
     """Assemble the report from the enriched evidence and the findings of every check."""
     ordered = tuple(sorted(findings, key=lambda f: f.check_id))
@@ -238,7 +237,7 @@ def build_report(evidence: Evidence, findings: Sequence[Finding]) -> Report:
 
 
 def json_sections(report: Report) -> dict[str, Any]:
-    """The JSON ``sections`` of the report, written from its typed results (keys and shapes of report schema 1)."""
+    """The JSON ``sections`` of the report, written from its typed results (keys and shapes unchanged since report schema 1)."""
     out: dict[str, Any] = {}
     info = report.integrity
     if info is not None:
