@@ -233,6 +233,31 @@ def test_unreadable_weights_fail_the_default_gate(tmp_path: Path) -> None:
     assert "model.safetensors: not read: unreadable: Permission denied" in fails["VET606"], fails["VET606"]
 
 
+#: Cases whose weights the scanner never analysed (VET706 must say so) and cases with no weight to judge.
+UNANALYSED = ("empty", "lfs-only", "dangling-symlink", "fifo-weights")
+NO_USABLE_WEIGHTS = ("empty", "truncated", "unrecognised", "no-weights", "renamed")
+
+
+@pytest.mark.parametrize("case", sorted({*UNANALYSED, *NO_USABLE_WEIGHTS} & set(CASES)))
+def test_weights_not_checked_score_no_full_safety_and_no_pass_on_them(case: str, tmp_path: Path) -> None:
+    d = package(tmp_path / case)
+    CASES[case][0](d)
+    out = tmp_path / "report.json"
+    assert main(["check", str(d), "--format", "json", "--output", str(out)]) in (0, 1)
+    report = json.loads(out.read_text(encoding="utf-8"))
+    safety = report["scores"]["safety"]
+    assert safety is None or safety < 10, f"{case}: safety {safety}/10 on weights never analysed"
+    outcomes: dict[str, set[str]] = {}
+    for f in report["findings"]:
+        outcomes.setdefault(f["check_id"], set()).add(f["outcome"])
+    assert outcomes["VET606"] == {"fail"}
+    if case in NO_USABLE_WEIGHTS:
+        # no weight file could be judged: neither the format check nor the pickle check may pass on it
+        assert "pass" not in outcomes["VET301"] | outcomes["VET701"], (outcomes["VET301"], outcomes["VET701"])
+    if case in UNANALYSED:
+        assert "fail" in outcomes["VET706"], outcomes["VET706"]
+
+
 def test_escaping_symlink_fails_every_preset(tmp_path: Path) -> None:
     d = package(tmp_path / "escape")
     _symlink_out(d)

@@ -42,7 +42,7 @@ def unusable_weights(ev: Evidence) -> dict[str, str]:
             out[f.path] = reason
     for p in ev.problems:
         if _is_weight_name(p.path) and p.path not in out:
-            out[p.path] = f"not read: {p.message}"
+            out[p.path] = p.message if "not read" in p.message else f"not read: {p.message}"
     return out
 
 

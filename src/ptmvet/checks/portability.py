@@ -46,7 +46,19 @@ def safe_weight_format(ev: Evidence) -> Iterator[Finding]:
     # Judge by content where the scanner read it, else by name, exactly as VET701 does, so
     # the two never disagree. Files whose content could not be checked are named (VET606).
     unusable = unusable_weights(ev)
-    judged = [(f, content_format(f, ev)[0]) for f in weights]
+    # A Git LFS pointer still names the format the publisher ships (judged by name, as for a
+    # Hub listing); an empty, unreadable or broken file offers no format at all.
+    pointers = {f.path for f in weights if f.lfs_pointer is not None}
+    broken = {p: why for p, why in unusable.items() if p not in pointers}
+    if all(f.path in broken for f in weights):
+        lines = [f"{p}: {why}" for p, why in sorted(broken.items())]
+        yield meta.skipped(
+            f"no weight file's content could be checked (VET606): {lines[0]}" + (f" (+{len(lines) - 1} more)" if len(lines) > 1 else ""),
+            evidence=lines[:6],
+            details={"formats": [], "safe": [], "code_executing": [], "unusable": sorted(unusable)},
+        )
+        return
+    judged = [(f, content_format(f, ev)[0]) for f in weights if f.path not in broken]
     formats = sorted({fmt for _, fmt in judged if fmt})
     safe = [f for f, fmt in judged if is_safe_format(fmt)]
     unsafe = [f for f, fmt in judged if not is_safe_format(fmt)]
@@ -57,7 +69,6 @@ def safe_weight_format(ev: Evidence) -> Iterator[Finding]:
         "unusable": sorted(unusable),
     }
     evidence = [_weight_line(f) for f in (safe + unsafe)[:6]]
-    pointers = {f.path for f in weights if f.lfs_pointer is not None}  # already noted by _weight_line
     evidence += [f"{p}: content not checked ({r}; VET606)" for p, r in sorted(unusable.items()) if p not in pointers][:4]
     if safe and not unsafe:
         yield meta.passed(

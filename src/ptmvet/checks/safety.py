@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ptmvet.checks._weights import unusable_weights, weight_like_files
 from ptmvet.checks.interface import Attribute, Check, CheckMeta, Finding, Need, Severity, check
 from ptmvet.evidence import SAFE_FORMATS, Evidence, FileEntry
 from ptmvet.evidence.scan import HEADER_FORMATS, PICKLE_FORMATS, ScanReport, ScanVerdict
@@ -111,18 +112,37 @@ def pickle_only(evidence: Evidence) -> Iterable[Finding]:
         return
     weights = evidence.weight_files
     if not weights:
-        yield PICKLE_ONLY.not_applicable("the package has no weight files")
+        # Nothing to judge is not "nothing needs unpickling": VET606 fails on it, and this is no point in favour.
+        others = weight_like_files(evidence)
+        also = f"; {len(others)} file(s) hold weight content under another name: " + ", ".join(p for p, _ in others[:5]) if others else ""
+        yield PICKLE_ONLY.skipped(f"the package holds no weight files (VET606){also}")
+        return
+    # As VET301 judges them, so the two never disagree: a Git LFS pointer by its name (the format
+    # the publisher ships), an empty, unreadable or broken file not at all.
+    unusable = {p: why for p, why in unusable_weights(evidence).items() if not ((f := evidence.file(p)) and f.lfs_pointer)}
+    usable = [f for f in weights if f.path not in unusable]
+    not_checked = [f"{p}: {why}" for p, why in sorted(unusable.items())]
+    if not usable:
+        yield PICKLE_ONLY.skipped(
+            f"no weight file's content could be checked (VET606): {not_checked[0]}" + (f" (+{len(not_checked) - 1} more)" if len(not_checked) > 1 else ""),
+            evidence=not_checked[:20],
+            details={"unusable": sorted(unusable)},
+        )
         return
     reports = _reports(evidence)
-    formats = {f.path: _content_format(f, reports) for f in weights}
+    formats = {f.path: _content_format(f, reports) for f in usable}
     pickled = sorted(p for p, (fmt, _) in formats.items() if fmt == "pickle")
     safe = sorted(p for p, (fmt, _) in formats.items() if fmt in SAFE_FORMATS or fmt == "numpy")
     mislabelled = sorted(p for p, (fmt, by_content) in formats.items() if by_content and fmt == "pickle" and evidence.file(p) and evidence.file(p).weight_format != "pickle")  # type: ignore[union-attr]
-    details = {"pickle": pickled, "safe": safe, "mislabelled": mislabelled}
+    details = {"pickle": pickled, "safe": safe, "mislabelled": mislabelled, "unusable": sorted(unusable)}
+    # Files whose content could not be checked count on neither side, and the message says so.
+    unchecked = f"; {len(unusable)} weight file(s) could not be checked (VET606)" if unusable else ""
     if pickled and not safe:
         yield PICKLE_ONLY.failed(f"weights exist only in pickle-based files ({len(pickled)}): loading them runs code", evidence=pickled, details=details)
     elif pickled:
-        yield PICKLE_ONLY.passed(f"{len(safe)} safe-format weight file(s) next to {len(pickled)} pickle file(s)", evidence=safe, details=details)
+        yield PICKLE_ONLY.passed(f"{len(safe)} safe-format weight file(s) next to {len(pickled)} pickle file(s){unchecked}", evidence=safe + not_checked, details=details)
+    elif unusable:
+        yield PICKLE_ONLY.passed(f"no checked weight file needs unpickling ({len(safe)} checked){unchecked}", evidence=safe + not_checked, details=details)
     else:
         yield PICKLE_ONLY.passed("no weight file needs unpickling", evidence=safe, details=details)
     if mislabelled:
@@ -244,11 +264,23 @@ def scan_incomplete(evidence: Evidence) -> Iterable[Finding]:
         yield skip
         return
     scanned = _scanned(evidence)
+    # A weight file the scanner never analysed (empty, unreadable, only an LFS pointer, not a
+    # format it knows) is the plainest case of a scan that did not reach the end.
+    analysed = {r.path for r in scanned if r.verdict is not ScanVerdict.ERROR}
+    unusable = {p: why for p, why in unusable_weights(evidence).items() if p not in analysed}
+    for path, why in sorted(unusable.items()):
+        yield INCOMPLETE.failed(
+            f"{path} was not analysed: {why}",
+            evidence=[f"{path}: {why}"],
+            paths=(path,),
+            details={"path": path, "reason": why},
+        )
     if not scanned:
-        yield INCOMPLETE.not_applicable("no model serialization file was scanned")
+        if not unusable:
+            yield INCOMPLETE.not_applicable("no model serialization file was scanned")
         return
-    flagged = False
-    for r in scanned:
+    flagged = bool(unusable)
+    for r in (r for r in scanned if r.path not in unusable):
         issues = [i for i in r.issues if i.verdict is ScanVerdict.UNKNOWN and _incomplete(i.code)]
         if not issues:
             continue
