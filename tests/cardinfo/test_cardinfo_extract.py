@@ -182,3 +182,22 @@ def test_huge_card_body_is_cut_with_an_error() -> None:
     assert len(card.body) == MAX_BODY_CHARS
     assert any("only the first" in e for e in card.errors)
     assert [t.claim.value for t in card_info(card).text_claims] == [91.3]  # read once, not 25,000 times
+
+
+def test_table_rows_that_share_a_value_are_separate_claims() -> None:
+    table = (
+        "## Benchmarks\n\n| testset | BLEU | chr-F |\n|---|---|---|\n"
+        "| newsdev2016-enro.eng.ron | 27.1 | 0.565 |\n| news-test2008.eng.spa | 27.1 | 0.548 |\n"
+    )
+    claims = [c.claim for c in info("# m\n\n" + table).text_claims]
+    assert sorted((c.dataset, c.metric, c.value) for c in claims if c.metric == "bleu") == [
+        ("news-test2008.eng.spa", "bleu", 27.1),
+        ("newsdev2016-enro.eng.ron", "bleu", 27.1),
+    ]
+
+
+def test_per_label_lines_of_a_trainer_results_list_are_not_claims() -> None:
+    labels = "".join(f"- {tag} Precision: 0.{n}1\n- {tag} Recall: 0.{n}2\n- {tag} F1: 0.{n}3\n- {tag} Number: 1{n}\n" for n, tag in enumerate(["Adj", "Adv", "N Prp"] * 12, start=10))
+    card = f"# m\n\nThe model achieves the following results on the test set:\n- Loss: 0.2236\n{labels}- Overall Precision: 0.9456\n- Overall F1: 0.9457\n"
+    claims = [(c.claim.metric, c.claim.value, c.claim.dataset_split) for c in info(card).text_claims]
+    assert claims == [("precision", 0.9456, "test"), ("f1", 0.9457, "test")]

@@ -159,10 +159,14 @@ def text_claims(prose: str, *, datasets: Sequence[str] = (), task: str | None = 
     seen: set[tuple[str, float]] = set()
     default_ds = datasets[0] if len(datasets) == 1 else None
     trainer = _TRAINER_RESULTS.search(prose)
+    sentences_from = prose
     if trainer is not None:
         split = _SPLIT_MAP.get((trainer.group(1) or trainer.group(2)).lower())
-        parts = prose[trainer.end() : trainer.end() + 1200].split("\n\n", 2)
+        parts = prose[trainer.end() : trainer.end() + 8000].split("\n\n", 2)
         lines = "\n".join(parts[:2]) if len(parts) > 1 and not parts[0].strip() else parts[0]
+        # the list is read here only: a line whose name is not a metric ("Adj Precision: 0.91", one
+        # tag of seqeval's per-label breakdown) is not a claim, so the sentence pass must not read it
+        sentences_from = prose.replace(lines, "\n", 1) if lines.strip() else prose
         for m in _TRAINER_LINE.finditer(lines):
             metric = metric_id(m.group(1))
             value = _value(m.group(2), None)
@@ -170,7 +174,7 @@ def text_claims(prose: str, *, datasets: Sequence[str] = (), task: str | None = 
                 continue
             seen.add((metric, value))
             out.append(TextClaim(_claim(task, default_ds, split, metric, m.group(1), value, m.group(2), "card-text"), 0.8 if default_ds else 0.6, m.group(0).strip()))
-    for sentence in _sentences(prose):
+    for sentence in _sentences(sentences_from):
         if len(sentence) > 600 or not re.search(r"\d", sentence):
             continue
         hits = [(m.group(1), m.group(2), m.group(3), m.start(), m.group(0)) for m in _METRIC_THEN_NUM.finditer(sentence)]
