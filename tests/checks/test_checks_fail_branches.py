@@ -104,11 +104,12 @@ def _dump(tmp_path: Path) -> Path:
     return models
 
 
-def _with_lineage(card: str) -> Builder:
+def _with_lineage(name: str, card: str) -> Builder:
     def build(tmp_path: Path) -> Evidence:
         ev = make_evidence(card, target=Target(name="me/model", source="local", repo_id="me/model"))
         return license_enricher(ev, VetOptions(dump=_dump(tmp_path), offline=True), None)
 
+    build.__name__ = f"lineage_{name}"
     return build
 
 
@@ -184,6 +185,7 @@ def _scanned(files: dict[str, bytes]) -> Builder:
     def build(tmp_path: Path) -> Evidence:
         return scanned(_folder(tmp_path, files))
 
+    build.__name__ = "scan_" + "+".join(files)
     return build
 
 
@@ -258,9 +260,9 @@ FAILS: dict[str, tuple[Builder, ...]] = {
     "VET501": (_licence_unknown,),
     "VET502": (_licences_disagree,),
     "VET503": (_bare, _non_commercial),
-    "VET504": (_with_lineage("---\nlicense: mit\nbase_model: org/nc-base\n---\n# model\n"),),
-    "VET505": (_with_lineage("---\nlicense: mit\ndatasets:\n- tatsu-lab/alpaca\n---\n# model\n"),),
-    "VET506": (_with_lineage("---\nlicense: mit\nbase_model: org/loop\n---\n# model\n"),),
+    "VET504": (_with_lineage("base_licence_dropped", "---\nlicense: mit\nbase_model: org/nc-base\n---\n# model\n"),),
+    "VET505": (_with_lineage("non_commercial_dataset", "---\nlicense: mit\ndatasets:\n- tatsu-lab/alpaca\n---\n# model\n"),),
+    "VET506": (_with_lineage("cycle", "---\nlicense: mit\nbase_model: org/loop\n---\n# model\n"),),
     "VET601": (_hash_mismatch,),
     "VET602": (_lfs_pointer,),
     "VET603": (_unsigned,),
@@ -288,8 +290,7 @@ FAILS: dict[str, tuple[Builder, ...]] = {
     "VET903": (_unpopular_and_stale,),
 }
 
-CASES = [pytest.param(cid, i, id=f"{cid}-{b.__name__.strip('_') if b.__name__ != 'build' else 'files'}{i or ''}")
-         for cid, builders in sorted(FAILS.items()) for i, b in enumerate(builders)]  # fmt: skip
+CASES = [pytest.param(cid, i, id=f"{cid}-{b.__name__.strip('_')}") for cid, builders in sorted(FAILS.items()) for i, b in enumerate(builders)]
 
 
 def test_every_check_has_a_fail_case() -> None:
