@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from ptmvet.checks.integrity import hashes_match, lfs_pointers_resolved, revision_pinned, signature_valid
-from ptmvet.checks.interface import Check, Finding, Outcome
-from ptmvet.evidence import Evidence, ExpectedHash, FileEntry, IntegrityInfo, LfsPointer, Target
+from ptmvet.checks.integrity import (
+    commits_signed,
+    hashes_match,
+    lfs_pointers_resolved,
+    revision_pinned,
+    signature_valid,
+)
+from ptmvet.checks.interface import Check, Finding, Outcome, Severity
+from ptmvet.evidence import (
+    Evidence,
+    ExpectedHash,
+    FileEntry,
+    GitCommit,
+    GitInfo,
+    IntegrityInfo,
+    LfsPointer,
+    SignatureStatus,
+    Target,
+)
 from ptmvet.sources.local import collect_folder
 
 
@@ -69,3 +86,37 @@ def test_vet604(target: Target, outcome: Outcome) -> None:
 
 def test_signature_check_skips_without_integrity_data() -> None:
     assert _one(signature_valid, Evidence(target=T)).outcome is Outcome.SKIPPED
+
+
+def _sig(**kw: Any) -> Evidence:
+    status = SignatureStatus(path="model.sig", **kw)
+    return Evidence(target=T, files=(FileEntry("model.safetensors", 10, True),), integrity=IntegrityInfo(signature=status))
+
+
+def test_vet603_signature_states() -> None:
+    assert _one(signature_valid, Evidence(target=T, files=(FileEntry("w.bin", 5, True),), integrity=IntegrityInfo())).outcome is Outcome.FAIL
+    assert _one(signature_valid, Evidence(target=T, integrity=IntegrityInfo())).outcome is Outcome.SKIPPED  # nothing local to look in
+    ok = _one(signature_valid, _sig(verified=True, method="key", digests_match=True, signed_files=3))
+    assert ok.outcome is Outcome.PASS and ok.details["signed_files"] == 3
+    # Digests agree but nobody vouched for the key: not a pass, and not a failure of the package either.
+    assert _one(signature_valid, _sig(verified=None, digests_match=True)).outcome is Outcome.SKIPPED
+    bad = _one(signature_valid, _sig(verified=None, digests_match=False, mismatched=("config.json",)))
+    assert bad.outcome is Outcome.FAIL and bad.severity is Severity.HIGH and "differs: config.json" in bad.evidence
+    assert _one(signature_valid, _sig(verified=False, message="wrong key")).outcome is Outcome.FAIL
+
+
+def _history(*statuses: str, **kw: Any) -> Evidence:
+    commits = tuple(GitCommit(sha=f"{i:040x}", author="Dev", author_email="d@example.org", date="2026-01-01", subject=f"c{i}", signature=s) for i, s in enumerate(statuses))
+    return Evidence(target=Target(name="r", source="git"), git=GitInfo(head=commits[0].sha if commits else None, branch="main", remote_url=None, commits=commits, **kw))
+
+
+def test_vet605_commit_signatures() -> None:
+    f = _one(commits_signed, _history("G", "N"))
+    assert f.outcome is Outcome.PASS and f.details["by_status"] == {"G": 1, "N": 1}
+    bad = _one(commits_signed, _history("G", "B"))
+    assert bad.outcome is Outcome.FAIL and bad.severity is Severity.HIGH and "bad or revoked" in bad.message
+    shallow = _one(commits_signed, _history("N", shallow=True))
+    assert shallow.outcome is Outcome.FAIL and "shallow clone" in shallow.message
+    assert _one(commits_signed, _history()).outcome is Outcome.SKIPPED
+    assert _one(commits_signed, _history("G", error="not a readable git repository")).outcome is Outcome.SKIPPED
+    assert _one(commits_signed, Evidence(target=T)).outcome is Outcome.SKIPPED
