@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ptmvet._version import __version__
 from ptmvet.card import Claim
-from ptmvet.checks.interface import Attribute, Finding, Outcome, Severity
+from ptmvet.checks.interface import Attribute, Finding, Outcome
 from ptmvet.evidence import Evidence, IntegrityInfo, Problem, Target
 from ptmvet.evidence.lineage import Lineage
 from ptmvet.evidence.measurement import Measurement
@@ -155,10 +155,6 @@ class Report:
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for f in self.findings if f.outcome is outcome)
-
-    def worst_failure(self) -> Severity | None:
-        fails = self.failures
-        return max((f.severity for f in fails), key=lambda s: s.rank) if fails else None
 
     # --- typed results, read from the enriched evidence ------------------------
 

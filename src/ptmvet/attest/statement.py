@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -167,6 +167,3 @@ def subject_digests(statement: Mapping[str, Any]) -> dict[str, str]:
     return {str(s["name"]): str(s["digest"]["sha256"]).lower() for s in statement["subject"]}
 
 
-def claims_summary(statement: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
-    claims = statement.get("predicate", {}).get("claims")
-    return claims if isinstance(claims, list) else []
