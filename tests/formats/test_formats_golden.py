@@ -82,3 +82,11 @@ def test_every_kind_and_format_has_a_golden_file(outputs: dict[str, Any]) -> Non
         assert label in labels, label
         for fmt in k.formats:
             assert (label, SUFFIX[fmt]) in covered, (label, fmt)
+
+
+def test_terminal_outputs_carry_no_rich_markup(outputs: dict[str, str]) -> None:
+    """Consoles print with markup off, so a style tag in a cell would reach the reader as literal text."""
+    texts = {name: text for name, text in outputs.items() if name.endswith(".txt")}
+    assert texts
+    tagged = {name: m.group(0) for name, text in texts.items() if (m := re.search(r"\[/?(?:green|red|yellow|bold|dim)?\]|\[/\w*\]", text))}
+    assert not tagged, tagged

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 
 from ptmvet.compare import _SHORT, ATTRIBUTES, WEIGHTS, Candidate, Comparison
 from ptmvet.evidence.measurement import Measurement
@@ -76,10 +77,10 @@ def render_terminal(result: Comparison, *, width: int | None = 180, color: bool 
         table.add_column("re-measured", overflow="fold")
     for c in result.ranked:
         lic = c.license_facts()
-        cells = [
+        cells: list[str | Text] = [
             str(c.rank),
             c.name,
-            "[green]PASS[/]" if c.passed else "[red]FAIL[/]",
+            Text("PASS", style="green") if c.passed else Text("FAIL", style="red"),
             _fmt_score(c.score),
             *(_fmt_score(c.report.scores.get(a)) for a in ATTRIBUTES),
             f"{lic.spdx or 'none'} ({lic.family}) {lic.status.value}",
