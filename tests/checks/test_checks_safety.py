@@ -24,6 +24,10 @@ def test_pickle_only_package_with_payload(tmp_path: Path) -> None:
     assert out["VET703"] == [Outcome.PASS]
     assert out["VET704"] == [Outcome.FAIL]
     assert out["VET705"] == [Outcome.PASS]
+    # The pass of VET703 must not claim the dangerous global is on the allowlist.
+    (unknown,) = run_check(safety.CHECKS[[c.meta.id for c in safety.CHECKS].index("VET703")], scanned(tmp_path))
+    assert "on the allowlist" not in unknown.message
+    assert "system" in unknown.message and "VET702" in unknown.message
 
 
 def test_clean_package_with_safetensors(tmp_path: Path) -> None:

@@ -200,7 +200,17 @@ def unknown_globals(evidence: Evidence) -> Iterable[Finding]:
             details={"path": r.path, "globals": [g.to_dict() for g in unknown]},
         )
     if not flagged:
-        yield UNKNOWN.passed(f"every global imported by {len(pickles)} pickle-based file(s) is on the allowlist", evidence=[r.path for r in pickles])
+        # A dangerous global is not on the allowlist either: say so, so this pass never reads as "all allowed" beside VET702.
+        dangerous = sorted({g.qualname for r in pickles for g in r.dangerous_globals})
+        if dangerous:
+            yield UNKNOWN.passed(
+                f"no unknown global in {len(pickles)} pickle-based file(s); {len(dangerous)} dangerous one(s) fail VET702: "
+                + ", ".join(dangerous[:5]),
+                evidence=[r.path for r in pickles],
+                details={"dangerous": dangerous},
+            )
+        else:
+            yield UNKNOWN.passed(f"every global imported by {len(pickles)} pickle-based file(s) is on the allowlist", evidence=[r.path for r in pickles])
 
 
 @check(ALTERNATIVE)
