@@ -71,6 +71,20 @@ def test_model_size_from_real_safetensors_header(tmp_path: Path) -> None:
     assert f.evidence[0] == "safetensors headers: 17 parameters in 2 tensors (F16, F32)"
 
 
+def test_model_size_from_config_is_called_an_estimate(tmp_path: Path) -> None:
+    # A truncated safetensors file gives no count; the BERT config's estimate must not read as a measured count.
+    save_file({"a": np.zeros((64, 64), dtype=np.float32)}, str(tmp_path / "model.safetensors"))
+    data = (tmp_path / "model.safetensors").read_bytes()
+    (tmp_path / "model.safetensors").write_bytes(data[: len(data) // 2])
+    bert = {"model_type": "bert", "hidden_size": 384, "num_hidden_layers": 6, "intermediate_size": 1536,
+            "vocab_size": 30522, "max_position_embeddings": 512, "type_vocab_size": 2}  # fmt: skip
+    (tmp_path / "config.json").write_text(json.dumps(bert))
+    f = one(pt.model_size_known, collect_folder(tmp_path))
+    assert f.outcome is Outcome.PASS
+    assert f.details["parameters_source"] == "estimate from config.json"
+    assert f.message.startswith("≈22.7M parameters (estimate from config.json)")
+
+
 def test_model_size_from_lfs_pointer_and_card() -> None:
     f = one(
         pt.model_size_known,

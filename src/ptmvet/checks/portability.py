@@ -282,6 +282,9 @@ def model_size_known(ev: Evidence) -> Iterator[Finding]:
     if seen:
         p = details.get("parameters")
         msg = f"{_human(p)} parameters" if isinstance(p, int) else "size known"
+        if isinstance(p, int) and details.get("parameters_source") != "safetensors":
+            # No readable header counted them: say it is an estimate, so it never reads as a count the weights confirm.
+            msg = f"≈{msg} ({details['parameters_source']})"
         if details.get("weights_bytes"):
             msg += ", weights " + ", ".join(f"{fmt} {_human(b, 'B')}" for fmt, b in details["weights_bytes"].items())
         yield meta.passed(msg, evidence=seen[:6], details=details)
