@@ -21,15 +21,8 @@ from ptmvet.errors import InputError
 from ptmvet.evaluate.datasets import ColumnMap, Dataset, open_image
 from ptmvet.evaluate.labels import build_label_map
 from ptmvet.evaluate.metrics import Predictions
-from ptmvet.evaluate.tasks.interface import (
-    Meter,
-    RunOptions,
-    RunOutput,
-    configure_threads,
-    library_versions,
-    load_hf_model,
-    require,
-)
+from ptmvet.evaluate.tasks.inference import hf_inference, local_pretrained
+from ptmvet.evaluate.tasks.interface import RunOptions, RunOutput, library_versions
 from ptmvet.evaluate.tasks.text_classification import finish_classification, id2label
 from ptmvet.progress import Progress
 
@@ -50,49 +43,37 @@ class ImageClassificationRunner:
     task = "image-classification"
 
     def run(self, model_path: Path, data: Dataset, columns: ColumnMap, options: RunOptions, progress: Progress | None = None) -> RunOutput:
-        import torch
-
-        tr = require("transformers", "image classification")
-        configure_threads(options)
-        model, hashes = load_hf_model(tr.AutoModelForImageClassification, model_path, allow_pickle=options.allow_pickle)
-        try:
-            proc = tr.AutoImageProcessor.from_pretrained(str(model_path), local_files_only=True, trust_remote_code=False)
-        except (OSError, ValueError) as exc:
-            raise InputError(f"{model_path}: no usable image processor (preprocessor_config.json): {exc}", path=str(model_path)) from exc
-        labels = id2label(model)
-        c_img, c_label = columns["image"], columns["label"]
-        label_map = build_label_map(labels, data.head(2000).get(c_label, []), data.label_names)
-        mode = "RGB" if int(getattr(model.config, "num_channels", 3) or 3) == 3 else "L"
-        base = data.path.parent if data.path.is_file() else data.path
-        meter = Meter(progress, "images")
-        ys: list[np.ndarray[Any, Any]] = []
-        ps: list[np.ndarray[Any, Any]] = []
-        top5: list[np.ndarray[Any, Any]] = []
-        model.to(options.device)
-        with torch.inference_mode():
-            for batch in data.batches(options.chunk_rows):
+        feature = "image classification"
+        with hf_inference("AutoModelForImageClassification", model_path, options, progress, feature=feature, unit="images") as inf:
+            proc = local_pretrained("AutoImageProcessor", model_path, what="image processor (preprocessor_config.json)", feature=feature)
+            labels = id2label(inf.model)
+            c_img, c_label = columns["image"], columns["label"]
+            label_map = build_label_map(labels, data.head(2000).get(c_label, []), data.label_names)
+            mode = "RGB" if int(getattr(inf.model.config, "num_channels", 3) or 3) == 3 else "L"
+            base = data.path.parent if data.path.is_file() else data.path
+            ys: list[np.ndarray[Any, Any]] = []
+            ps: list[np.ndarray[Any, Any]] = []
+            top5: list[np.ndarray[Any, Any]] = []
+            for batch in inf.chunks(data):
                 n = len(batch[c_label])
                 pred = np.empty(n, dtype=np.int64)
                 best = np.empty((n, min(5, label_map.n_classes)), dtype=np.int64)
-                for start in range(0, n, options.batch):
-                    images = load_images(batch[c_img][start : start + options.batch], base, mode)
-                    inputs = proc(images=images, return_tensors="pt")
-                    logits = model(**{k: v.to(options.device) for k, v in inputs.items()}).logits.float().cpu()
-                    pred[start : start + len(images)] = logits.argmax(-1).numpy()
-                    best[start : start + len(images)] = logits.topk(best.shape[1], dim=-1).indices.numpy()
-                    meter.add(len(images))
+                for sel in inf.batches(n):
+                    images = load_images([batch[c_img][int(i)] for i in sel], base, mode)
+                    logits = inf.forward(proc(images=images, return_tensors="pt")).logits.float().cpu()
+                    pred[sel] = logits.argmax(-1).numpy()
+                    best[sel] = logits.topk(best.shape[1], dim=-1).indices.numpy()
                 gold = np.fromiter((label_map.encode(v) for v in batch[c_label]), dtype=np.int64, count=n)
                 ys.append(gold)
                 ps.append(pred)
                 top5.append((best == gold[:, None]).any(axis=1))
-        if not ys:
-            raise InputError(f"{data.path.name}: no rows", path=str(data.path))
+        inf.require_rows(data)
         out = finish_classification(
             np.concatenate(ys),
             np.concatenate(ps),
             label_map,
-            hashes=hashes,
-            seconds=meter.seconds,
+            hashes=inf.weight_files,
+            seconds=inf.seconds,
             at_max=0,
             max_len=0,
             libraries=library_versions("torch", "transformers", "pillow"),

@@ -24,15 +24,8 @@ from ptmvet.evaluate.datasets import ColumnMap, Dataset
 from ptmvet.evaluate.detection import Box, detection_stats
 from ptmvet.evaluate.metrics import Predictions
 from ptmvet.evaluate.tasks.image_classification import load_images
-from ptmvet.evaluate.tasks.interface import (
-    Meter,
-    RunOptions,
-    RunOutput,
-    configure_threads,
-    library_versions,
-    load_hf_model,
-    require,
-)
+from ptmvet.evaluate.tasks.inference import hf_inference, local_pretrained
+from ptmvet.evaluate.tasks.interface import RunOptions, RunOutput, library_versions
 from ptmvet.evaluate.tasks.text_classification import id2label
 from ptmvet.progress import Progress
 
@@ -77,46 +70,35 @@ class ObjectDetectionRunner:
     def run(self, model_path: Path, data: Dataset, columns: ColumnMap, options: RunOptions, progress: Progress | None = None) -> RunOutput:
         import torch
 
-        tr = require("transformers", "object detection")
-        configure_threads(options)
-        model, hashes = load_hf_model(tr.AutoModelForObjectDetection, model_path, allow_pickle=options.allow_pickle)
-        model.to(options.device)
-        try:
-            proc = tr.AutoImageProcessor.from_pretrained(str(model_path), local_files_only=True, trust_remote_code=False)
-        except (OSError, ValueError) as exc:
-            raise InputError(f"{model_path}: no usable image processor (preprocessor_config.json): {exc}", path=str(model_path)) from exc
-        names = {v.lower(): k for k, v in id2label(model).items()}
-        c_img, c_obj = columns["image"], columns["objects"]
-        base = data.path.parent if data.path.is_file() else data.path
-        meter = Meter(progress, "images")
-        truth: list[list[Box]] = []
-        dets: list[list[Box]] = []
-        unknown = 0
-        with torch.inference_mode():
-            for batch in data.batches(options.chunk_rows):
-                n = len(batch[c_img])
-                for start in range(0, n, options.batch):
-                    images = load_images(batch[c_img][start : start + options.batch], base, "RGB")
-                    inputs = proc(images=images, return_tensors="pt")
-                    out = model(**{k: v.to(options.device) for k, v in inputs.items()})
+        feature = "object detection"
+        with hf_inference("AutoModelForObjectDetection", model_path, options, progress, feature=feature, unit="images") as inf:
+            proc = local_pretrained("AutoImageProcessor", model_path, what="image processor (preprocessor_config.json)", feature=feature)
+            names = {v.lower(): k for k, v in id2label(inf.model).items()}
+            c_img, c_obj = columns["image"], columns["objects"]
+            base = data.path.parent if data.path.is_file() else data.path
+            truth: list[list[Box]] = []
+            dets: list[list[Box]] = []
+            unknown = 0
+            for batch in inf.chunks(data):
+                for sel in inf.batches(len(batch[c_img])):
+                    images = load_images([batch[c_img][int(i)] for i in sel], base, "RGB")
+                    out = inf.forward(proc(images=images, return_tensors="pt"))
                     sizes = torch.tensor([(im.height, im.width) for im in images])
                     results = proc.post_process_object_detection(out, threshold=0.0, target_sizes=sizes)
                     for res in results:
                         xyxy = res["boxes"].float().cpu().numpy()
                         dets.append([Box(int(c), float(b[0]), float(b[1]), float(b[2] - b[0]), float(b[3] - b[1]), score=float(s))
                                      for b, s, c in zip(xyxy, res["scores"].float().cpu().numpy(), res["labels"].cpu().numpy(), strict=True)])
-                    meter.add(len(images))
                 for cell in batch[c_obj]:
                     boxes, bad = parse_objects(cell, names)
                     truth.append(boxes)
                     unknown += bad
-        if not truth:
-            raise InputError(f"{data.path.name}: no rows", path=str(data.path))
+        inf.require_rows(data)
         notes = (f"{unknown} ground-truth boxes name a category the model does not have (never detected)",) if unknown else ()
         stats = detection_stats(truth, dets)
         pred = Predictions("detections", np.arange(len(truth)), np.zeros(len(truth)), payload=stats)
-        return RunOutput(predictions=pred, rows=len(truth), weight_files=hashes, notes=notes,
-                         libraries=library_versions("torch", "transformers", "pillow"), seconds=meter.seconds)
+        return RunOutput(predictions=pred, rows=len(truth), weight_files=inf.weight_files, notes=notes,
+                         libraries=library_versions("torch", "transformers", "pillow"), seconds=inf.seconds)
 
 
 RUNNER = ObjectDetectionRunner()

@@ -18,20 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from ptmvet.errors import InputError
 from ptmvet.evaluate.datasets import ColumnMap, Dataset
 from ptmvet.evaluate.metrics import Predictions
-from ptmvet.evaluate.tasks.interface import (
-    Meter,
-    RunOptions,
-    RunOutput,
-    UnsupportedTask,
-    configure_threads,
-    library_versions,
-    load_hf_model,
-    pad,
-    require,
-)
+from ptmvet.evaluate.tasks.inference import hf_inference, local_pretrained
+from ptmvet.evaluate.tasks.interface import RunOptions, RunOutput, UnsupportedTask, library_versions, pad
 from ptmvet.evaluate.textmetrics import squad_row
 from ptmvet.progress import Progress
 
@@ -78,23 +68,17 @@ class QuestionAnsweringRunner:
     task = "question-answering"
 
     def run(self, model_path: Path, data: Dataset, columns: ColumnMap, options: RunOptions, progress: Progress | None = None) -> RunOutput:
-        import torch
-
-        tr = require("transformers", "question answering")
-        configure_threads(options)
-        model, hashes = load_hf_model(tr.AutoModelForQuestionAnswering, model_path, allow_pickle=options.allow_pickle)
-        model.to(options.device)
-        tok = tr.AutoTokenizer.from_pretrained(str(model_path), local_files_only=True, trust_remote_code=False)
-        if not getattr(tok, "is_fast", False):
-            raise UnsupportedTask(f"{model_path}: question answering needs a fast tokenizer (tokenizer.json) for character offsets")
-        max_len = options.max_length or min(int(getattr(tok, "model_max_length", 384) or 384), 384)
-        stride = min(STRIDE, max_len // 4)
-        pad_id = int(tok.pad_token_id or 0)
-        c_q, c_ctx, c_ans = columns["question"], columns["context"], columns["answers"]
-        meter = Meter(progress, "questions")
-        rows: list[tuple[float, float]] = []
-        with torch.inference_mode():
-            for batch in data.batches(options.chunk_rows):
+        feature = "question answering"
+        with hf_inference("AutoModelForQuestionAnswering", model_path, options, progress, feature=feature, unit="questions") as inf:
+            tok = local_pretrained("AutoTokenizer", model_path, what="tokenizer", feature=feature)
+            if not getattr(tok, "is_fast", False):
+                raise UnsupportedTask(f"{model_path}: question answering needs a fast tokenizer (tokenizer.json) for character offsets")
+            max_len = options.max_length or min(int(getattr(tok, "model_max_length", 384) or 384), 384)
+            stride = min(STRIDE, max_len // 4)
+            pad_id = int(tok.pad_token_id or 0)
+            c_q, c_ctx, c_ans = columns["question"], columns["context"], columns["answers"]
+            rows: list[tuple[float, float]] = []
+            for batch in inf.chunks(data):
                 qs = [str(q).lstrip() for q in batch[c_q]]
                 ctxs = [str(c) for c in batch[c_ctx]]
                 enc = tok(qs, ctxs, truncation="only_second", max_length=max_len, stride=stride,
@@ -102,12 +86,11 @@ class QuestionAnsweringRunner:
                 owner = enc["overflow_to_sample_mapping"]
                 keys = [k for k in ("input_ids", "attention_mask", "token_type_ids") if k in enc]
                 best: list[tuple[float, int, int] | None] = [None] * len(qs)
-                for start in range(0, len(owner), options.batch):
-                    feats = list(range(start, min(start + options.batch, len(owner))))
-                    out = model(**{k: v.to(options.device) for k, v in pad([{k: enc[k][i] for k in keys} for i in feats], pad_id).items()})
+                for feats in inf.batches(len(owner)):  # windows, in order: a question's windows stay together
+                    out = inf.forward(pad([{k: enc[k][int(i)] for k in keys} for i in feats], pad_id))
                     s_log = out.start_logits.float().cpu().numpy()
                     e_log = out.end_logits.float().cpu().numpy()
-                    for j, f in enumerate(feats):
+                    for j, f in enumerate(feats.tolist()):
                         n_tok = len(enc["input_ids"][f])
                         seq = enc.sequence_ids(f)
                         span = best_span(s_log[j, :n_tok], e_log[j, :n_tok], enc["offset_mapping"][f], [x == 1 for x in seq])
@@ -118,13 +101,11 @@ class QuestionAnsweringRunner:
                     span = best[q]
                     answer = ctx[span[1] : span[2]] if span is not None else ""
                     rows.append(squad_row(answer, gold_answers(cell)))
-                meter.add(len(qs))
-        if not rows:
-            raise InputError(f"{data.path.name}: no rows", path=str(data.path))
+        inf.require_rows(data)
         y = np.asarray(rows, dtype=np.float64)
         pred = Predictions("scores", y, np.zeros(len(rows)), columns=("exact_match", "f1"))
-        return RunOutput(predictions=pred, rows=len(rows), weight_files=hashes,
-                         libraries=library_versions("torch", "transformers"), seconds=meter.seconds)
+        return RunOutput(predictions=pred, rows=len(rows), weight_files=inf.weight_files,
+                         libraries=library_versions("torch", "transformers"), seconds=inf.seconds)
 
 
 RUNNER = QuestionAnsweringRunner()

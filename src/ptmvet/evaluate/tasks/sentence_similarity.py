@@ -17,8 +17,8 @@ import numpy as np
 from ptmvet.errors import InputError
 from ptmvet.evaluate.datasets import ColumnMap, Dataset
 from ptmvet.evaluate.metrics import Predictions
+from ptmvet.evaluate.tasks.inference import inference
 from ptmvet.evaluate.tasks.interface import (
-    Meter,
     RefusedWeights,
     RunOptions,
     RunOutput,
@@ -106,16 +106,14 @@ class SentenceSimilarityRunner:
     task = "sentence-similarity"
 
     def run(self, model_path: Path, data: Dataset, columns: ColumnMap, options: RunOptions, progress: Progress | None = None) -> RunOutput:
-        import torch
-
         configure_threads(options)
         model, hashes = load_sentence_model(model_path, options)
-        meter = Meter(progress, "sentence pairs")
         gold: list[np.ndarray[Any, np.dtype[np.float64]]] = []
         sims: list[np.ndarray[Any, np.dtype[np.float64]]] = []
         c1, c2, cs = columns["sentence1"], columns["sentence2"], columns["score"]
-        with torch.inference_mode():
-            for batch in data.batches(options.chunk_rows):
+        # sentence-transformers batches itself (sorted by length, padded per batch): the shared loop gives it chunks.
+        with inference(model, hashes, options, progress, unit="sentence pairs") as inf:
+            for batch in inf.chunks(data):
                 s1 = [str(x) for x in batch[c1]]
                 s2 = [str(x) for x in batch[c2]]
                 # A sentence that recurs (STS-B test: 206 of 2,758) is encoded once: same text, same embedding.
@@ -132,16 +130,14 @@ class SentenceSimilarityRunner:
                 e2 = emb[[row[t] for t in s2]]
                 sims.append(np.einsum("ij,ij->i", e1, e2).astype(np.float64))
                 gold.append(_floats(batch[cs], data.path, cs))
-                meter.add(len(s1))
-        if not gold:
-            raise InputError(f"{data.path.name}: no rows", path=str(data.path))
+        inf.require_rows(data)
         pred = Predictions("values", np.concatenate(gold), np.concatenate(sims))
         return RunOutput(
             predictions=pred,
             rows=pred.n,
-            weight_files=hashes,
+            weight_files=inf.weight_files,
             libraries=library_versions("torch", "transformers", "sentence-transformers"),
-            seconds=meter.seconds,
+            seconds=inf.seconds,
         )
 
 

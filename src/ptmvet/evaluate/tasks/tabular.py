@@ -21,8 +21,8 @@ from ptmvet.errors import InputError
 from ptmvet.evaluate.datasets import ColumnMap, Dataset
 from ptmvet.evaluate.labels import build_label_map
 from ptmvet.evaluate.metrics import Predictions
+from ptmvet.evaluate.tasks.inference import inference
 from ptmvet.evaluate.tasks.interface import (
-    Meter,
     RefusedWeights,
     RunOptions,
     RunOutput,
@@ -92,39 +92,37 @@ class TabularRunner:
 
     def run(self, model_path: Path, data: Dataset, columns: ColumnMap, options: RunOptions, progress: Progress | None = None) -> RunOutput:
         model, file = load_skops(model_path)
-        hashes = hash_weights([file], file.parent)
         label = columns["label"]
         feats = feature_columns(model, data, label)
-        meter = Meter(progress, "rows")
         regression = self.task == "tabular-regression"
         classes = [str(c) for c in getattr(model, "classes_", [])]
         label_map = None if regression else build_label_map(classes, data.head(2000).get(label, []), data.label_names)
         ys: list[np.ndarray[Any, Any]] = []
         ps: list[np.ndarray[Any, Any]] = []
         named = getattr(model, "feature_names_in_", None) is not None
-        for batch in data.batches(options.chunk_rows):
-            x = feature_frame(batch, feats) if named else feature_matrix(batch, feats, data)
-            try:
-                pred = model.predict(x)
-            except (TypeError, ValueError, KeyError) as exc:
-                raise InputError(f"{data.path.name}: the model cannot predict on these columns ({' '.join(str(exc).split())[:200]})",
-                                 path=str(data.path)) from exc
-            if regression:
-                ys.append(np.asarray([float(v) for v in batch[label]]))
-                ps.append(np.asarray(pred, dtype=np.float64))
-            else:
-                assert label_map is not None
-                index = {c: i for i, c in enumerate(classes)}
-                ys.append(np.fromiter((label_map.encode(v) for v in batch[label]), dtype=np.int64))
-                ps.append(np.fromiter((index.get(str(p), len(classes)) for p in pred), dtype=np.int64))
-            meter.add(len(batch[label]))
-        if not ys:
-            raise InputError(f"{data.path.name}: no rows", path=str(data.path))
+        # scikit-learn predicts a whole chunk at once: no torch, no inner batches.
+        with inference(model, hash_weights([file], file.parent), options, progress, unit="rows", torch_mode=False) as inf:
+            for batch in inf.chunks(data):
+                x = feature_frame(batch, feats) if named else feature_matrix(batch, feats, data)
+                try:
+                    pred = model.predict(x)
+                except (TypeError, ValueError, KeyError) as exc:
+                    raise InputError(f"{data.path.name}: the model cannot predict on these columns ({' '.join(str(exc).split())[:200]})",
+                                     path=str(data.path)) from exc
+                if regression:
+                    ys.append(np.asarray([float(v) for v in batch[label]]))
+                    ps.append(np.asarray(pred, dtype=np.float64))
+                else:
+                    assert label_map is not None
+                    index = {c: i for i, c in enumerate(classes)}
+                    ys.append(np.fromiter((label_map.encode(v) for v in batch[label]), dtype=np.int64))
+                    ps.append(np.fromiter((index.get(str(p), len(classes)) for p in pred), dtype=np.int64))
+        inf.require_rows(data)
         libs = library_versions("scikit-learn", "skops")
         if regression:
             pr = Predictions("values", np.concatenate(ys), np.concatenate(ps))
-            return RunOutput(predictions=pr, rows=pr.n, weight_files=hashes, libraries=libs, seconds=meter.seconds)
-        return finish_classification(np.concatenate(ys), np.concatenate(ps), label_map, hashes=hashes, seconds=meter.seconds,
+            return RunOutput(predictions=pr, rows=pr.n, weight_files=inf.weight_files, libraries=libs, seconds=inf.seconds)
+        return finish_classification(np.concatenate(ys), np.concatenate(ps), label_map, hashes=inf.weight_files, seconds=inf.seconds,
                                      at_max=0, max_len=0, libraries=libs)
 
 

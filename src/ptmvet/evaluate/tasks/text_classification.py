@@ -13,20 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from ptmvet.errors import InputError
 from ptmvet.evaluate.datasets import ColumnMap, Dataset
 from ptmvet.evaluate.labels import build_label_map, check_permutation
 from ptmvet.evaluate.metrics import Predictions, confusion_matrices
-from ptmvet.evaluate.tasks.interface import (
-    Meter,
-    RunOptions,
-    RunOutput,
-    configure_threads,
-    library_versions,
-    load_hf_model,
-    pad,
-    require,
-)
+from ptmvet.evaluate.tasks.inference import hf_inference, local_pretrained
+from ptmvet.evaluate.tasks.interface import RunOptions, RunOutput, library_versions, pad
 from ptmvet.progress import Progress
 
 
@@ -40,51 +31,39 @@ class TextClassificationRunner:
     task = "text-classification"
 
     def run(self, model_path: Path, data: Dataset, columns: ColumnMap, options: RunOptions, progress: Progress | None = None) -> RunOutput:
-        import torch
-
-        tr = require("transformers", "text classification")
-        configure_threads(options)
-        model, hashes = load_hf_model(tr.AutoModelForSequenceClassification, model_path, allow_pickle=options.allow_pickle)
-        model.to(options.device)
-        tok = tr.AutoTokenizer.from_pretrained(str(model_path), local_files_only=True, trust_remote_code=False)
-        max_len = options.max_length or min(int(getattr(tok, "model_max_length", 512) or 512), 512)
-        labels = id2label(model)
-        c_label = columns["label"]
-        sample = data.head(2000)
-        label_map = build_label_map(labels, sample.get(c_label, []), data.label_names)
-        text_a = columns.get("text") or columns["sentence1"]
-        text_b = None if columns.get("text") else columns.get("sentence2")
-        pad_id = int(tok.pad_token_id or 0)
-        meter = Meter(progress, "rows")
-        ys: list[np.ndarray[Any, Any]] = []
-        ps: list[np.ndarray[Any, Any]] = []
-        at_max = 0
-        with torch.inference_mode():
-            for batch in data.batches(options.chunk_rows):
+        with hf_inference("AutoModelForSequenceClassification", model_path, options, progress,
+                          feature="text classification", unit="rows") as inf:
+            tok = local_pretrained("AutoTokenizer", model_path, what="tokenizer", feature="text classification")
+            max_len = options.max_length or min(int(getattr(tok, "model_max_length", 512) or 512), 512)
+            labels = id2label(inf.model)
+            c_label = columns["label"]
+            label_map = build_label_map(labels, data.head(2000).get(c_label, []), data.label_names)
+            text_a = columns.get("text") or columns["sentence1"]
+            text_b = None if columns.get("text") else columns.get("sentence2")
+            pad_id = int(tok.pad_token_id or 0)
+            ys: list[np.ndarray[Any, Any]] = []
+            ps: list[np.ndarray[Any, Any]] = []
+            at_max = 0
+            for batch in inf.chunks(data):
                 a = [str(x) for x in batch[text_a]]
                 b = [str(x) for x in batch[text_b]] if text_b else None
                 enc = tok(a, b, truncation=True, max_length=max_len) if b is not None else tok(a, truncation=True, max_length=max_len)
                 keys = [k for k in ("input_ids", "attention_mask", "token_type_ids") if k in enc]
                 lengths = np.fromiter((len(x) for x in enc["input_ids"]), dtype=np.int64, count=len(a))
                 at_max += int((lengths >= max_len).sum())
-                order = np.argsort(lengths, kind="stable")
                 pred = np.empty(len(a), dtype=np.int64)
-                for start in range(0, len(a), options.batch):
-                    sel = order[start : start + options.batch]
-                    feats = [{k: enc[k][int(i)] for k in keys} for i in sel]
-                    logits = model(**{k: v.to(options.device) for k, v in pad(feats, pad_id).items()}).logits
+                for sel in inf.batches(len(a), lengths):
+                    logits = inf.forward(pad([{k: enc[k][int(i)] for k in keys} for i in sel], pad_id)).logits
                     pred[sel] = logits.argmax(-1).cpu().numpy()
                 ys.append(np.fromiter((label_map.encode(v) for v in batch[c_label]), dtype=np.int64, count=len(a)))
                 ps.append(pred)
-                meter.add(len(a))
-        if not ys:
-            raise InputError(f"{data.path.name}: no rows", path=str(data.path))
+        inf.require_rows(data)
         return finish_classification(
             np.concatenate(ys),
             np.concatenate(ps),
             label_map,
-            hashes=hashes,
-            seconds=meter.seconds,
+            hashes=inf.weight_files,
+            seconds=inf.seconds,
             at_max=at_max,
             max_len=max_len,
             libraries=library_versions("torch", "transformers"),

@@ -21,17 +21,8 @@ from ptmvet.errors import InputError
 from ptmvet.evaluate.datasets import ColumnMap, Dataset
 from ptmvet.evaluate.labels import build_label_map, check_permutation, is_generic
 from ptmvet.evaluate.metrics import Predictions, entity_counts
-from ptmvet.evaluate.tasks.interface import (
-    Meter,
-    RunOptions,
-    RunOutput,
-    UnsupportedTask,
-    configure_threads,
-    library_versions,
-    load_hf_model,
-    pad,
-    require,
-)
+from ptmvet.evaluate.tasks.inference import hf_inference, local_pretrained
+from ptmvet.evaluate.tasks.interface import RunOptions, RunOutput, UnsupportedTask, library_versions, pad
 from ptmvet.evaluate.tasks.text_classification import id2label
 from ptmvet.progress import Progress
 
@@ -53,33 +44,27 @@ class TokenClassificationRunner:
     task = "token-classification"
 
     def run(self, model_path: Path, data: Dataset, columns: ColumnMap, options: RunOptions, progress: Progress | None = None) -> RunOutput:
-        import torch
-
-        tr = require("transformers", "token classification")
-        configure_threads(options)
-        model, hashes = load_hf_model(tr.AutoModelForTokenClassification, model_path, allow_pickle=options.allow_pickle)
-        model.to(options.device)
-        tok = tr.AutoTokenizer.from_pretrained(str(model_path), local_files_only=True, trust_remote_code=False)
-        if not getattr(tok, "is_fast", False):
-            raise UnsupportedTask(f"{model_path}: word-level alignment needs a fast tokenizer (tokenizer.json)")
-        max_len = options.max_length or min(int(getattr(tok, "model_max_length", 512) or 512), 512)
-        labels = id2label(model)
-        c_words, c_tags = columns["tokens"], columns["tags"]
-        label_map = build_label_map(labels, _flat(data.head(2000).get(c_tags, [])), data.tag_names)
-        k = label_map.n_classes
-        # the tag name of each model class: the model's own names, or the data's when the model's are generic
-        display = list(label_map.model_labels)
-        if is_generic(display):
-            for name, i in label_map.mapping.items():
-                display[i] = name
-        pad_id = int(tok.pad_token_id or 0)
-        meter = Meter(progress, "sentences")
-        counts: list[np.ndarray[Any, Any]] = []
-        cm = np.zeros((k + 1, k + 1), dtype=np.int64)
-        cut_words = 0
-        row0 = 0
-        with torch.inference_mode():
-            for batch in data.batches(options.chunk_rows):
+        feature = "token classification"
+        with hf_inference("AutoModelForTokenClassification", model_path, options, progress, feature=feature, unit="sentences") as inf:
+            tok = local_pretrained("AutoTokenizer", model_path, what="tokenizer", feature=feature)
+            if not getattr(tok, "is_fast", False):
+                raise UnsupportedTask(f"{model_path}: word-level alignment needs a fast tokenizer (tokenizer.json)")
+            max_len = options.max_length or min(int(getattr(tok, "model_max_length", 512) or 512), 512)
+            labels = id2label(inf.model)
+            c_words, c_tags = columns["tokens"], columns["tags"]
+            label_map = build_label_map(labels, _flat(data.head(2000).get(c_tags, [])), data.tag_names)
+            k = label_map.n_classes
+            # the tag name of each model class: the model's own names, or the data's when the model's are generic
+            display = list(label_map.model_labels)
+            if is_generic(display):
+                for name, i in label_map.mapping.items():
+                    display[i] = name
+            pad_id = int(tok.pad_token_id or 0)
+            counts: list[np.ndarray[Any, Any]] = []
+            cm = np.zeros((k + 1, k + 1), dtype=np.int64)
+            cut_words = 0
+            for batch in inf.chunks(data):
+                row0 = inf.rows
                 words = [[str(w) for w in (ws or [])] for ws in batch[c_words]]
                 tags = [list(ts or []) for ts in batch[c_tags]]
                 for i, (ws, ts) in enumerate(zip(words, tags, strict=True)):
@@ -92,11 +77,9 @@ class TokenClassificationRunner:
                     enc = tok([words[i] for i in live], is_split_into_words=True, truncation=True, max_length=max_len)
                     keys = [key for key in ("input_ids", "attention_mask", "token_type_ids") if key in enc]
                     lengths = np.fromiter((len(x) for x in enc["input_ids"]), dtype=np.int64, count=len(live))
-                    order = np.argsort(lengths, kind="stable")
-                    for start in range(0, len(live), options.batch):
-                        sel = order[start : start + options.batch]
+                    for sel in inf.batches(len(live), lengths):
                         feats = [{key: enc[key][int(j)] for key in keys} for j in sel]
-                        best = model(**{k: v.to(options.device) for k, v in pad(feats, pad_id).items()}).logits.argmax(-1).cpu().numpy()
+                        best = inf.forward(pad(feats, pad_id)).logits.argmax(-1).cpu().numpy()
                         for row, j in enumerate(sel):
                             first = first_subtokens(enc.word_ids(int(j)))
                             ws = words[live[int(j)]]
@@ -112,10 +95,7 @@ class TokenClassificationRunner:
                     for gx, px in zip(gold_ids[i], pred_ids[i], strict=True):
                         cm[gx, px if px >= 0 else k] += 1
                 counts.append(out)
-                row0 += n
-                meter.add(n)
-        if not counts:
-            raise InputError(f"{data.path.name}: no rows", path=str(data.path))
+        inf.require_rows(data)
         notes = list(label_map.notes)
         unknown = int(cm[k].sum())
         if unknown:
@@ -129,9 +109,9 @@ class TokenClassificationRunner:
             label_map=label_map,
             permutation=check_permutation(cm[: k + 1, : k + 1], label_map.model_labels),
             notes=tuple(notes),
-            weight_files=hashes,
+            weight_files=inf.weight_files,
             libraries=library_versions("torch", "transformers"),
-            seconds=meter.seconds,
+            seconds=inf.seconds,
         )
 
 
