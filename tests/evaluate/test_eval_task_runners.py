@@ -217,6 +217,89 @@ def test_speech_recognition_wer(tmp_path: Path) -> None:
     assert m.verdict == "overstated"  # a lower error rate than measured is an overstated claim
 
 
+# ---------------------------------------------------------------- speech recognition (Whisper, generate)
+
+
+def _tiny_whisper(mdir: Path) -> None:
+    """A random Whisper (16 mel bins, a 1 s window, d_model 16) with a byte-level BPE tokenizer built here, offline."""
+    import torch
+    from transformers import (
+        WhisperConfig,
+        WhisperFeatureExtractor,
+        WhisperForConditionalGeneration,
+        WhisperProcessor,
+        WhisperTokenizer,
+    )
+    from transformers.convert_slow_tokenizer import bytes_to_unicode
+
+    byte_chars = list(bytes_to_unicode().values())  # every byte, as GPT-2's byte-level BPE spells it
+    vocab = {t: i for i, t in enumerate([*byte_chars, *(f"\u0120{w}" for w in WORDS)])}
+    tok = WhisperTokenizer(vocab=vocab, merges=[], unk_token="<|endoftext|>", bos_token="<|endoftext|>", eos_token="<|endoftext|>",
+                           pad_token="<|endoftext|>")
+    specials = ["<|startoftranscript|>", "<|en|>", "<|transcribe|>", "<|translate|>", "<|notimestamps|>"]
+    tok.add_special_tokens({"additional_special_tokens": specials})
+    eot, sot = tok.convert_tokens_to_ids(["<|endoftext|>", "<|startoftranscript|>"])
+    fe = WhisperFeatureExtractor(feature_size=16, sampling_rate=16000, chunk_length=1, hop_length=160, n_fft=400)
+    WhisperProcessor(feature_extractor=fe, tokenizer=tok).save_pretrained(mdir)
+    torch.manual_seed(0)
+    cfg = WhisperConfig(vocab_size=len(tok), num_mel_bins=16, d_model=16, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
+                        decoder_attention_heads=2, encoder_ffn_dim=32, decoder_ffn_dim=32, max_source_positions=50, max_target_positions=32,
+                        pad_token_id=eot, bos_token_id=eot, eos_token_id=eot, decoder_start_token_id=sot, init_std=1.0,
+                        begin_suppress_tokens=None, suppress_tokens=None)
+    model = WhisperForConditionalGeneration(cfg).eval()
+    gen = model.generation_config
+    gen.max_new_tokens = 6
+    gen.suppress_tokens = list(range(len(byte_chars)))  # transcripts of whole words: the byte tokens are never generated
+    model.save_pretrained(mdir)
+
+
+def test_speech_recognition_whisper_generate(tmp_path: Path) -> None:
+    torch = pytest.importorskip("torch")
+    jiwer = pytest.importorskip("jiwer")
+    from transformers import AutoModelForSpeechSeq2Seq, AutoProcessor
+
+    mdir = tmp_path / "model"
+    _tiny_whisper(mdir)
+    model = AutoModelForSpeechSeq2Seq.from_pretrained(mdir).eval()  # the package as a user loads it
+    assert infer_task(mdir) == "automatic-speech-recognition"
+    proc = AutoProcessor.from_pretrained(mdir)
+    rng = np.random.default_rng(6)
+    (tmp_path / "clips").mkdir()
+    rows = []
+    for i in range(16):
+        rate = 16000 if i % 4 else 8000  # a quarter at another rate: resampled
+        size = 20000 if i == 5 else int(rng.integers(3000, 9000)) * rate // 16000  # one longer than the 1 s window: cut
+        x = (rng.normal(size=size) * 0.3).astype(np.float32)
+        _write_wav(tmp_path / "clips" / f"{i}.wav", x, rate)
+    from ptmvet.evaluate.tasks.speech_recognition import read_wav
+
+    for i in range(16):  # the reference loop: one utterance at a time, Whisper's own generate and decode
+        audio, r = read_wav(tmp_path / "clips" / f"{i}.wav")
+        if r != 16000:
+            audio = np.interp(np.linspace(0, audio.size - 1, round(audio.size * 16000 / r)), np.arange(audio.size), audio).astype(np.float32)
+        with torch.inference_mode():
+            ids = model.generate(**proc(audio, sampling_rate=16000, return_tensors="pt"))
+        hyp = proc.batch_decode(ids, skip_special_tokens=True)[0]
+        words = hyp.split()
+        gold = " ".join([*words[:-1], "walk"]) if i % 3 == 0 and words else (hyp.strip() or "silence")
+        rows.append((f"clips/{i}.wav", gold, hyp))
+    assert len({r[2] for r in rows}) > 1 and all(r[2].split() for r in rows)  # varied, non-empty transcripts
+    data = tmp_path / "test.csv"
+    with data.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["audio", "text"])
+        w.writerows(r[:2] for r in rows)
+    want = 100 * jiwer.wer([r[1] for r in rows], [r[2] for r in rows])
+    assert 0 < want < 100
+    ms = reproduce(mdir, [_claim("automatic-speech-recognition", "wer", round(want, 3)), _claim("asr", "wer", 2.0)],
+                   data=data, options=ReproduceOptions(resamples=100, run=_run(batch_size=5)))
+    assert [m.metric for m in ms] == ["wer", "wer"]
+    assert ms[0].measured == pytest.approx(want) and ms[0].verdict == "consistent"
+    assert ms[1].measured == pytest.approx(want) and ms[1].verdict == "overstated"
+    assert any("resampled" in n for n in ms[0].notes)
+    assert any("1 utterances longer than the model's 1 s window" in n for n in ms[0].notes)
+
+
 # ---------------------------------------------------------------- object detection
 
 
