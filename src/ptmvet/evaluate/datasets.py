@@ -12,6 +12,7 @@ explicitly (``{"sentence1": "5"}`` uses the sixth field of a headerless file).
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import json
 import os
@@ -80,7 +81,7 @@ class Dataset:
     """One split of evaluation data, readable in batches."""
 
     path: Path
-    format: str  # csv, tsv, jsonl, parquet, arrow, imagefolder
+    format: str  # csv, tsv, jsonl, parquet, arrow, imagefolder, coco
     columns: tuple[str, ...]
     files: tuple[Path, ...]
     label_names: tuple[str, ...] | None = None  # ClassLabel names, when the data declares them
@@ -101,6 +102,8 @@ class Dataset:
             yield from _arrow_batches(self, batch_size)
         elif self.format == "imagefolder":
             yield from _imagefolder_batches(self, batch_size)
+        elif self.format == "coco":
+            yield from _coco_batches(self, batch_size)
         else:  # pragma: no cover - open_dataset only builds the formats above
             raise InputError(f"unsupported data format {self.format}", path=str(self.path))
 
@@ -161,6 +164,8 @@ def _open_file(path: Path, *, delimiter: str | None, header: bool | None, split:
     split = split or split_of(path)
     if suffix in DELIMITED or (delimiter and suffix not in DATA_SUFFIXES):
         return _open_delimited(path, delimiter=delimiter, header=header, split=split)
+    if suffix == ".json" and is_coco_instances(path, sniff_only=False):
+        return open_coco(path, split=split)
     if suffix in JSONL:
         return _open_jsonl(path, split=split)
     if suffix in PARQUET:
@@ -382,6 +387,14 @@ def _open_dir(path: Path, *, split: str | None) -> Dataset:
     arrows = sorted(path.glob("data-*.arrow")) or sorted(path.glob("*.arrow"))
     if arrows:
         return _open_arrow_files(arrows, path, split=split or split_of(path))
+    coco = sorted(p for d in (path / "annotations", path) if d.is_dir() for p in d.glob("instances*.json"))
+    if coco:
+        by_split = {p.stem.split("_", 1)[-1]: p for p in coco}
+        chosen = _pick_split(list(by_split), split)
+        if chosen is None:
+            raise InputError(f"{path}: no COCO instances file for split {split!r} (have: {', '.join(p.name for p in coco)})",
+                             path=str(path), hint="pass --split, or the instances json itself as --data")
+        return open_coco(by_split[chosen], split=split or split_of(by_split[chosen]))
     parquets = sorted(path.glob("*.parquet"))
     if parquets:
         pq = _pyarrow("parquet")
@@ -447,12 +460,16 @@ def _pick_split(splits: Sequence[str], wanted: str | None) -> str | None:
     if wanted in splits:
         return wanted
     aliases = next((a for a in SPLIT_ALIASES.values() if wanted.lower() in a), (wanted.lower(),))
-    return next((s for s in splits if s.lower() in aliases), None)
+    return next((s for s in splits if _YEAR.sub("", s.lower()) in aliases), None)
+
+
+_YEAR = re.compile(r"(?<=[a-z])(19|20)\d\d$")
 
 
 def split_of(path: Path) -> str | None:
     """The split a file or folder name suggests (``sts-test.csv`` -> ``test``)."""
     tokens = re.split(r"[^a-z0-9]+", path.stem.lower() if path.is_file() or path.suffix else path.name.lower())
+    tokens = [_YEAR.sub("", t) or t for t in tokens]  # COCO's val2017, train2014
     for split, aliases in SPLIT_ALIASES.items():
         if any(t in aliases for t in tokens):
             return split
@@ -587,10 +604,126 @@ def is_data_file(path: Path) -> bool:
         return False
     if suffix == ".txt":
         return first.count("\t") >= 1
+    if is_coco_instances(path):
+        return True
     try:
-        return isinstance(json.loads(first), dict)
+        obj = json.loads(first)
     except ValueError:
         return False
+    # A COCO file without boxes (captions) is one JSON document, not a one-row JSON Lines file.
+    return isinstance(obj, dict) and not ("images" in obj and "annotations" in obj)
+
+
+# ---------------------------------------------------------------- COCO instances
+
+
+def is_coco_instances(path: Path, *, sniff_only: bool = True) -> bool:
+    """Whether a ``.json`` file is a COCO instances file (``annotations/instances_val2017.json``).
+
+    By name (COCO's ``instances_*.json``), or by content: a single-line document whose object
+    has ``images`` and ``annotations`` with boxes. Without ``sniff_only`` a document that is not JSON Lines
+    (its first line is no complete object) counts too, and opening it says what is wrong.
+    """
+    if path.suffix.lower() != ".json":
+        return False
+    if path.name.lower().startswith("instances"):
+        return True
+    try:
+        with path.open("r", encoding="utf-8-sig", errors="replace") as fh:
+            first = fh.readline(1 << 20)
+    except OSError:
+        return False
+    try:
+        obj = json.loads(first)
+    except ValueError:
+        return not sniff_only and first.lstrip().startswith("{")
+    if not isinstance(obj, dict) or not isinstance(obj.get("images"), list) or not isinstance(obj.get("annotations"), list):
+        return False
+    first_ann = obj["annotations"][0] if obj["annotations"] else None
+    return isinstance(first_ann, dict) and "bbox" in first_ann  # captions and other COCO files have no boxes
+
+
+@dataclass(frozen=True)
+class CocoIndex:
+    """What a COCO instances file says, kept compact: per image its file name and boxes (no segmentation)."""
+
+    images: tuple[str, ...]
+    objects: tuple[Mapping[str, list[Any]], ...]
+    categories: Mapping[int, str]
+
+
+@functools.lru_cache(maxsize=2)
+def _coco_index(path: str, _mtime_ns: int, _size: int) -> CocoIndex:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read ({exc})", path=path) from exc
+    except ValueError as exc:
+        raise InputError(f"{path}: not a JSON document ({exc})", path=path) from exc
+    if not isinstance(doc, dict) or not isinstance(doc.get("images"), list) or not isinstance(doc.get("annotations"), list):
+        raise InputError(f"{path}: not a COCO instances file (an object with images and annotations lists)", path=path)
+    try:
+        cats = {int(c["id"]): str(c.get("name", c["id"])) for c in doc.get("categories") or []}
+        order = [(int(im["id"]), str(im["file_name"])) for im in doc["images"]]
+        boxes: dict[int, dict[str, list[Any]]] = {i: {"bbox": [], "category": [], "iscrowd": []} for i, _ in order}
+        for a in doc["annotations"]:
+            img = boxes.get(int(a["image_id"]))
+            if img is None:
+                raise InputError(f"{path}: annotation {a.get('id')} names image {a['image_id']}, which is not in images", path=path)
+            cid = int(a["category_id"])
+            if cats and cid not in cats:
+                raise InputError(f"{path}: annotation {a.get('id')} has category {cid}, which is not in categories", path=path)
+            bb = a["bbox"]
+            if not isinstance(bb, list) or len(bb) != 4:
+                raise InputError(f"{path}: annotation {a.get('id')} has no [x, y, width, height] bbox", path=path)
+            img["bbox"].append([float(v) for v in bb])
+            img["category"].append(cats.get(cid, str(cid)))
+            img["iscrowd"].append(int(a.get("iscrowd", 0) or 0))
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(f"{path}: a COCO image or annotation lacks a field or has a bad value ({type(exc).__name__}: {exc})", path=path) from exc
+    return CocoIndex(tuple(f for _, f in order), tuple(boxes[i] for i, _ in order), cats)
+
+
+def coco_index(path: Path) -> CocoIndex:
+    """The parsed instances file (cached while the file is unchanged: the schema check, the columns and the run read it)."""
+    st = path.stat()
+    return _coco_index(str(path), st.st_mtime_ns, st.st_size)
+
+
+def coco_images_dir(path: Path, first: str | None) -> Path:
+    """Where the images of an instances file are: ``val2017/`` beside ``annotations/`` (COCO's layout), or nearby."""
+    sub = path.stem.split("_", 1)[1] if "_" in path.stem else path.stem
+    roots = [path.parent.parent, path.parent] if path.parent.name == "annotations" else [path.parent]
+    tried: list[Path] = []
+    for root in roots:
+        for cand in (root / sub, root / "images" / sub, root / "images", root):
+            tried.append(cand)
+            if first is None or (cand / first).is_file():
+                return cand
+    raise InputError(f"{path}: the images it names ({first}, ...) are not in {', '.join(str(t) for t in dict.fromkeys(tried))}",
+                     path=str(path), hint=f"put the images in {roots[0] / sub}")
+
+
+def open_coco(path: Path, *, split: str | None) -> Dataset:
+    """A COCO instances file and its images folder as detection data: columns ``image`` and ``objects``."""
+    index = coco_index(path)
+    if not index.images:
+        raise InputError(f"{path}: no images", path=str(path))
+    folder = coco_images_dir(path, index.images[0])
+    files = (path, *(folder / f for f in index.images))
+    return Dataset(path, "coco", ("image", "objects"), files, split=split or split_of(path), name=path.stem,
+                   features={"images_dir": str(folder)})
+
+
+def _coco_batches(ds: Dataset, batch_size: int) -> Iterator[Batch]:
+    index = coco_index(ds.path)
+    folder = Path(str(ds.features["images_dir"]))
+    for start in range(0, len(index.images), batch_size):
+        yield {"image": [str(folder / f) for f in index.images[start : start + batch_size]],
+               "objects": [dict(o) for o in index.objects[start : start + batch_size]]}
 
 
 def is_image_folder(path: Path) -> bool:
