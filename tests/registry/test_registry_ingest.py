@@ -97,9 +97,14 @@ def test_cards_from_tarball_and_folder(tmp_path: Path) -> None:
         sections = dict(s.con.execute("SELECT canonical, words FROM card_sections WHERE model_id = 'org0/model-0'").fetchall())
         assert sections["training_data"] == 5 and sections["evaluation"] == 3
         assert ("org/base", "base", "card") in s.con.execute("SELECT parent_id, relation, source FROM lineage").fetchall()
-        # The same cards again: nothing is rewritten.
-        again = mine_dump(s, [dump], cards=[tar, folder])
-        assert again.cards_changed == 0 and again.models_unchanged == 3
+        # The same cards again in a cards-only run (it adds to the latest snapshot): nothing is rewritten.
+        again = mine_dump(s, [], cards=[tar, folder])
+        assert again.cards_changed == 0 and again.cards == 3
+        # The same dump again is a new snapshot: models unchanged, the first snapshot's cards kept, the same cards in the new one.
+        second = mine_dump(s, [dump], cards=[tar, folder])
+        assert second.models_unchanged == 3 and second.cards_changed == 3
+        assert s.con.execute("SELECT count(*) FROM snapshot_cards WHERE snapshot = 1").fetchall()[0][0] == 3
+        assert s.con.execute("SELECT count(*) FROM snapshot_claims WHERE snapshot = 1").fetchall()[0][0] == 1
 
 
 def test_card_paths_name_models() -> None:

@@ -164,8 +164,14 @@ def test_a_version_1_database_migrates_with_its_data(tmp_path: Path) -> None:
         before = snapshot(s)
         mine_dump(s, [dump])
         after = snapshot(s)
-    # A second run over the same input changes nothing but when things were last seen.
-    same = ("models", "revisions")
+    # A second run over the same input changes nothing but when things were last seen; it is a new
+    # snapshot, so the card rows of the first (the migrated ones) moved to its snapshot tables.
+    same = ("models", "revisions", "licences", "lineage", "snapshots", "snapshot_models", "snapshot_files",
+            "snapshot_licence_rows", "snapshot_lineage_rows")
+    card_rows = {("org/b", "apache-2.0", "card")}
+    assert card_rows <= set(before["licences"]) and not card_rows & set(after["licences"])
+    assert {k: v for k, v in before.items() if k not in same} == {k: v for k, v in after.items() if k not in same}
+    assert [r for r in before["licences"] if r[2] != "card"] == [r for r in after["licences"] if r[2] != "card"]
     assert {k: v for k, v in before.items() if k not in same} == {k: v for k, v in after.items() if k not in same}
     assert [r[:6] for r in before["revisions"]] == [r[:6] for r in after["revisions"]]
 

@@ -175,7 +175,7 @@ def test_trend_uses_a_basis_both_measure(dbs: tuple[Path, Path], tmp_path: Path)
         old, new = compute_study(a), compute_study(b)
     trends = {t.name: t for t in trend(old, new)}
     fig7 = trends["trend_claims_by_pipeline"]
-    assert "model_index_tag" in fig7.note and "both databases measure" in fig7.note
+    assert "model_index_tag" in fig7.note and "both sides measure" in fig7.note
     # new: 25 text-classification models, those with i % 3 == 0 carry the tag
     tc = [i for i in range(50) if i % 2]
     assert dict((r[0], r[2]) for r in fig7.rows)["text-classification"] == round(len([i for i in tc if i % 3 == 0]) / 25, 4)

@@ -18,7 +18,8 @@ from ptmvet.formats.json_format import dumps
 from ptmvet.formats.page import esc, page, table
 from ptmvet.formats.svg import paired_share_bars_svg
 from ptmvet.registry import icse23
-from ptmvet.registry.study import Study, StudyTable
+from ptmvet.registry.study import ABSENT, Study, StudyTable
+from ptmvet.registry.study import NOT_MEASURED as TREND_NOT_MEASURED
 
 #: Version of the study JSON (schemas/study.schema.json).
 SCHEMA_VERSION = 1
@@ -93,7 +94,27 @@ def _caption(t: StudyTable) -> str:
     return " ".join(x for x in parts if x)
 
 
+def _trend_cell(v: Any, column: str, state: str) -> str:
+    """A trend value: 'absent' (no such row on that side) stays apart from 'not measured'."""
+    if state == ABSENT:
+        return "absent (0)" if v == 0 else "absent"
+    if state == TREND_NOT_MEASURED:
+        return NOT_MEASURED
+    return cell(v, column)
+
+
 def _text_rows(t: StudyTable) -> list[list[str]]:
+    if "old_state" in t.columns:  # a trend: each side's state decides how a missing value reads
+        i_old, i_new = t.columns.index("old"), t.columns.index("new")
+        s_old, s_new = t.columns.index("old_state"), t.columns.index("new_state")
+        rows = []
+        for r in t.rows:
+            row = [cell(v, col) if v is not None else "-" for v, col in zip(r, t.columns, strict=True)]
+            row[i_old] = _trend_cell(r[i_old], "old", r[s_old])
+            row[i_new] = _trend_cell(r[i_new], "new", r[s_new])
+            row[s_old], row[s_new] = str(r[s_old]), str(r[s_new])
+            rows.append(row)
+        return rows or [["(no rows)"] + [""] * (len(t.columns) - 1)]
     rows = [[cell(v, col) for v, col in zip(r, t.columns, strict=True)] for r in t.rows]
     return rows or [[NOT_MEASURED] + [""] * (len(t.columns) - 1)]
 
@@ -103,7 +124,7 @@ def render_terminal(study: Study, *, width: int | None = None, color: bool = Fal
         simple_table(t.columns, _text_rows(t), title=t.title, caption=_caption(t))
         for t in (*study.tables, *study.trend)
     ]
-    head = f"Registry study of {study.db}: {study.models:,} models\n"
+    head = f"Registry study of {study.label}: {study.models:,} models\n"
     return head + capture(*tables, width=width or 120, color=color)
 
 
@@ -128,6 +149,7 @@ def _table_dict(t: StudyTable) -> dict[str, Any]:
         "chart": list(t.chart) if t.chart else None,
         "paper_column": t.paper,
         "common_column": t.common,
+        "complete": t.complete,
     }
 
 
@@ -137,6 +159,7 @@ def to_dict(study: Study) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "kind": "study",
         "db": study.db,
+        "snapshot": None if study.snapshot is None else {"run_id": study.snapshot, "label": study.snapshot_label},
         "models": study.models,
         "runs": [dict(r) for r in study.runs],
         "paper": {"reference": pub["reference"], "artifact": pub["artifact"], "snapshot": pub["snapshot"]},
@@ -156,7 +179,7 @@ def render_html(study: Study, **_: Any) -> str:
     pub = icse23.published()
     body = [
         '<div class="card"><div class="eyebrow">ptmvet study</div><h1>Registry study</h1>'
-        f'<p class="sub">Database <code>{esc(study.db)}</code>: {study.models:,} models. Each table states its rule; '
+        f'<p class="sub">Database <code>{esc(study.label)}</code>: {study.models:,} models. Each table states its rule; '
         "a value this database cannot measure reads <i>not measured</i>, never 0.</p></div>"
     ]
     body += [_section(t) for t in (*study.tables, *study.trend)]

@@ -107,6 +107,7 @@ def mine_hub(
     params = {"limit": limit, "filter": sorted(filters), "expand": list(EXPAND)}
     key = "hub:" + json.dumps(params, sort_keys=True)
     run_id, resumed = store.start_run("mine", "hub", params)
+    store.begin_snapshot(run_id)  # a new snapshot: the previous one is kept first
     start, _ = store.cursor(run_id, key)
     batch_size = min(batch_size, BATCH_RECORDS)
     api = HfApi()

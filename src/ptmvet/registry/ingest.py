@@ -1071,6 +1071,8 @@ def mine_dump(
     if limit is not None:
         params["limit"] = limit  # a limited run is not the same run as the whole dump
     run_id, resumed = store.start_run("mine", "dump", params)
+    if files:  # model records: a new snapshot (cards alone add to the latest one)
+        store.begin_snapshot(run_id)
     with _bulk_settings(store):
         done = 0
         taken = 0  # records read from the inputs, for the limit

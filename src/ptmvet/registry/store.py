@@ -21,7 +21,7 @@ from ptmvet._version import __version__
 from ptmvet.errors import DependencyMissing, InputError
 
 #: The schema version this code writes (the highest migration number).
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
@@ -135,6 +135,91 @@ class Store:
         row = _first(row)
         return int(row[0]) if row and row[0] is not None else None
 
+    # -- snapshots -----------------------------------------------------------------
+    def snapshots(self) -> list[Snapshot]:
+        """Every finished snapshot (a mine run that read model records), oldest first."""
+        frozen = {int(r[0]) for r in self.con.execute("SELECT snapshot FROM snapshots").fetchall()}
+        return [
+            Snapshot(int(r[0]), str(r[1]), str(r[2]), None if r[3] is None else str(r[3]), int(r[0]) in frozen)
+            for r in self.con.execute(_SNAPSHOT_RUNS).fetchall()
+        ]
+
+    def begin_snapshot(self, run_id: int) -> int | None:
+        """Keep the previous snapshot before run ``run_id`` changes the live tables; returns its id when copied now.
+
+        Called by every mine run that reads model records, resumed ones included (the
+        copy is one transaction, done once). The previous snapshot's models are those
+        its run saw; its cards, claims, card licences and bases and git history are
+        every live row of those tables, which are then emptied for the new snapshot.
+        """
+        before = [s for s in self.snapshots() if s.run_id < run_id]
+        if not before or before[-1].frozen:
+            return None
+        prev = before[-1].run_id
+        with self.transaction() as con:
+            con.execute("INSERT INTO snapshot_models SELECT $p, * FROM models WHERE last_run = $p", {"p": prev})
+            con.execute(
+                "INSERT INTO snapshot_files SELECT $p, * FROM files WHERE model_id IN "
+                "(SELECT model_id FROM models WHERE last_run = $p)",
+                {"p": prev},
+            )
+            for t in SNAPSHOT_TABLES[2:]:
+                con.execute(f"INSERT INTO snapshot_{t} SELECT $p, * FROM {t}", {"p": prev})  # noqa: S608 - fixed names
+                con.execute(f"DELETE FROM {t}")  # noqa: S608 - fixed names
+            n = con.execute("SELECT count(*) FROM snapshot_models WHERE snapshot = ?", [prev]).fetchall()[0][0]
+            con.execute("INSERT INTO snapshots VALUES (?, ?, ?)", [prev, _now(), n])
+        return prev
+
+    @contextmanager
+    def at_snapshot(self, snapshot: int | None = None) -> Iterator[Snapshot | None]:
+        """Read the snapshot tables as they were at ``snapshot`` (None: the latest) until the block ends.
+
+        Temporary views named like the live tables stand in for them on this
+        connection, so every query reads the snapshot unchanged: a kept snapshot from
+        its ``snapshot_<table>`` rows, the latest from the live tables (its models:
+        those the run saw). Yields None, and changes nothing, when the database holds
+        no snapshot (only git history, or an interrupted first run).
+        """
+        snaps = self.snapshots()
+        if not snaps:
+            if snapshot is not None:
+                raise InputError(f"{self.path}: no snapshot {snapshot}: the database holds no finished mine run",
+                                 path=self.path)
+            yield None
+            return
+        ids = [s.run_id for s in snaps]
+        want = ids[-1] if snapshot is None else snapshot
+        if want not in ids:
+            raise InputError(
+                f"{self.path}: no snapshot {want} (snapshots: {', '.join(map(str, ids))})",
+                path=self.path, hint="`ptmvet study --db DB --list-snapshots` lists them",
+            )
+        snap = snaps[ids.index(want)]
+        cat = '"' + str(self.con.execute("SELECT current_database()").fetchall()[0][0]).replace('"', '""') + '"'
+        views: dict[str, str] = {}
+        if snap.frozen:
+            for t in SNAPSHOT_TABLES:
+                views[t] = f"SELECT * EXCLUDE (snapshot) FROM {cat}.main.snapshot_{t} WHERE snapshot = {want}"  # noqa: S608 - ints, fixed names
+            later = [i for i in ids if i > want]
+            if later:  # the runs of its time (the audits and re-measurements made on it)
+                views["runs"] = f"SELECT * FROM {cat}.main.runs WHERE run_id < {later[0]}"  # noqa: S608
+        elif want == ids[-1]:
+            seen = f"SELECT * FROM {cat}.main.models WHERE last_run = {want}"  # noqa: S608 - an int
+            views["models"] = seen
+            views["files"] = f"SELECT * FROM {cat}.main.files WHERE model_id IN (SELECT model_id FROM ({seen}))"  # noqa: S608
+        else:
+            raise InputError(
+                f"{self.path}: snapshot {want} was not kept (a later run replaced it before schema 10 kept snapshots)",
+                path=self.path,
+            )
+        try:
+            for name, sql in views.items():
+                self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
+            yield snap
+        finally:
+            for name in views:
+                self.con.execute(f"DROP VIEW IF EXISTS temp.main.{name}")
+
     def count(self, table: str) -> int:
         if table not in TABLES:
             raise InputError(f"unknown table {table!r}")
@@ -159,7 +244,45 @@ TABLES = (
     "git_repos",
     "check_results",
     "scores",
+    "snapshots",
+    "snapshot_models",
+    "snapshot_files",
+    "snapshot_cards",
+    "snapshot_card_sections",
+    "snapshot_claims",
+    "snapshot_licence_rows",
+    "snapshot_lineage_rows",
+    "snapshot_git_repos",
+    "snapshot_commits",
 )
+
+
+#: Tables whose rows belong to one snapshot: kept as ``snapshot_<name>`` when the next one begins.
+#: The first two hold the registry's current state (a snapshot is the models its run saw);
+#: the others are emptied for the next snapshot once kept.
+SNAPSHOT_TABLES = ("models", "files", "cards", "card_sections", "claims", "licence_rows", "lineage_rows", "git_repos", "commits")
+
+# A snapshot is a finished mine run that read model records: a Hub listing, or dumps
+# (a run given cards only, or git repositories, adds to the snapshot before it).
+_SNAPSHOT_RUNS = """SELECT run_id, source, started_at, finished_at FROM runs
+WHERE kind = 'mine' AND status = 'done'
+  AND (source = 'hub' OR (source = 'dump' AND coalesce(json_array_length(params, '$.inputs'), 0) > 0))
+ORDER BY run_id"""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One snapshot of the registry: the state a mine run left."""
+
+    run_id: int
+    source: str  # 'dump' | 'hub'
+    started_at: str
+    finished_at: str | None
+    frozen: bool  # a later snapshot has begun; its rows are in the snapshot_* tables
+
+    @property
+    def label(self) -> str:
+        return f"snapshot {self.run_id} ({self.source}, mined {self.started_at[:19]})"
 
 
 def _first(rows: list[Any]) -> Any:

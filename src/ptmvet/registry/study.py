@@ -17,6 +17,7 @@ here; the terminal tables, JSON and the HTML page are drawn by :mod:`ptmvet.form
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from collections.abc import Sequence
@@ -54,6 +55,8 @@ class StudyTable:
     measured: bool = True
     paper: int | None = None
     common: int | None = None
+    #: The rows list every value (a value without a row is 0), not the top N.
+    complete: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,16 @@ class Study:
     models: int
     tables: tuple[StudyTable, ...] = field(default_factory=tuple)
     runs: tuple[dict[str, Any], ...] = ()
-    #: With a second, older database: one table per study table, headline old vs new (:func:`trend`).
+    #: With a second, older database or snapshot: one table per study table, headline old vs new (:func:`trend`).
     trend: tuple[StudyTable, ...] = ()
+    #: The snapshot studied (runs.run_id of its mine run), when the database holds one.
+    snapshot: int | None = None
+    snapshot_label: str = ""
+
+    @property
+    def label(self) -> str:
+        """The database, and which snapshot of it."""
+        return f"{self.db}, {self.snapshot_label}" if self.snapshot_label else self.db
 
     def table(self, name: str) -> StudyTable:
         for t in self.tables:
@@ -222,6 +233,7 @@ def claims_by_pipeline(store: Store, claims: _Claims) -> tuple[StudyTable, Study
         rule=fig7.rule.split(";")[0],
         measured=measured,
         common=5,
+        complete=True,
     )
     return fig7, every
 
@@ -281,6 +293,7 @@ def dataset_tags(store: Store, total: int) -> tuple[StudyTable, StudyTable]:
         ((total, with_tag, total - with_tag, _share(total - with_tag, total)),),
         rule=rule,
         common=3,
+        complete=True,
     )
     return coverage, StudyTable(
         "top_datasets",
@@ -373,6 +386,7 @@ def card_presence(store: Store, total: int) -> tuple[StudyTable, StudyTable]:
         note=f"Basis: {basis}.",
         rule=rule,
         measured=measured,
+        complete=True,
     )
     denom = int(_q(store, "SELECT count(*) FROM cards WHERE NOT empty")[0][0])
     if not denom:
@@ -397,6 +411,7 @@ def card_presence(store: Store, total: int) -> tuple[StudyTable, StudyTable]:
         note=f"Of {denom:,} non-empty cards.",
         chart=(0, 2),
         rule=rule,
+        complete=True,
     )
     return presence, sections
 
@@ -462,6 +477,7 @@ def signed_commits(store: Store) -> tuple[StudyTable, StudyTable]:
         "signature it cannot check); verified_here: commits git verified with the keys at hand (%G? G or U)",
         measured=measured,
         paper=12,
+        complete=True,
     )
     orgs = _q(
         store,
@@ -516,6 +532,7 @@ def popularity(store: Store) -> StudyTable:
         rule="downloads as the registry reports them (the Hub: last 30 days)",
         measured=bool(n),
         common=3,
+        complete=True,
     )
 
 
@@ -547,14 +564,26 @@ def remeasurement(store: Store) -> StudyTable:
     if out:
         tot = [sum(int(r[i]) for r in out) for i in (1, 2, 3, 5, 7, 8)]
         out.append(("all", tot[0], tot[1], tot[2], _share(tot[2], tot[1]), tot[3], _share(tot[3], tot[1]), tot[4], tot[5]))
-    return StudyTable("remeasurement", title, columns, tuple(out), chart=(0, 4),
+    return StudyTable("remeasurement", title, columns, tuple(out), chart=(0, 4), complete=True,
                       rule="validated = consistent or understated within max(95% bootstrap CI half-width, 1 point); "
                            "gap = |claimed - measured| > 1 point on a 0-100 scale; shares of the claims measured",
                       note=f"run {run}; claims without local data or cached weights are not in this table (see the run's stats)")
 
 
-def compute_study(store: Store) -> Study:
-    """Every table of the study."""
+def compute_study(store: Store, *, snapshot: int | None = None) -> Study:
+    """Every table of the study, of one snapshot of the database (None: the latest).
+
+    A database mined more than once holds one snapshot per mine run that read model
+    records (:meth:`Store.snapshots`); the study of one reads it as that run left it.
+    """
+    with store.at_snapshot(snapshot) as snap:
+        study = _compute_study(store)
+    if snap is None:
+        return study
+    return dataclasses.replace(study, snapshot=snap.run_id, snapshot_label=snap.label)
+
+
+def _compute_study(store: Store) -> Study:
     total = int(_q(store, "SELECT count(*) FROM models")[0][0])
     if total == 0 and not int(_q(store, "SELECT count(*) FROM git_repos")[0][0]):
         raise InputError(f"{store.path}: no models in the database", path=store.path, hint="run `ptmvet mine` first")
@@ -593,6 +622,12 @@ def compute_study(store: Store) -> Study:
 # ----------------------------------------------------------------------------------
 
 
+#: The state of one side of a trend row: a value the table measured; no such row in a
+#: table that was measured (0 where the table lists every value, else below its top N
+#: or merged into 'other'); or a table that snapshot cannot measure at all.
+MEASURED, ABSENT, NOT_MEASURED = "measured", "absent", "not measured"
+
+
 def _keyed(t: StudyTable, col: int, *, labelled: bool) -> dict[str, Any]:
     if not t.rows:
         return {}
@@ -601,12 +636,24 @@ def _keyed(t: StudyTable, col: int, *, labelled: bool) -> dict[str, Any]:
     return {str(r[0]): r[col] for r in t.rows}
 
 
+def _side(t: StudyTable, values: dict[str, Any], key: str, *, measured: bool) -> tuple[Any, str]:
+    if not measured:
+        return None, NOT_MEASURED
+    if key not in values:
+        return (0 if t.complete else None), ABSENT
+    v = values[key]
+    return v, (MEASURED if v is not None else NOT_MEASURED)
+
+
 def trend(old: Study, new: Study) -> tuple[StudyTable, ...]:
     """Every table's headline value in ``old`` and ``new``, side by side, on a basis both measure.
 
-    A table's headline is its chart column. Where one database cannot measure it
-    (a listing has no cards), both sides use the table's ``common`` column instead
-    (e.g. the Hub's ``model-index`` tag for Fig. 7) and the note says so.
+    A table's headline is its chart column. Where one side cannot measure it (a
+    listing has no cards), both sides use the table's ``common`` column instead (e.g.
+    the Hub's ``model-index`` tag for Fig. 7) and the note says so. Each row says for
+    each side whether the value was measured, is absent from a measured table (0 when
+    the table lists every value, else not among its top rows), or is not measured:
+    a value that is not measured is None, never 0.
     """
     out = []
     for t_new in new.tables:
@@ -622,30 +669,40 @@ def trend(old: Study, new: Study) -> tuple[StudyTable, ...]:
             continue
         basis = f"{t_new.columns[col]} ({t_new.rule or t_new.title})"
         both = t_old.measured and t_new.measured
-        if not both and t_new.common is not None:
+        common = not both and t_new.common is not None
+        if common and t_new.common is not None:
             col = t_new.common
-            basis = f"{t_new.columns[col]}, the basis both databases measure ({t_new.loose or t_new.rule})"
+            basis = f"{t_new.columns[col]}, the basis both sides measure ({t_new.loose or t_new.rule})"
         elif not both:
-            basis = "not measured in " + ("either database" if not (t_old.measured or t_new.measured)
-                                          else (old.db if not t_old.measured else new.db))
-        label = 0 if isinstance(t_new.rows[0][0] if t_new.rows else "", str) else None
-        a, b = _keyed(t_old, col, labelled=label is not None), _keyed(t_new, col, labelled=label is not None)
+            basis = "not measured in " + ("either side" if not (t_old.measured or t_new.measured)
+                                          else (old.label if not t_old.measured else new.label))
+        sample = (t_new.rows or t_old.rows or (("",),))[0][0]
+        labelled = isinstance(sample, str)
+        a, b = _keyed(t_old, col, labelled=labelled), _keyed(t_new, col, labelled=labelled)
         keys = list(b) + [k for k in a if k not in b]
         rows = []
         for k in keys:
-            va = a.get(k) if (t_old.measured or (not both and t_new.common is not None)) else None
-            vb = b.get(k) if (t_new.measured or (not both and t_new.common is not None)) else None
+            va, sa = _side(t_old, a, k, measured=t_old.measured or common)
+            vb, sb = _side(t_new, b, k, measured=t_new.measured or common)
             delta = round(vb - va, 4) if isinstance(va, (int, float)) and isinstance(vb, (int, float)) else None
-            rows.append((k, va, vb, delta))
+            rows.append((k, va, vb, delta, sa, sb))
+        absent = (
+            " A row absent on one side is 0 there (the table lists every value)."
+            if t_new.complete
+            else " A row absent on one side was not among that side's top rows (or was merged into 'other'): "
+            "no value, and not 0."
+        )
         out.append(
             StudyTable(
                 f"trend_{t_new.name}",
                 f"Trend: {t_new.title}",
-                (t_new.columns[0] if label is not None else "row", "old", "new", "change"),
+                (t_new.columns[0] if labelled else "row", "old", "new", "change", "old_state", "new_state"),
                 tuple(rows),
-                note=f"Basis: {basis}. old = {old.db} ({old.models:,} models), new = {new.db} ({new.models:,} models).",
+                note=f"Basis: {basis}. old = {old.label} ({old.models:,} models), new = {new.label} "
+                f"({new.models:,} models).{absent}",
                 rule=t_new.rule,
-                measured=both or t_new.common is not None,
+                measured=both or common,
+                complete=t_new.complete,
             )
         )
     return tuple(out)
