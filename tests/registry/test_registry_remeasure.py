@@ -96,6 +96,80 @@ def test_local_pool_gives_the_same_rows(registry: tuple[Path, Path, float]) -> N
     assert first == second and len(first) == 3
 
 
+_ROWS = ("SELECT model_id, revision, snapshot, ordinal, task, dataset, split, metric, claimed, measured, ci_low, ci_high, n, verdict, "
+         "reason, gap_points, subset, data_sha256, device FROM measurements WHERE run_id = ? ORDER BY model_id, ordinal")
+
+
+@pytest.mark.slow  # a local Ray runtime starts (a few seconds) and its worker imports torch and scikit-learn
+def test_ray_engine_writes_the_same_measurements_as_the_local_pool(registry: tuple[Path, Path, float]) -> None:
+    ray = pytest.importorskip("ray")
+    db, data_dir, _ = registry
+    with open_store(db) as s:
+        local = run_remeasure(s, data_dir, device="cpu", resamples=50)
+        ray.init(num_cpus=1, include_dashboard=False, log_to_driver=False)
+        try:
+            on_ray = run_remeasure(s, data_dir, engine="ray", device="cpu", resamples=50)
+            assert ray.is_initialized()  # a runtime it did not start is left running
+        finally:
+            ray.shutdown()
+        assert (on_ray.engine, on_ray.models_measured, on_ray.claims_measured) == ("ray", 2, 3)
+        assert on_ray.verdicts == local.verdicts == {"consistent": 1, "understated": 1, "overstated": 1}
+        want = s.con.execute(_ROWS, [local.run_id]).fetchall()
+        got = s.con.execute(_ROWS, [on_ray.run_id]).fetchall()
+    assert len(want) == 3 and got == want
+
+
+def test_ray_places_one_model_per_gpu() -> None:
+    from ptmvet.registry.remeasure import RayPlacement, ray_placement
+
+    assert ray_placement(("cuda:0", "cuda:1")) == RayPlacement(num_gpus=1, num_cpus=1, device="cuda")
+    assert ray_placement(("cuda",)) == RayPlacement(num_gpus=1, num_cpus=1, device="cuda")
+    assert ray_placement(("cpu",)) == RayPlacement(num_gpus=0, num_cpus=1, device="cpu")
+    assert ray_placement(("mps",)).device == "mps" and ray_placement(("mps",)).num_gpus == 0
+
+
+def test_ray_engine_asks_ray_for_one_gpu_per_task_when_cuda_is_present(registry: tuple[Path, Path, float],
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The placement reaches Ray: with CUDA present each task asks for num_gpus=1 and names the device it is granted."""
+    import sys
+    import types
+
+    import ptmvet.registry.remeasure as rm
+
+    asked: list[dict[str, int]] = []
+    ran: list[str] = []
+
+    class _Task:
+        def __init__(self, fn: object) -> None:
+            self.fn = fn
+
+        def remote(self, job: rm.Job, data_dir: str, *, device: str, **kw: object) -> list[tuple[object, ...]]:
+            ran.append(device)
+            return [(job.model_id, 0)]
+
+    fake = types.ModuleType("ray")
+    state = {"up": False}
+    fake.is_initialized = lambda: state["up"]  # type: ignore[attr-defined]
+    fake.init = lambda **kw: state.update(up=True)  # type: ignore[attr-defined]
+    fake.shutdown = lambda: state.update(up=False)  # type: ignore[attr-defined]
+    fake.get = lambda ref: ref  # type: ignore[attr-defined]
+
+    def remote(**kw: int) -> object:
+        asked.append(kw)
+        return _Task
+
+    fake.remote = remote  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "ray", fake)
+    jobs = [rm.Job("org/a", "r", "s", "/nowhere", ()), rm.Job("org/b", "r", "s", "/nowhere", ())]
+    out = list(rm._ray(jobs, "/data", ("cuda:0", "cuda:1"), workers=2, resamples=10, allow_pickle=False))
+    assert asked == [{"num_gpus": 1, "num_cpus": 1}] and ran == ["cuda", "cuda"] and len(out) == 2
+    assert state["up"] is False  # the runtime it started is shut down
+    asked.clear()
+    ran.clear()
+    list(rm._ray(jobs[:1], "/data", ("cpu",), workers=1, resamples=10, allow_pickle=False))
+    assert asked == [{"num_gpus": 0, "num_cpus": 1}] and ran == ["cpu"]
+
+
 def test_audit_reproduce_command(registry: tuple[Path, Path, float], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db, data_dir, _ = registry
     assert main(["audit", "--db", str(db), "--reproduce", "--data-dir", str(data_dir), "--device", "cpu", "--resamples", "20",

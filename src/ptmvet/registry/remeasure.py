@@ -163,7 +163,27 @@ def _local(jobs: Sequence[Job], data_dir: str, devices: Sequence[str], *, worker
     manager.shutdown()
 
 
-def _ray(jobs: Sequence[Job], data_dir: str, *, gpu: bool, workers: int, resamples: int, allow_pickle: bool,
+@dataclass(frozen=True)
+class RayPlacement:
+    """How each re-measurement task is placed on Ray: the resources it asks for and the device it names."""
+
+    num_gpus: int
+    num_cpus: int
+    device: str
+
+
+def ray_placement(devices: Sequence[str]) -> RayPlacement:
+    """One model per device: a task on GPUs asks Ray for one whole GPU and names it ``cuda``.
+
+    Ray sets ``CUDA_VISIBLE_DEVICES`` to the GPU it granted, so inside the task ``cuda`` is that
+    GPU and no two tasks share one; on CPUs a task takes one CPU of the pool.
+    """
+    if any(d.startswith("cuda") for d in devices):
+        return RayPlacement(num_gpus=1, num_cpus=1, device="cuda")
+    return RayPlacement(num_gpus=0, num_cpus=1, device=devices[0] if devices else "cpu")
+
+
+def _ray(jobs: Sequence[Job], data_dir: str, devices: Sequence[str], *, workers: int, resamples: int, allow_pickle: bool,
          ) -> Iterator[list[tuple[Any, ...]]]:
     try:
         import ray
@@ -171,6 +191,7 @@ def _ray(jobs: Sequence[Job], data_dir: str, *, gpu: bool, workers: int, resampl
         raise DependencyMissing("ray", "re-measurement with --engine ray") from exc
     import sys
 
+    place = ray_placement(devices)
     started = False
     if not ray.is_initialized():
         path = os.pathsep.join(p for p in sys.path if p)
@@ -178,9 +199,8 @@ def _ray(jobs: Sequence[Job], data_dir: str, *, gpu: bool, workers: int, resampl
                  runtime_env={"env_vars": {"PYTHONPATH": path}})
         started = True
     try:
-        # One GPU per task: Ray sets CUDA_VISIBLE_DEVICES, so "cuda" is the task's own device.
-        task: Any = ray.remote(num_gpus=1 if gpu else 0, num_cpus=1)(measure_job)
-        refs = [task.remote(j, data_dir, device="cuda" if gpu else "cpu", resamples=resamples, allow_pickle=allow_pickle) for j in jobs]
+        task: Any = ray.remote(num_gpus=place.num_gpus, num_cpus=place.num_cpus)(measure_job)
+        refs = [task.remote(j, data_dir, device=place.device, resamples=resamples, allow_pickle=allow_pickle) for j in jobs]
         for r in refs:
             yield ray.get(r)
     finally:
@@ -230,7 +250,7 @@ def run_remeasure(
     if resumed:  # an interrupted run: the models it wrote are done
         done = {r[0] for r in store.con.execute("SELECT DISTINCT model_id FROM measurements WHERE run_id = ?", [run_id]).fetchall()}
         jobs = [j for j in jobs if j.model_id not in done]
-    results = (_ray(jobs, str(data_dir), gpu=gpu, workers=n_workers, resamples=resamples, allow_pickle=allow_pickle)
+    results = (_ray(jobs, str(data_dir), devs, workers=n_workers, resamples=resamples, allow_pickle=allow_pickle)
                if engine == "ray" else
                _local(jobs, str(data_dir), devs, workers=n_workers, resamples=resamples, allow_pickle=allow_pickle))
     for i, rows in enumerate(results, start=1):
@@ -247,4 +267,4 @@ def run_remeasure(
     return stats
 
 
-__all__ = ["Job", "RemeasureStats", "devices_for", "measure_job", "plan", "run_remeasure"]
+__all__ = ["Job", "RayPlacement", "RemeasureStats", "devices_for", "measure_job", "plan", "ray_placement", "run_remeasure"]
