@@ -1,47 +1,57 @@
 """Does the documentation score agree with what people value? Evidence for docs/scores.md.
 
 Human signal: the Hub's likes and downloads of each model in the Feb-2022 dump
-(no hand-rated card-quality labels are available in the corpora, so these are
-the proxy). For a fixed random sample of the 16,590 real cards, every VET4xx
-check runs on the card alone; the documentation score is computed twice:
+(the corpora hold no hand-rated card-quality labels, so these are the proxy).
+Every VET4xx check runs once on each of the 16,590 real cards (card only). The
+cards are split in two fixed halves by the first byte of sha256(model id): even
+is the *tuning* half, odd the *held-out* half. Weights are chosen on the tuning
+half only (``--search``); the figures that count are the held-out ones.
 
-* before: VET401-VET405 as they were (prose word count includes the Trainer's
-  generated hyperparameter/version/log lists);
-* after: VET401 without that boilerplate, plus VET406 (evaluation with data)
-  and VET407 (usage example), with their severities as weights.
+Printed, per half: Spearman's rho with likes and with log(downloads + 1) of
 
-Printed: Spearman correlation of each score and of each card feature with
-log(downloads+1) and with likes, and the share of cards with >= 1 like among
-cards with and without each feature. Peer: the card's word count alone.
+* ``words``: the card's word count (the peer the score must beat);
+* ``score_before``: the documentation score as shipped before SCORE_WEIGHTS:
+  VET401-VET407 with severity weights and full credit for every pass;
+* ``score``: the shipped score (``documentation.SCORE_WEIGHTS``, partial credit
+  for weaker evidence, graded prose and usage credit);
+* each check's pass, and the Trainer boilerplate, as single features.
 
-    .venv/bin/python bench/doc_score_signal.py [--sample 4000] [--seed 14]
+With ``--search N``: N seeded random weight vectors (each check 1..6, so no
+check drops out) scored on the tuning half by min(rho likes, rho downloads);
+the best is printed with its held-out figures.
+
+    .venv/bin/python bench/doc_score_signal.py [--search 400] [--seed 14]
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import math
 import random
 import re
 import sys
 import tarfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from ptmvet.card import parse_card  # noqa: E402
 from ptmvet.checks import documentation as d  # noqa: E402
-from ptmvet.checks.interface import Outcome, run_check  # noqa: E402
+from ptmvet.checks.interface import run_check  # noqa: E402
 from ptmvet.evidence import Evidence, FileEntry, Target  # noqa: E402
 
 DUMP = ROOT.parent / "shared" / "corpora" / "hf-model-infos-cards-2022-02-saranscript"
 BOILERPLATE = re.compile(r"The following hyperparameters were used during training|### Framework versions", re.I)
+IDS = ("VET401", "VET402", "VET403", "VET404", "VET405", "VET406", "VET407", "VET408")
 
 
-def ranks(xs: list[float]) -> list[float]:
+def ranks(xs: Sequence[float]) -> list[float]:
     order = sorted(range(len(xs)), key=lambda i: xs[i])
     out = [0.0] * len(xs)
     i = 0
@@ -55,9 +65,8 @@ def ranks(xs: list[float]) -> list[float]:
     return out
 
 
-def spearman(a: list[float], b: list[float]) -> float:
-    ra, rb = ranks(a), ranks(b)
-    n = len(a)
+def pearson(ra: Sequence[float], rb: Sequence[float]) -> float:
+    n = len(ra)
     ma, mb = sum(ra) / n, sum(rb) / n
     cov = sum((x - ma) * (y - mb) for x, y in zip(ra, rb, strict=True))
     va = math.sqrt(sum((x - ma) ** 2 for x in ra))
@@ -65,114 +74,101 @@ def spearman(a: list[float], b: list[float]) -> float:
     return cov / (va * vb) if va and vb else 0.0
 
 
-def score(findings: list, ids: set[str]) -> float:  # type: ignore[type-arg]
-    got = total = 0
-    for f in findings:
-        if f.check_id not in ids or not f.outcome.assessed:
-            continue
-        w = f.severity.weight
+def spearman(a: Sequence[float], b: Sequence[float]) -> float:
+    return pearson(ranks(a), ranks(b))
+
+
+def tuning_half(model_id: str) -> bool:
+    """The fixed split: even first byte of sha256(model id) is the tuning half."""
+    return hashlib.sha256(model_id.encode("utf-8")).digest()[0] % 2 == 0
+
+
+def score(row: Mapping[str, Any], weights: Mapping[str, float], *, credits: bool) -> float:
+    """Documentation score of one card under ``weights`` (as report.score_findings computes it)."""
+    got = total = 0.0
+    for cid, (outcome, ratio, credit) in row["checks"].items():
+        w = weights[cid] * ratio
         total += w
-        got += w if f.outcome is Outcome.PASS else 0
+        got += w * (credit if credits else 1.0) if outcome == "pass" else 0.0
     return 10 * got / total if total else 0.0
 
 
-#: An alternative weighting tried on the same sample (not the shipped one unless the docs say so).
-ALT_WEIGHTS = {"VET401": 3, "VET402": 1, "VET403": 1, "VET404": 1, "VET405": 1, "VET406": 2, "VET407": 3}
-
-
-def alt_score(findings: list) -> float:  # type: ignore[type-arg]
-    got = total = 0
-    for f in findings:
-        w = ALT_WEIGHTS.get(f.check_id)
-        if w is None or not f.outcome.assessed:
-            continue
-        total += w
-        got += w if f.outcome is Outcome.PASS else 0
-    return 10 * got / total if total else 0.0
-
-
-def old_score(old: list, f401, raw_words: int) -> float:  # type: ignore[type-arg,no-untyped-def]
-    """The documentation score as it was: VET401 counted the Trainer's generated lists as prose."""
-    placeholders = int(f401.details.get("placeholder_sections", 0))
-    sections = int(f401.details.get("sections", 0))
-    if raw_words < 100:
-        passed, weight = False, 3
-    elif placeholders and (placeholders >= 3 or placeholders >= sections - placeholders):
-        passed, weight = False, 2  # "largely an unfilled template", medium
-    else:
-        passed, weight = True, 3
-    got = total = 0
-    for f in old:
-        if f.check_id == "VET401" or not f.outcome.assessed:
-            continue
-        total += f.severity.weight
-        got += f.severity.weight if f.outcome is Outcome.PASS else 0
-    total += weight
-    got += weight if passed else 0
-    return 10 * got / total if total else 0.0
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--sample", type=int, default=4000)
-    ap.add_argument("--seed", type=int, default=14)
-    args = ap.parse_args()
+def load() -> list[dict[str, Any]]:
     with gzip.open(DUMP / "model_infos.jsonl.gz") as fh:
         infos = {r["modelId"]: r for r in map(json.loads, fh)}
-    cards: dict[str, str] = {}
+    rows = []
     with tarfile.open(DUMP / "model_cards.tar.gz") as tf:
         for m in tf:
             fh2 = tf.extractfile(m) if m.isfile() else None
-            if fh2 is not None:
-                cards[m.name[len("models/") : -len("/README.md")]] = fh2.read().decode("utf-8", errors="replace")
-    ids = sorted(i for i in cards if i in infos)
-    sample = random.Random(args.seed).sample(ids, min(args.sample, len(ids)))
-    old_ids = {"VET401", "VET402", "VET403", "VET404", "VET405"}
-    new_ids = old_ids | {"VET406", "VET407"}
-    rows = []
-    for mid in sample:
-        text = cards[mid]
-        card = parse_card(text)
-        ev = Evidence(target=Target(name=mid, source="local", repo_id=mid), files=(FileEntry("README.md", len(text), True),), card=card)
-        findings = [f for c in d.CHECKS for f in run_check(c, ev)]
-        by = {f.check_id: f for f in findings}
-        old = [f for f in findings if f.check_id in old_ids]
-        # "before" VET401: the word count with the boilerplate included
-        f401 = by["VET401"]
-        raw_words = int(f401.details.get("prose_words", 0)) + int(f401.details.get("boilerplate_words", 0))
-        rec = infos[mid]
-        rows.append(
-            {
-                "likes": float(rec.get("likes") or 0),
-                "downloads": math.log1p(float(rec.get("downloads") or 0)),
-                "words": float(len(text.split())),
-                "score_new": score(findings, new_ids),
-                "score_alt": alt_score(findings),
-                "score_old": old_score(old, f401, raw_words),
-                "usage_code": float(by["VET407"].outcome is Outcome.PASS and "strength" not in by["VET407"].details),
-                "intended_use": float(by["VET402"].outcome is Outcome.PASS),
-                "limitations": float(by["VET403"].outcome is Outcome.PASS),
-                "evaluation_with_data": float(by["VET406"].outcome is Outcome.PASS),
-                "trainer_boilerplate": float(bool(BOILERPLATE.search(text))),
-                "prose_100_words_old": float(raw_words >= 100),
-                "prose_100_words_new": float(by["VET401"].outcome is Outcome.PASS),
-            }
-        )
-    n = len(rows)
-    print(f"cards: {n} (random sample, seed {args.seed}); with >= 1 like: {sum(r['likes'] > 0 for r in rows)}")
-    print(f"{'signal':<24} {'rho(log downloads)':>19} {'rho(likes)':>11}  {'P(like>=1 | yes)':>17} {'P(like>=1 | no)':>16}  share")
-    for key in ("words", "score_old", "score_new", "score_alt", "usage_code", "intended_use", "limitations", "evaluation_with_data", "prose_100_words_old", "prose_100_words_new", "trainer_boilerplate"):
-        xs = [r[key] for r in rows]
-        rd = spearman(xs, [r["downloads"] for r in rows])
-        rl = spearman(xs, [r["likes"] for r in rows])
-        line = f"{key:<24} {rd:19.3f} {rl:11.3f}"
-        if set(xs) <= {0.0, 1.0}:
-            yes = [r for r in rows if r[key] == 1.0]
-            no = [r for r in rows if r[key] == 0.0]
-            py = sum(r["likes"] > 0 for r in yes) / max(len(yes), 1)
-            pn = sum(r["likes"] > 0 for r in no) / max(len(no), 1)
-            line += f"  {py:17.3f} {pn:16.3f}  {len(yes) / n:.2f}"
-        print(line)
+            mid = m.name[len("models/") : -len("/README.md")]
+            if fh2 is None or mid not in infos:
+                continue
+            text = fh2.read().decode("utf-8", errors="replace")
+            card = parse_card(text)
+            ev = Evidence(target=Target(name=mid, source="local", repo_id=mid), files=(FileEntry("README.md", len(text), True),), card=card)
+            checks: dict[str, tuple[str, float, float]] = {}
+            for c in d.CHECKS:
+                for f in run_check(c, ev):
+                    if f.outcome.assessed:
+                        checks[f.check_id] = (f.outcome.value, f.severity.weight / c.meta.severity.weight, f.credit)
+            rec = infos[mid]
+            rows.append(
+                {
+                    "id": mid,
+                    "tune": tuning_half(mid),
+                    "likes": float(rec.get("likes") or 0),
+                    "downloads": math.log1p(float(rec.get("downloads") or 0)),
+                    "words": float(len(text.split())),
+                    "boilerplate": float(bool(BOILERPLATE.search(text))),
+                    "checks": checks,
+                }
+            )
+    return rows
+
+
+def rhos(rows: Sequence[Mapping[str, Any]], xs: Sequence[float], cache: dict[str, list[float]]) -> tuple[float, float]:
+    rx = ranks(xs)
+    return pearson(rx, cache["likes"]), pearson(rx, cache["downloads"])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--search", type=int, default=0, help="random weight vectors to try on the tuning half")
+    ap.add_argument("--seed", type=int, default=14)
+    args = ap.parse_args()
+    rows = load()
+    halves = {"tuning": [r for r in rows if r["tune"]], "held-out": [r for r in rows if not r["tune"]]}
+    caches = {h: {"likes": ranks([r["likes"] for r in rs]), "downloads": ranks([r["downloads"] for r in rs])} for h, rs in halves.items()}
+    # as shipped before: severity weights, full credit, VET408 not yet a check
+    severity = {c.meta.id: float(c.meta.severity.weight) if c.meta.id != "VET408" else 0.0 for c in d.CHECKS}
+    signals: dict[str, Any] = {
+        "words": lambda r: r["words"],
+        "score_before": lambda r: score(r, severity, credits=False),
+        "score": lambda r: score(r, d.SCORE_WEIGHTS, credits=True),
+        "trainer_boilerplate": lambda r: r["boilerplate"],
+    }
+    for cid in IDS:
+        signals[f"{cid}_pass"] = lambda r, cid=cid: float(r["checks"].get(cid, ("",))[0] == "pass")
+    print(f"cards: {len(rows)}; tuning half {len(halves['tuning'])}, held-out half {len(halves['held-out'])}")
+    print(f"shipped weights: {dict(d.SCORE_WEIGHTS)}; weak-evidence credit {d.WEAK_CREDIT}")
+    print(f"{'signal':<22} {'tune rho(likes)':>16} {'tune rho(dl)':>13} {'held rho(likes)':>16} {'held rho(dl)':>13}")
+    for name, fn in signals.items():
+        t = rhos(halves["tuning"], [fn(r) for r in halves["tuning"]], caches["tuning"])
+        h = rhos(halves["held-out"], [fn(r) for r in halves["held-out"]], caches["held-out"])
+        print(f"{name:<22} {t[0]:16.3f} {t[1]:13.3f} {h[0]:16.3f} {h[1]:13.3f}")
+    if args.search:
+        rng = random.Random(args.seed)
+        best: tuple[float, dict[str, float]] | None = None
+        for k in range(args.search):
+            w = dict(d.SCORE_WEIGHTS) if k == 0 else {cid: float(rng.randint(1, 6)) for cid in IDS}
+            t = rhos(halves["tuning"], [score(r, w, credits=True) for r in halves["tuning"]], caches["tuning"])
+            if best is None or min(t) > best[0]:
+                best = (min(t), w)
+        assert best is not None
+        t = rhos(halves["tuning"], [score(r, best[1], credits=True) for r in halves["tuning"]], caches["tuning"])
+        h = rhos(halves["held-out"], [score(r, best[1], credits=True) for r in halves["held-out"]], caches["held-out"])
+        print(f"best of {args.search} on the tuning half: {best[1]}")
+        print(f"  tuning rho likes {t[0]:.3f} downloads {t[1]:.3f}; held-out rho likes {h[0]:.3f} downloads {h[1]:.3f}")
 
 
 if __name__ == "__main__":

@@ -39,7 +39,9 @@ SCHEMA_VERSION = 2
 def score_findings(findings: Iterable[Finding]) -> dict[Attribute, float | None]:
     """Attribute -> score 0..10, or None when nothing about it could be assessed.
 
-    Each pass or fail finding weighs by its severity. A skipped or error
+    Each pass or fail finding weighs by its severity, or by its check's own
+    score weight where the check has one; a pass earns its finding's credit
+    (1, or less on weaker evidence) of that weight. A skipped or error
     finding also weighs, as a miss: a check that could not look is never a
     point in favour, so no attribute scores 10/10 on evidence that was not
     there. An attribute with no pass or fail finding at all is None ("not
@@ -51,12 +53,12 @@ def score_findings(findings: Iterable[Finding]) -> dict[Attribute, float | None]
     for f in findings:
         if f.outcome is Outcome.NOT_APPLICABLE:
             continue
-        w = f.severity.weight
+        w = f.score_weight
         total[f.attribute] = total.get(f.attribute, 0.0) + w
         if f.outcome.assessed:
             assessed.add(f.attribute)
         if f.outcome is Outcome.PASS:
-            got[f.attribute] = got.get(f.attribute, 0.0) + w
+            got[f.attribute] = got.get(f.attribute, 0.0) + w * f.credit
     scores: dict[Attribute, float | None] = {}
     for attr in Attribute:
         t = total.get(attr)

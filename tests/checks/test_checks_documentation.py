@@ -169,3 +169,65 @@ def test_usage_documented() -> None:
     f = one(d.usage_documented, make_evidence("# M\n\n```\nlearning_rate: 1e-5\n```\n"))
     assert f.outcome is Outcome.FAIL
     assert one(d.usage_documented, make_evidence(None, files=["a"])).outcome is Outcome.FAIL
+
+
+def test_weaker_evidence_earns_part_of_the_score_weight() -> None:
+    from ptmvet.report import score_findings
+
+    code = "```python\nfrom transformers import pipeline\np = pipeline('fill-mask', model='m')\n```\n"
+    one_example = one(d.usage_documented, make_evidence(f"# M\n\n{code}"))
+    two_examples = one(d.usage_documented, make_evidence(f"# M\n\n```\npip install transformers\n```\n\n{code}"))
+    section_only = one(d.usage_documented, make_evidence("# M\n\n## Usage\n\nLoad it with transformers and call it on sentences.\n"))
+    assert (one_example.credit, two_examples.credit, section_only.credit) == (
+        d.USAGE_ONE_EXAMPLE_CREDIT,
+        1.0,
+        d.WEAK_CREDIT,
+    )
+    assert one_example.score_weight == d.SCORE_WEIGHTS["VET407"]
+    # one pass and one fail of equal weight: 10 * credit / 2
+    failed = one(d.out_of_scope_use, make_evidence("# M\n"))
+    scores = score_findings([section_only, failed])
+    w407, w404 = d.SCORE_WEIGHTS["VET407"], d.SCORE_WEIGHTS["VET404"]
+    assert scores[section_only.attribute] == round(10 * w407 * d.WEAK_CREDIT / (w407 + w404), 1)
+
+
+def test_prose_credit_grows_with_prose_not_with_boilerplate() -> None:
+    short = one(d.model_card_present, make_evidence(f"# M\n\n{PROSE}\n"))
+    long = one(d.model_card_present, make_evidence("# M\n\n" + "\n\n".join([PROSE] * 9) + "\n"))
+    assert short.outcome is long.outcome is Outcome.PASS
+    assert short.credit == d.prose_credit(121) == 0.5 and long.credit == 1.0
+    lists = "\n".join(f"- learning_rate_{i}: 5e-05 with a long generated explanation of the value" for i in range(200))
+    padded = one(d.model_card_present, make_evidence(f"# M\n\n{PROSE}\n\n### Training hyperparameters\n\n{lists}\n"))
+    assert padded.credit == short.credit
+
+
+def test_a_limitations_section_that_only_defers_is_weaker_evidence() -> None:
+    deferring = "# M\n\n## Limitations and bias\n\nThe model suffers from the same limitations and bias as GPT-2.\n"
+    f = one(d.limitations_and_bias, make_evidence(deferring))
+    assert f.outcome is Outcome.PASS and f.details["strength"] == "deferred" and f.credit == d.WEAK_CREDIT
+    own = (
+        "# M\n\n## Limitations and bias\n\nIt has the same limitations as GPT-2. "
+        + "It also repeats the slurs of its training tweets, was never tested on non-English text, and invents dates. " * 4
+        + "\n"
+    )
+    f = one(d.limitations_and_bias, make_evidence(own))
+    assert f.outcome is Outcome.PASS and f.credit == 1.0 and "strength" not in f.details
+
+
+def test_training_data_documented() -> None:
+    from ptmvet.checks import provenance as p
+
+    cards = {
+        "metadata": "---\ndatasets:\n- glue\n---\n# M\n",
+        "prose": "# M\n\nThis model is a fine-tuned version of bert-base-uncased on the SQuAD dataset.\n",
+        "section": "# M\n\n## Training data\n\nThe model was trained on tweets of one user, collected in 2021.\n",
+        "none": "# M\n\nA model.\n",
+    }
+    got = {k: one(d.training_data_documented, make_evidence(v)) for k, v in cards.items()}
+    assert got["metadata"].outcome is Outcome.PASS and got["metadata"].details["datasets"] == ["glue"]
+    assert got["prose"].outcome is Outcome.PASS and got["prose"].credit == 1.0
+    assert got["section"].outcome is Outcome.PASS and got["section"].credit == d.WEAK_CREDIT
+    assert got["none"].outcome is Outcome.FAIL
+    # VET102 (provenance) reads the same evidence, so the two never disagree on pass or fail
+    for k, v in cards.items():
+        assert one(p.training_data_declared, make_evidence(v)).outcome is got[k].outcome, k

@@ -256,7 +256,7 @@ FAILS: dict[str, tuple[Builder, ...]] = {
     "VET304": (_bare,),
     "VET305": (_pickle_weights,),
     "VET306": (_bare,),
-    **{cid: (_bare,) for cid in ("VET401", "VET402", "VET403", "VET404", "VET405", "VET406", "VET407")},
+    **{cid: (_bare,) for cid in ("VET401", "VET402", "VET403", "VET404", "VET405", "VET406", "VET407", "VET408")},
     "VET501": (_licence_unknown,),
     "VET502": (_licences_disagree,),
     "VET503": (_bare, _non_commercial),

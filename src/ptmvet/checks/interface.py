@@ -100,6 +100,9 @@ class CheckMeta:
     remedy: str
     needs: frozenset[Need] = frozenset()
     since: str = "0.1.0"
+    #: Weight of the check in its attribute score when it is not its severity's weight
+    #: (the documentation score weighs checks by what readers value; docs/scores.md).
+    score_weight: float | None = None
 
     @property
     def doc_path(self) -> str:
@@ -116,19 +119,31 @@ class CheckMeta:
         severity: Severity | None = None,
         details: Mapping[str, Any] | None = None,
         paths: Iterable[str] = (),
+        credit: float = 1.0,
     ) -> Finding:
-        """Build a finding of this check; ``paths`` are the package files it is about."""
+        """Build a finding of this check; ``paths`` are the package files it is about.
+
+        ``credit`` (0..1) is the share of the check's score weight a pass earns: a
+        pass on weaker evidence earns part of it.
+        """
+        sev = severity or self.severity
+        weight: float = sev.weight
+        if self.score_weight is not None:
+            # a failure reported at a lower severity than the check's own weighs less, in proportion
+            weight = self.score_weight * sev.weight / self.severity.weight
         return Finding(
             check_id=self.id,
             slug=self.slug,
             attribute=self.attribute,
-            severity=severity or self.severity,
+            severity=sev,
             outcome=outcome,
             message=message,
             evidence=tuple(evidence),
             remedy=(remedy if remedy is not None else self.remedy) if outcome is Outcome.FAIL else "",
             details=dict(details or {}),
             paths=tuple(paths),
+            weight=weight,
+            credit=min(1.0, max(0.0, credit)),
         )
 
     def passed(self, message: str, **kw: Any) -> Finding:
@@ -162,6 +177,14 @@ class Finding:
     remedy: str = ""
     details: Mapping[str, Any] = field(default_factory=dict)
     paths: tuple[str, ...] = ()  # package-relative files the finding is about (SARIF locations); empty: the card
+    #: Weight in the attribute score (None: the severity's weight) and the share of it a pass earns.
+    weight: float | None = None
+    credit: float = 1.0
+
+    @property
+    def score_weight(self) -> float:
+        """The weight this finding carries in its attribute score."""
+        return self.weight if self.weight is not None else float(self.severity.weight)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (see schemas/report.schema.json)."""

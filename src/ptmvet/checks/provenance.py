@@ -134,6 +134,12 @@ _TRAINING_DATA_TITLE = re.compile(r"train\w*\s+(and\s+\w+\s+)?data|dataset", re.
 _HF_DATASET_LINK = re.compile(r"https?://huggingface\.co/datasets/([\w.-]+(?:/[\w.-]+)?)", re.I)
 
 
+def training_data_sections(card: ModelCard) -> tuple[tuple[ct.Block, ...], tuple[ct.Block, ...]]:
+    """The card's training-data sections, and those of them that carry content."""
+    found = ct.blocks(card, ct.section_matcher(("training_data",), _TRAINING_DATA_TITLE))
+    return found, ct.filled(found)
+
+
 @check(TRAINING_DATA)
 def training_data_declared(ev: Evidence) -> Iterator[Finding]:
     meta = TRAINING_DATA
@@ -150,14 +156,24 @@ def training_data_declared(ev: Evidence) -> Iterator[Finding]:
             details={"datasets": list(datasets), "strength": "metadata"},
         )
         return
-    found = ct.blocks(card, ct.section_matcher(("training_data",), _TRAINING_DATA_TITLE))
-    good = ct.filled(found)
+    found, good = training_data_sections(card)
     if good:
         links = [m.group(1) for b in good for m in _HF_DATASET_LINK.finditer(b.text)]
         yield meta.passed(
             "training data described in the card text but not in the `datasets` metadata (weaker evidence)",
             evidence=[b.describe() for b in good] + [f"linked Hub dataset: {d}" for d in links[:5]],
             details={"datasets": links, "strength": "card-text"},
+        )
+        return
+    from ptmvet.cardinfo import for_evidence
+
+    named = for_evidence(ev).datasets
+    if named:
+        # "fine-tuned on SQuAD" without metadata or a section: declared, in prose (VET408 reads the same)
+        yield meta.passed(
+            "training datasets named in the card text but not in the `datasets` metadata (weaker evidence)",
+            evidence=[f"{m.source}: {m.evidence}" for m in named[:4]],
+            details={"datasets": [m.id for m in named], "strength": "card-text"},
         )
         return
     seen = ["no datasets in card metadata", *(b.describe() for b in found)]
