@@ -4,18 +4,57 @@
 
 The fixtures are those of tests/evaluate/test_eval_metric_references.py (SQuAD answers,
 summaries, transcripts, random COCO scenes with crowd boxes, random logits). References:
-the SQuAD v1.1 evaluation script's functions, rouge-score, jiwer, pycocotools, scikit-learn.
+the SQuAD v1.1 evaluation script's functions, rouge-score (ROUGE-1/2/L/Lsum), jiwer, pycocotools (also reading a
+scene written as a COCO instances file, against ptmvet's reader of that file), scikit-learn.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests" / "evaluate")]
+
+
+def coco_file_row(fixture: tuple[Any, ...]) -> tuple[str, str, float, float]:
+    """A scene written as COCO's annotations/instances_val2017.json: ptmvet's reader and mAP vs pycocotools reading the file."""
+    import contextlib
+    import io
+    import json
+    import tempfile
+
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+
+    from ptmvet.evaluate.datasets import open_dataset
+    from ptmvet.evaluate.detection import coco_map, detection_stats
+    from ptmvet.evaluate.tasks.object_detection import parse_objects
+
+    gt, dets, _, found = fixture
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "annotations").mkdir()
+        (root / "val2017").mkdir()
+        for im in gt["images"]:
+            im["file_name"] = f"{im['id']:012d}.jpg"
+            (root / "val2017" / im["file_name"]).touch()  # the reader needs the images to exist, not to decode
+        gt["categories"] = [{"id": k, "name": f"class {k}"} for k in (1, 2, 3)]
+        path = root / "annotations" / "instances_val2017.json"
+        path.write_text(json.dumps(gt))
+        truth = [parse_objects(cell, {f"class {k}": k for k in (1, 2, 3)})[0]
+                 for b in open_dataset(root).batches(7) for cell in b["objects"]]
+        with contextlib.redirect_stdout(io.StringIO()):
+            cg = COCO(str(path))
+            ev = COCOeval(cg, cg.loadRes(dets), "bbox")
+            ev.evaluate()
+            ev.accumulate()
+            ev.summarize()
+    return ("object-detection", f"instances json ({len(gt['annotations'])} boxes): mAP", coco_map(detection_stats(truth, found)),
+            float(ev.stats[0]))
 
 
 def main() -> None:
@@ -56,6 +95,7 @@ def main() -> None:
         n_boxes = len(gt["annotations"])
         rows.append(("object-detection", f"scene {seed} ({n_boxes} boxes): mAP@[.5:.95]", coco_map(st), ref[0]))
         rows.append(("object-detection", f"scene {seed}: AP50", coco_map(st, thresholds=slice(0, 1)), ref[1]))
+    rows.append(coco_file_row(coco_fixture(3)))
     rng = np.random.default_rng(0)
     logits = rng.normal(size=(200, 10))
     gold = rng.integers(0, 10, size=200)
