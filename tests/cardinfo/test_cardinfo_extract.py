@@ -201,3 +201,10 @@ def test_per_label_lines_of_a_trainer_results_list_are_not_claims() -> None:
     card = f"# m\n\nThe model achieves the following results on the test set:\n- Loss: 0.2236\n{labels}- Overall Precision: 0.9456\n- Overall F1: 0.9457\n"
     claims = [(c.claim.metric, c.claim.value, c.claim.dataset_split) for c in info(card).text_claims]
     assert claims == [("precision", 0.9456, "test"), ("f1", 0.9457, "test")]
+
+
+def test_advice_to_fine_tune_on_a_dataset_is_not_training_data() -> None:
+    advice = "# m\n\nThe base model pretrained on 16kHz speech. Note that this model should be fine-tuned on a downstream task, like Emotion Recognition.\n"
+    assert [d.id for d in info(advice).datasets] == []
+    history = "# m\n\nThis model was fine-tuned on the emotion dataset.\n"
+    assert [d.id for d in info(history).datasets] == ["emotion"]

@@ -46,6 +46,8 @@ _PART_OF = re.compile(r"\b(?:version|subset|portion|part|sample|dump|split|copy)
 _SOURCE_ROW = re.compile(r"^\s*\|\s*\**(?:sources?|training data|datasets?|corpus|corpora)\**\s*\|\s*(.+?)\s*\|?\s*$", re.I | re.M)
 _SPLIT_NAMES = re.compile(r",\s*|\s+and\s+|\s+&\s+|\s+plus\s+|\s*\+\s*|\s+as well as\s+|\s*\(\s*|\s*\)\s*", re.I)
 _NEGATED = re.compile(r"\b(?:not|never|n't|without|nor)\b(?:\s+\S+){0,3}\s*$", re.I)
+#: "should be fine-tuned on a downstream task, like emotion recognition": advice to the reader, not history
+_ADVISED = re.compile(r"\b(?:should|can|could|may|might|must|needs? to|has to|have to|is meant to|is intended to)\s+(?:also\s+|first\s+)?be\s*$", re.I)
 _TRIM_AFTER = re.compile(
     r"\s+(?:dataset|datasets|corpus|corpora|data|benchmark|task|for|with|to|which|that|using|in order|by|from|in|at|as|consisting|containing|of|\(|\[|https?:).*$",
     re.I,
@@ -154,8 +156,9 @@ def find_datasets(metadata: Mapping[str, Any], prose: str, training_sections: It
     plain = _MD_LINK.sub(lambda x: x.group(1), prose)
     low = plain.lower()
     for whole, group, start in _finditer(_TRAINED_ON, _TRAINED_ON_LOW, plain, low):
-        if _NEGATED.search(plain[max(0, start - 40) : start]) or re.match(r"\s*any part of", group, re.I):
-            continue  # "the model was not trained on any part of Wikipedia"
+        before = plain[max(0, start - 40) : start]
+        if _NEGATED.search(before) or _ADVISED.search(before) or re.match(r"\s*any part of", group, re.I):
+            continue  # "the model was not trained on any part of Wikipedia", "it should be fine-tuned on X"
         for ds in resolve_all(group):
             add(ds, "card-text", " ".join(whole.split())[:120])
     well_known = {d.lower() for d in known_ids()}
