@@ -102,3 +102,15 @@ def test_docs_json_lists_every_kind_with_its_version() -> None:
         if len(cells) == 4 and cells[3].endswith(".schema.json`"):
             rows[cells[0]] = int(cells[2])
     assert rows == {k.name: k.schema_version for k in KINDS if "json" in k.formats}
+
+
+def test_docs_name_every_measurement_verdict_and_cause() -> None:
+    """docs/json.md and docs/claims-file.md are where a reader of sections.measurements learns the values."""
+    from ptmvet.evidence.measurement import ClaimVerdict, Unverifiable
+
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    row = next(line for line in (docs / "json.md").read_text(encoding="utf-8").splitlines() if line.startswith("| `sections.measurements`"))
+    missing = [v.value for v in (*ClaimVerdict, *Unverifiable) if v.value not in row]
+    assert not missing, f"docs/json.md sections.measurements omits {missing}"
+    claims_doc = (docs / "claims-file.md").read_text(encoding="utf-8")
+    assert not [v.value for v in ClaimVerdict if f"*{v.value}*" not in claims_doc]
