@@ -73,3 +73,14 @@ def test_hf_cache_blob_names_are_expected_digests(tmp_path: Path) -> None:
     (repo / "blobs" / sha).write_bytes(data + b"!")  # the cache blob was modified in place
     ev = integrity_enricher(collect_folder(snap), VetOptions(), None)
     assert _one(hashes_match, ev).outcome is Outcome.FAIL
+
+
+def test_signature_not_examined_without_hashing_says_so(package: Path, keys: Any, tmp_path: Path) -> None:
+    sign_model(package, key=keys.private)
+    f = _vet(package, hash_files=False, signature_key=Path(keys.public))["VET603"]
+    assert f.outcome is Outcome.SKIPPED
+    assert "not examined" in f.message and "0 digests" not in f.message and "no trusted key" not in f.message
+    bad = tmp_path / "bad.pem"
+    bad.write_text("not a key\n")
+    f = _vet(package, signature_key=bad)["VET603"]
+    assert f.outcome is Outcome.SKIPPED and "bad.pem" in f.message and "no trusted key or CA was given" not in f.message

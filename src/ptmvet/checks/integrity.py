@@ -174,6 +174,16 @@ def signature_valid(ev: Evidence) -> Iterator[Finding]:
         yield meta.failed(f"the signature {sig.path} does not verify: {sig.message}", evidence=evidence, details=details, severity=Severity.HIGH)
     elif sig.verified:
         yield meta.passed(f"signature {sig.path} verified ({sig.method}); {sig.signed_files} file(s) covered", evidence=evidence, details=details)
+    elif sig.digests_match is None:
+        # Not examined at all (hashing off): say so, never "its 0 digests match".
+        yield meta.skipped(f"signature {sig.path} present but not examined: {sig.message}", evidence=evidence, details=details)
+    elif sig.message.startswith("could not verify"):
+        # A trust anchor was given but could not be used: the hint to give one would mislead.
+        yield meta.skipped(
+            f"signature {sig.path} present and its {sig.signed_files} digests match the files, but it was not authenticated: {sig.message}",
+            evidence=evidence,
+            details=details,
+        )
     else:
         yield meta.skipped(
             f"signature {sig.path} present and its {sig.signed_files} digests match the files, but it was not "
