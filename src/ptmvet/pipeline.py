@@ -65,8 +65,27 @@ def vet_evidence(
     for enrich in enrichers():
         evidence = enrich(evidence, options, progress)
     findings = run_checks(evidence, only=options.checks)
-    report = build_report(evidence, findings)
+    wanted = _wanted(options.checks)
+    if wanted:
+        # A check left out is a finding that says so: it weighs as a miss in the scores, never as a pass.
+        why = f"not run: this run was restricted to {', '.join(sorted(wanted))} (--only)"
+        findings += [c.meta.skipped(why, details={"not_run": True}) for c in REGISTRY if c.meta.id not in wanted]
+    report = replace(build_report(evidence, findings), not_vetted=left_out(evidence, options))
     return replace(report, verdict=overall_verdict(report, policy))
+
+
+def left_out(evidence: Evidence, options: VetOptions) -> tuple[str, ...]:
+    """What ``options`` switch off for this evidence, in words (``Report.not_vetted``)."""
+    out: list[str] = []
+    if options.checks:
+        run = len(_wanted(options.checks))
+        out.append(f"only {run} of {len(REGISTRY)} checks ran (--only)")
+    if evidence.local_files:
+        if not options.deep_scan:
+            out.append("the files were not scanned for code that runs when they are loaded (--no-scan)")
+        if not options.hash_files:
+            out.append("the files were not hashed, so no digest or signature was compared (--no-hash)")
+    return tuple(out)
 
 
 def vet(ref: str | Path, options: VetOptions | None = None, progress: Progress | None = None, *, policy: Policy | None = None) -> Report:
@@ -83,4 +102,4 @@ def vet(ref: str | Path, options: VetOptions | None = None, progress: Progress |
     return vet_evidence(evidence, options, progress, policy=policy)
 
 
-__all__ = ["Enricher", "VetOptions", "enrichers", "run_checks", "vet", "vet_evidence"]
+__all__ = ["Enricher", "VetOptions", "enrichers", "left_out", "run_checks", "vet", "vet_evidence"]

@@ -410,7 +410,7 @@ class GateItem:
     """One reason the gate failed, warned, or would have failed but for a waiver."""
 
     status: GateStatus
-    rule: str  # "check", "score", "license", "signature", "stage"
+    rule: str  # "check", "coverage", "score", "license", "signature", "stage"
     message: str
     check_id: str | None = None
     severity: Severity | None = None
@@ -505,6 +505,8 @@ def gate(
             msg += f" (waiver expired on {waiver.expires.isoformat()})"
         status = GateStatus.FAIL if mode is Mode.ERROR else GateStatus.WARN
         items.append(GateItem(status, "check", msg, f.check_id, f.severity, waiver))
+    for what in report.not_vetted:
+        items.append(GateItem(GateStatus.FAIL, "coverage", f"not fully vetted: {what}"))
     for attr, minimum in policy.min_scores.items():
         score = report.scores.get(attr)
         if score is None:

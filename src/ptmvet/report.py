@@ -148,6 +148,9 @@ class Report:
     license: LicenseAssessment | None = None  # the licence verdict (licenses.verdict.assess), computed once
     verdict: PolicyVerdict | None = None  # overall PASS/FAIL under the default policy or the one given
     card_info: CardInfo | None = None  # what the card says (task, datasets, base models, prose claims), each with its source
+    #: What this run left out on purpose (checks not selected, scanning or hashing switched off), in words;
+    #: the gate fails on each, since a PASS must never stand on what was not looked at.
+    not_vetted: tuple[str, ...] = ()
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     tool_version: str = __version__
 

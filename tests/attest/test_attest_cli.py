@@ -32,10 +32,14 @@ def test_gate_stage_reports_the_stage_and_logs_the_decision(package: Path, capsy
 def test_attest_then_verify_and_tamper(package: Path, vetter, reviewer, mallory, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     att = tmp_path / "pkg.vetting.json"
     log = tmp_path / "audit.jsonl"
-    code = main(["attest", str(package), "--policy", "research", "--key", str(vetter.private), "-o", str(att), "--log", str(log), "--no-scan"])
+    code = main(["attest", str(package), "--policy", "research", "--key", str(vetter.private), "-o", str(att), "--log", str(log)])
     assert code == 0 and att.is_file()
     verdict = json.loads(base64.b64decode(json.loads(att.read_text())["payload"]))["predicate"]["verdict"]
     assert verdict == "pass"
+    # An attestation never vouches for files that were not scanned.
+    unscanned = tmp_path / "unscanned.vetting.json"
+    assert main(["attest", str(package), "--policy", "research", "--key", str(vetter.private), "-o", str(unscanned), "--log", str(log), "--no-scan"]) == 1
+    assert json.loads(base64.b64decode(json.loads(unscanned.read_text())["payload"]))["predicate"]["verdict"] == "fail"
     rec = read(path=log)[-1]
     assert rec.command == "attest" and rec.attestation_digest
     capsys.readouterr()
@@ -45,7 +49,7 @@ def test_attest_then_verify_and_tamper(package: Path, vetter, reviewer, mallory,
     assert main(["attest", str(package), "--add-signature", str(att), "--key", str(reviewer.private), "--log", str(log)]) == 0
     assert main(["verify-attestation", str(package), "-a", str(att), "--key", str(vetter.public), "--key", str(reviewer.public),
                  "--signers", "2", "--format", "json"]) == want
-    assert len(read(path=log)) == 2 and verify(path=log).count == 2
+    assert len(read(path=log)) == 3 and verify(path=log).count == 3
     capsys.readouterr()
     (package / "model.safetensors").write_bytes(b"swapped weights")
     assert main(["verify-attestation", str(package), "-a", str(att), "--key", str(vetter.public), "--format", "json"]) == 4
@@ -70,7 +74,7 @@ def test_json_outputs_match_their_schemas(package: Path, vetter, mallory, tmp_pa
 
     att, log = tmp_path / "a.json", tmp_path / "audit.jsonl"
     common = ["--log", str(log), "--format", "json"]
-    doc = check("attest", ["attest", str(package), "--policy", "research", "--key", str(vetter.private), "-o", str(att), "--no-scan", *common], 0)
+    doc = check("attest", ["attest", str(package), "--policy", "research", "--key", str(vetter.private), "-o", str(att), *common], 0)
     assert doc["verdict"] == "pass" and doc["files"] == 4
     ok = check("verify-attestation", ["verify-attestation", str(package), "-a", str(att), "--key", str(vetter.public), "--format", "json"], 0)
     assert ok["ok"] and ok["signers"][0]["kind"] == "key"
@@ -87,11 +91,11 @@ def test_attestation_inside_the_folder_and_a_duckdb_trail(package: Path, vetter,
     pytest.importorskip("duckdb")
     db = tmp_path / "trail.duckdb"
     att = package / "model.vetting.json"  # travels with the package; not one of its own subjects
-    assert main(["attest", str(package), "--policy", "research", "--key", str(vetter.private), "-o", str(att), "--db", str(db), "--no-scan"]) == 0
+    assert main(["attest", str(package), "--policy", "research", "--key", str(vetter.private), "-o", str(att), "--db", str(db)]) == 0
     subjects = json.loads(base64.b64decode(json.loads(att.read_text())["payload"]))["subject"]
     assert "model.vetting.json" not in {s["name"] for s in subjects} and len(subjects) == 4
     assert main(["verify-attestation", str(package), "-a", str(att), "--key", str(vetter.public)]) == 0
-    assert main(["gate", str(package), "--policy", "research", "--db", str(db), "--no-scan"]) == 0
+    assert main(["gate", str(package), "--policy", "research", "--db", str(db)]) == 0
     capsys.readouterr()
     assert main(["log", "show", "--db", str(db), "--format", "json"]) == 0
     assert [r["command"] for r in json.loads(capsys.readouterr().out)["records"]] == ["attest", "gate"]

@@ -54,9 +54,9 @@ def add_vet_options(p: argparse.ArgumentParser, *, signature_prefix: str = "") -
     p.add_argument("--data-dir", type=Path, help="local evaluation data to re-measure the card's claims")
     p.add_argument("--registry", type=Path, dest="registry_db", help="a mining database (DuckDB) for lineage")
     p.add_argument("--dump", type=Path, help="a Hub metadata dump (jsonl.gz) for lineage and registry facts")
-    p.add_argument("--only", default="", help="comma-separated check ids to run (default: all)")
-    p.add_argument("--no-scan", action="store_true", help="skip the static scan of weight files")
-    p.add_argument("--no-hash", action="store_true", help="skip hashing local files")
+    p.add_argument("--only", default="", help="comma-separated check ids to run (default: all); the others are reported as skipped and the verdict fails (not fully vetted)")
+    p.add_argument("--no-scan", action="store_true", help="skip the static scan of weight files (the verdict then fails: not fully vetted)")
+    p.add_argument("--no-hash", action="store_true", help="skip hashing local files and verifying their signature (the verdict then fails: not fully vetted)")
     sig = p.add_argument_group("signature (VET603; override the policy's signature block)")
     pre = f"--{signature_prefix}-" if signature_prefix else "--"
     sig.add_argument("--signature", type=Path, help="the signature file, when it is not the package's own model.sig")
