@@ -208,3 +208,16 @@ def test_advice_to_fine_tune_on_a_dataset_is_not_training_data() -> None:
     assert [d.id for d in info(advice).datasets] == []
     history = "# m\n\nThis model was fine-tuned on the emotion dataset.\n"
     assert [d.id for d in info(history).datasets] == ["emotion"]
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("It is a Yoruba BERT model obtained by fine-tuning **bert-base-multilingual-cased** model on Yoruba texts.", ["bert-base-multilingual-cased"]),
+        ("It was obtained by distilling an ensemble of two teacher models: [dumitrescustefan/bert-base-romanian-cased-v1](https://huggingface.co/dumitrescustefan/bert-base-romanian-cased-v1).", ["dumitrescustefan/bert-base-romanian-cased-v1"]),
+        ("Fine-tuned weights (converted from [original fairseq version repo](https://github.com/microsoft/ProphetNet)) for ProphetNet.", ["github:microsoft/ProphetNet"]),
+        ("The weights were converted from PyTorch to TensorFlow.", []),
+    ],
+)
+def test_derivation_by_fine_tuning_distilling_or_conversion(text: str, want: list[str]) -> None:
+    assert [b.id for b in info(f"# m\n\n{text}\n").base_models] == want

@@ -24,8 +24,8 @@ _PHRASES = re.compile(
     r"fine-?tuned (?:version|checkpoint|variant|model) of|fine-?tuned (?:from|on top of)|finetuned (?:version of|from)"
     r"|\b(?:smaller |distilled |quantized |pruned |compressed )?versions? of|variant of|fork of|pre-?trained checkpoint|used the pre-?trained|base on\b"
     r"|(?:further |continued )?pre-?trained (?:from|on top of)|based (?:on|upon)|built (?:on|upon)|(?:the )?base model(?: is|:| used)?"
-    r"|foundation model(?: is|:)?|initiali[sz]ed (?:from|with)|warm-?started from|checkpoint of|derived from"
-    r"|distilled (?:version )?(?:from|of)|(?:quantized|quantised|merged|lora|adapter) (?:version )?(?:of|for)|starting from|trained on top of|adapted from"
+    r"|foundation model(?: is|:)?|initiali[sz]ed (?:from|with)|warm-?started from|checkpoint of|(?:exact )?copy of|derived from|converted from|ported (?:version )?of|port of"
+    r"|distilled (?:version )?(?:from|of)|distilling (?:an ensemble of )?(?:\w+ )?teacher models?|(?:obtained|created|trained) by fine-?tuning|(?:quantized|quantised|merged|lora|adapter) (?:version )?(?:of|for)|starting from|trained on top of|adapted from"
     # Chinese, Japanese
     r"|基于|基於|微调自|微調自|在.{0,40}?基础上|基座模型|基础模型|底座模型|ベースモデル|をベースに|をファインチューニング|を元に|を基に|ファインチューニングした"
     # German, French, Spanish
@@ -39,7 +39,7 @@ _PHRASES = re.compile(
 )
 #: The same phrases for lower-cased text, led by a look-ahead on their first letters so that the
 #: regex engine skips ahead instead of trying every alternative at every position (7x faster).
-_PHRASES_LOW = re.compile("(?=[fvsdqpcubiwtamlnондб基微在底ベをフ기파미베])(?:" + _PHRASES.pattern + ")")
+_PHRASES_LOW = re.compile("(?=[fvsdqpcubiwtamlnoондб基微在底ベをフ기파미베])(?:" + _PHRASES.pattern + ")")
 _VERB = re.compile(r"(?=[fta])(?:(?:further\s+)?fine-?tuned|finetuned|trained further|adapted|trained on)\b")
 _NEGATIVE = re.compile(
     r"from scratch|compar|outperform|than\b|\bvs\.?\b|versus|similar to|same (?:data|dataset|corpus|architecture|setup|as)|like\b|unlike|instead of|"
