@@ -106,6 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return int(ExitCode.OK)
     except Exception as exc:
+        if _is_interrupt(exc):
+            _print_error("interrupted", "")
+            return int(ExitCode.INTERRUPTED)
         # Anything else is a bug in ptmvet. Without this, Python prints a traceback and
         # exits 1, which a CI gate would read as "the policy failed" (docs/exit-codes.md).
         if os.environ.get("PTMVET_TRACEBACK"):
@@ -115,6 +118,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             "a bug in ptmvet; please report it (set PTMVET_TRACEBACK=1 for the traceback)",
         )
         return int(ExitCode.INTERNAL)
+
+
+def _is_interrupt(exc: Exception) -> bool:
+    """Whether ``exc`` is a Ctrl-C that DuckDB caught during a query and raised as its own error.
+
+    DuckDB handles SIGINT while a query runs: it cancels the query (its transaction is
+    then rolled back, the database stays as it was) and raises ``InterruptException``,
+    or a ``RuntimeError('Query interrupted')`` when the signal lands during COMMIT.
+    """
+    duckdb = sys.modules.get("duckdb")
+    interrupt = getattr(duckdb, "InterruptException", None) if duckdb is not None else None
+    if isinstance(interrupt, type) and isinstance(exc, interrupt):
+        return True
+    return isinstance(exc, RuntimeError) and str(exc).strip() == "Query interrupted"
 
 
 #: Options naming a file or folder a command writes; their folder must exist before any work starts.
@@ -135,7 +152,13 @@ def _check_outputs(args: argparse.Namespace) -> None:
         require_parent(args.db)
 
 
+#: Whether "interrupted" was printed already (entry() must not print it twice).
+_interrupt_reported = False
+
+
 def _print_error(message: str, hint: str) -> None:
+    global _interrupt_reported
+    _interrupt_reported = _interrupt_reported or message == "interrupted"
     line = f"ptmvet: error: {message}"
     if hint:
         line += f" ({hint})"
@@ -143,4 +166,16 @@ def _print_error(message: str, hint: str) -> None:
 
 
 def entry() -> None:  # pragma: no cover - console script shim
-    sys.exit(main())
+    try:
+        code = main()
+    except KeyboardInterrupt:
+        # A Ctrl-C that DuckDB took during a query is raised again by Python once the query
+        # has returned, possibly while main() was already reporting it: one line, exit 130.
+        if not _interrupt_reported:
+            _print_error("interrupted", "")
+        code = int(ExitCode.INTERRUPTED)
+    # The command is over: a Ctrl-C still pending must not turn the exit code into a signal death.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)

@@ -530,6 +530,8 @@ def _parse_block(cur: Any, b: _Block) -> str | None:
             f"CREATE OR REPLACE TABLE {table} AS " + _DERIVE_SQL.format(keys="", source=_BLOCK_SOURCE),
             {"path": str(b.path)},
         )
+    except duckdb.InterruptException:
+        raise  # Ctrl-C: never taken for a block the fast path cannot read
     except duckdb.Error:
         return None
     n, n_ok, n_ids = cur.execute(f"SELECT count(*), count(model_id), count(DISTINCT model_id) FROM {table}").fetchall()[0]  # noqa: S608
