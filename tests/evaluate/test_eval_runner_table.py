@@ -34,3 +34,13 @@ def test_aliases_and_architectures_come_from_the_table(tmp_path) -> None:  # typ
     assert info.value.hint is not None and "summarization" in info.value.hint
     every_kind = {k for spec in RUNNERS.values() for k in spec.kinds}
     assert every_kind == {m.kind for m in METRICS.values()}  # no metric kind without a runner
+
+
+def test_columns_read_by_name_come_from_the_table(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from ptmvet.evaluate.datasets import infer_columns, open_dataset, task_role_names
+
+    assert set(task_role_names("question-answering")) == {"question", "context", "answers"}
+    assert task_role_names("text-classification") == {}  # told apart by values too: datasets.TASK_ROLES
+    data = tmp_path / "test.csv"
+    data.write_text("article,highlights\nsome text,a summary\n")
+    assert dict(infer_columns(open_dataset(data), "summarization").roles) == {"source": "article", "summary": "highlights"}

@@ -777,31 +777,16 @@ TASK_ROLES: Mapping[str, tuple[tuple[str, ...], ...]] = {
 }
 
 
-#: Column names of the roles of the generation, extraction, speech and detection tasks, read on their own
-#: (a summarization ``text`` column is the source, an ASR ``text`` column the transcript).
-TASK_ROLE_NAMES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
-    "question-answering": {
-        "question": ("question", "query", "questions"),
-        "context": ("context", "passage", "paragraph", "document", "text"),
-        "answers": ("answers", "answer", "answer_text", "gold_answers", "label"),
-    },
-    "summarization": {
-        "source": ("document", "article", "dialogue", "text", "source", "input", "content", "src"),
-        "summary": ("summary", "highlights", "abstract", "target", "reference", "tgt", "headline"),
-    },
-    "automatic-speech-recognition": {
-        "audio": ("audio", "audio_path", "path", "file", "filename", "speech", "wav"),
-        "transcript": ("text", "transcript", "transcription", "sentence", "normalized_text", "label"),
-    },
-    "object-detection": {
-        "image": ("image", "img", "image_path", "file_name", "filepath", "path"),
-        "objects": ("objects", "annotations", "boxes", "detections", "bboxes"),
-    },
-}
+def task_role_names(task: str) -> Mapping[str, tuple[str, ...]]:
+    """The column names of each role of a task whose columns are read by name (its row of the runner table), else empty."""
+    from ptmvet.evaluate.tasks.interface import RUNNERS
+
+    spec = RUNNERS.get(task)
+    return spec.columns if spec is not None else {}
 
 
 def _infer_task_roles(ds: Dataset, task: str, overrides: Mapping[str, str]) -> ColumnMap:
-    names = TASK_ROLE_NAMES[task]
+    names = task_role_names(task)
     by_norm = {c.strip().lower(): c for c in ds.columns}
     roles: dict[str, str] = dict(overrides)
     for role, candidates in names.items():
@@ -826,7 +811,7 @@ def infer_columns(ds: Dataset, task: str, overrides: Mapping[str, str] | None = 
     for role, col in overrides.items():
         if col not in ds.columns:
             raise UsageError(f"column {col!r} (for {role}) is not in {ds.path.name}; columns: {', '.join(ds.columns)}")
-    if task in TASK_ROLE_NAMES:
+    if task_role_names(task):
         return _infer_task_roles(ds, task, overrides)
     sample = sample if sample is not None else ds.head(200)
     by_norm = {c.strip().lower(): c for c in ds.columns}
