@@ -54,6 +54,18 @@ def test_missing_output_folder_is_the_same_error_everywhere(pkg: Path, tmp_path:
         ["study", "--db", str(db), "--csv", str(missing / "csv")],
         ["study", "--db", str(db), "--html", str(missing / "s.html")],
         ["reproduce", str(pkg), "--claim", "x:accuracy=1", "-o", str(missing / "r.json")],
+        # every other command that writes a file, and an audit trail named on the command line
+        ["gate", str(pkg), "--log", str(missing / "trail.jsonl")],
+        ["gate", str(pkg), "--db", str(missing / "trail.duckdb")],
+        ["attest", str(pkg), "--key", str(tmp_path / "k.pem"), "--log", str(missing / "trail.jsonl")],
+        ["attest", str(pkg), "--key", str(tmp_path / "k.pem"), "-o", str(missing / "a.json")],
+        ["sign", str(pkg), "--key", str(tmp_path / "k.pem"), "-o", str(missing / "model.sig")],
+        ["lineage", str(pkg), "--dump", str(dump), "-o", str(missing / "l.txt")],
+        ["diff", str(pkg), str(pkg), "-o", str(missing / "d.txt")],
+        ["schema", str(pkg), "--data", str(dump), "-o", str(missing / "s.json")],
+        ["checks", "list", "-o", str(missing / "c.txt")],
+        ["log", "show", "-o", str(missing / "t.txt")],
+        ["log", "show", "--log", str(missing / "trail.jsonl")],
     ]
     for argv in commands:
         start = time.monotonic()

@@ -135,7 +135,8 @@ def _is_interrupt(exc: Exception) -> bool:
 
 
 #: Options naming a file or folder a command writes; their folder must exist before any work starts.
-_OUTPUT_OPTIONS = ("output", "html", "json", "csv", "parquet")
+#: ``trail_log``/``trail_db``: an audit trail named with --log/--db (only the default one's folder is created).
+_OUTPUT_OPTIONS = ("output", "html", "json", "csv", "parquet", "trail_log", "trail_db")
 
 
 def _check_outputs(args: argparse.Namespace) -> None:
