@@ -79,3 +79,19 @@ def test_formats_table() -> None:
     with pytest.raises(UnknownFormat) as info:
         get_format("pdf")
     assert isinstance(info.value, UsageError) and "html" in info.value.diagnostics()
+
+
+def test_scan_terminal_names_every_file_it_counts(tmp_path: Path) -> None:
+    """The scan's counts include configs read with nothing found; the terminal must not drop them."""
+    from ptmvet.scan import scan_paths
+    from ptmvet.scan.result import ScanResult
+
+    (tmp_path / "config.json").write_text('{"model_type": "bert", "architectures": ["BertModel"]}')
+    (tmp_path / "tokenizer_config.json").write_text('{"model_max_length": 512}')
+    (tmp_path / "README.md").write_text("# m\n")
+    (tmp_path / "model.safetensors").write_bytes(b"\x02\x00\x00\x00\x00\x00\x00\x00{}")
+    result = ScanResult.of(scan_paths([tmp_path], None, keep_skipped=True))
+    text = render(result, "terminal", width=200)
+    assert sum(result.counts.values()) == 4
+    for r in result.reports:
+        assert r.path in text, r.path

@@ -76,6 +76,16 @@ def render_terminal(result: ScanResult, *, color: bool = False, width: int | Non
             out.print(Text(f"  {path}: {why}"))
         if len(skipped) > 20:
             out.print(Text(f"  +{len(skipped) - 20} more (all in --format json)"))
+    listed = {p for p, _ in skipped}
+    quiet = [r for r in reports if r.verdict is Verdict.SKIPPED and not r.issues and r.path not in listed]
+    if quiet:
+        # Configs, templates and code files are read for what runs on load; with nothing found they are
+        # in the "skipped" count but in neither list above, so name them rather than let them vanish.
+        out.print(Text(f"read, nothing to report ({len(quiet)}):"))
+        for r in quiet[:20]:
+            out.print(Text(f"  {r.path} ({r.format})"))
+        if len(quiet) > 20:
+            out.print(Text(f"  +{len(quiet) - 20} more"))
     out.print(Text(f"overall: {result.verdict.value}"))
     return out.export_text(styles=color)
 
