@@ -597,7 +597,8 @@ def _license_items(report: Report, policy: Policy, classes: Sequence[str] | None
         classes = found if found else (["unknown"] if not lic_id else [])
     for c in classes:
         if c in policy.deny_classes:
-            out.append(GateItem(GateStatus.FAIL, "license", f"licence {lic_id or '(none)'} is of class {c!r}, denied by the policy"))
+            what = f"licence {lic_id} is of class {c!r}" if lic_id else f"no licence declared (class {c!r}: nothing grants the use)"
+            out.append(GateItem(GateStatus.FAIL, "license", f"{what}, denied by the policy"))
     if policy.allow_classes and classes and not any(c in policy.allow_classes for c in classes):
         out.append(GateItem(GateStatus.FAIL, "license", f"licence classes {', '.join(classes)} are not in the policy's allow list"))
     return out

@@ -83,6 +83,9 @@ def test_licence_rules() -> None:
     pol2 = Policy.from_mapping({"version": 1, "licenses": {"allow": ["mit"]}})
     assert not gate(_report(license="apache-2.0"), pol2).passed
     assert gate(_report(license="mit"), pol2).passed
+    # No licence at all is named as such, not as a licence "(none)" of class 'unknown'.
+    (item,) = [i for i in gate(_report(license=None), Policy.default()).items if i.rule == "license"]
+    assert item.message.startswith("no licence declared") and "(none)" not in item.message
 
 
 @pytest.mark.parametrize(
