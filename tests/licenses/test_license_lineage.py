@@ -233,3 +233,17 @@ def test_a_model_named_by_its_old_and_its_new_id_is_one_ancestor() -> None:
     assert [n.id for n in lin.ancestors] == ["FacebookAI/xlm-roberta-base"]
     assert lin.renamed == (("xlm-roberta-base", "FacebookAI/xlm-roberta-base"),) and lin.missing == ()
     assert {e.parent for e in lin.edges} == {"FacebookAI/xlm-roberta-base"}
+
+
+def test_lineage_command_with_a_file_that_is_not_a_listing_exits_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Used to print a lineage of "not found" ancestors and exit 0, the cause in a footnote.
+    from ptmvet.cli import main
+
+    model = tmp_path / "m"
+    model.mkdir()
+    (model / "README.md").write_text("---\nlicense: mit\nbase_model: a/b\n---\n# m\n", encoding="utf-8")
+    other = tmp_path / "info.json"
+    other.write_text('{\n  "id": "a/b"\n}\n', encoding="utf-8")
+    assert main(["lineage", str(model), "--dump", str(other)]) == 3
+    err = capsys.readouterr().err
+    assert str(other) in err and "not a Hub listing" in err

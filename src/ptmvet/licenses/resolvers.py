@@ -101,6 +101,35 @@ def _scan(path: Path, wanted: Collection[str]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _require_listing(path: Path, probe: int = 50) -> None:
+    """Fail now, naming the file, when ``path`` is not a JSON-lines listing; a wrong file found later
+    would only show as every look-up failing, with exit 0."""
+    try:
+        with _open_text(path) as fh:
+            for n, line in enumerate(fh, 1):
+                if _line_id(line) is not None:
+                    try:
+                        obj = json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        # An id on a line that is not one JSON object: pretty-printed JSON, not JSON lines.
+                        raise InputError(
+                            f"{path}: line {n} is not JSON ({exc.msg}): not a Hub listing (.jsonl), which has one JSON object per line",
+                            path=str(path),
+                        ) from exc
+                    if isinstance(obj, dict):
+                        return
+                    break
+                if n >= probe:
+                    break
+    except (OSError, EOFError, gzip.BadGzipFile, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read ({exc})", path=str(path)) from exc
+    raise InputError(
+        f"{path}: not a Hub listing (.jsonl): no line of its start is a JSON object with an \"id\" or \"modelId\"",
+        path=str(path),
+        hint="pass a models listing such as hf_models_list_2024-07.jsonl.gz",
+    )
+
+
 def dataset_license_from_api(obj: Mapping[str, Any]) -> str | None:
     tags = obj.get("tags") or []
     for t in tags:
@@ -129,6 +158,7 @@ class DumpResolver:
         if not models_path.is_file():
             raise InputError(f"metadata dump not found: {models_path}", path=str(models_path))
         self.models_path = models_path
+        _require_listing(models_path)
         if datasets_path is None:
             datasets_path = self._sibling_datasets(models_path)
         elif not datasets_path.is_file():
