@@ -142,3 +142,12 @@ def test_cli_sign_and_verify(package: Path, keys: Keys, other_keys: Keys, pki: P
     assert main(["verify", str(package), "--signature", str(sig), "--key", str(keys.public), "--format", "json"]) == 4
     verdict = json.loads(capsys.readouterr().out)
     assert verdict["ok"] is False and verdict["added"] == ["extra.txt"]
+
+
+def test_signing_with_the_public_key_names_the_file_and_the_mix_up(package: Path, keys: Keys, tmp_path: Path) -> None:
+    # Used to say only "cannot use the signing key or certificate: Valid PEM but no BEGIN/END delimiters ...".
+    with pytest.raises(InputError) as err:
+        sign_model(package, key=keys.public, output=tmp_path / "model.sig")
+    assert str(keys.public) in err.value.message
+    assert err.value.hint is not None and "public key" in err.value.hint
+    assert not (tmp_path / "model.sig").exists()

@@ -295,7 +295,13 @@ def sign_model(
             config.use_elliptic_key_signer(private_key=key, password=password)
             method = "key"
     except (ValueError, TypeError) as exc:
-        raise InputError(f"cannot use the signing key or certificate: {exc}", path=str(key or cert or "")) from exc
+        named = f"{key}" if cert is None else f"{key} with {cert}"
+        public = key is not None and Path(key).is_file() and b"PUBLIC KEY" in Path(key).read_bytes()[:4096]
+        raise InputError(
+            f"{named}: cannot use it to sign: {exc}",
+            path=str(key or cert or ""),
+            hint="this is a public key; sign with the private key (PEM) and give the public key to verify" if public else None,
+        ) from exc
     # model_signing writes the file in place; sign into a private folder, then move the
     # finished signature next to the model in one rename, so no half-written file exists.
     with tempfile.TemporaryDirectory(prefix="ptmvet-sign-") as tmp:
