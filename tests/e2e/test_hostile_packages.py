@@ -258,6 +258,31 @@ def test_weights_not_checked_score_no_full_safety_and_no_pass_on_them(case: str,
         assert "fail" in outcomes["VET706"], outcomes["VET706"]
 
 
+@pytest.mark.parametrize(
+    ("case", "check_id", "uri"),
+    [
+        ("empty", "VET606", "model.safetensors"),
+        ("empty", "VET706", "model.safetensors"),
+        ("lfs-only", "VET602", "model.safetensors"),
+        ("renamed", "VET606", "weights.dat"),
+        ("symlink-out", "VET607", "passwd.txt"),
+        ("symlink-in", "VET607", "card-link.md"),
+        ("dangling-symlink", "VET607", "extra.bin"),
+        ("truncated", "VET705", "model.safetensors"),
+    ],
+)
+def test_sarif_locates_each_failure_at_its_file(case: str, check_id: str, uri: str, tmp_path: Path) -> None:
+    d = package(tmp_path / case)
+    CASES[case][0](d)
+    out = tmp_path / "gate.sarif"
+    assert main(["gate", str(d), "--no-log", "--format", "sarif", "--output", str(out)]) == 0
+    results = [r for r in json.loads(out.read_text(encoding="utf-8"))["runs"][0]["results"] if r["ruleId"] == check_id and r["level"] == "error"]
+    assert results, check_id
+    for r in results:
+        locations = [loc["physicalLocation"]["artifactLocation"] for loc in r["locations"]]
+        assert [loc["uri"] for loc in locations] == [uri], (check_id, locations)  # not the model card
+
+
 def test_escaping_symlink_fails_every_preset(tmp_path: Path) -> None:
     d = package(tmp_path / "escape")
     _symlink_out(d)

@@ -43,9 +43,11 @@ def hashes_match(ev: Evidence) -> Iterator[Finding]:
     integ = ev.integrity
     hashes = integ.hashes if integ is not None else {}
     mismatches: list[str] = []
+    mismatched_paths: list[str] = []
     matched: list[str] = []
     sources: set[str] = set()
     for f in local:
+        before = len(mismatches)
         expected: list[tuple[str, int | None, str]] = []
         if f.registry_sha256:
             expected.append((f.registry_sha256.lower(), f.registry_size, "registry"))
@@ -60,6 +62,8 @@ def hashes_match(ev: Evidence) -> Iterator[Finding]:
                 sources.add(source)
                 if f.lfs_pointer.oid != sha:
                     mismatches.append(f"{f.path}: LFS pointer oid {_short(f.lfs_pointer.oid)} but {source} says {_short(sha)}")
+            if len(mismatches) > before:
+                mismatched_paths.append(f.path)
             continue
         actual = hashes.get(f.path)
         if actual is None:
@@ -72,6 +76,8 @@ def hashes_match(ev: Evidence) -> Iterator[Finding]:
                 mismatches.append(f"{f.path}: {f.size} bytes but {source} says {size}")
             else:
                 matched.append(f"{f.path}: {_short(actual)} ({source})")
+        if len(mismatches) > before:
+            mismatched_paths.append(f.path)
     if not (mismatches or matched):
         if integ is None or not hashes:
             yield meta.skipped("the local files were not hashed (hashing disabled or no integrity data)")
@@ -84,7 +90,9 @@ def hashes_match(ev: Evidence) -> Iterator[Finding]:
         return
     details = {"matched": len(matched), "mismatched": len(mismatches), "sources": sorted(sources)}
     if mismatches:
-        yield meta.failed(f"{len(mismatches)} file(s) differ from their published digest", evidence=mismatches[:_SHOW], details=details)
+        yield meta.failed(
+            f"{len(mismatches)} file(s) differ from their published digest", evidence=mismatches[:_SHOW], details=details, paths=mismatched_paths
+        )
     else:
         yield meta.passed(
             f"{len(matched)} file(s) match their published digest ({', '.join(sorted(sources))})", evidence=matched[:_SHOW], details=details
@@ -129,6 +137,7 @@ def lfs_pointers_resolved(ev: Evidence) -> Iterator[Finding]:
         evidence=[_pointer_line(f) for f in (weights + [f for f in pointers if f not in weights])][:_SHOW],
         details=details,
         severity=Severity.HIGH if weights else Severity.MEDIUM,
+        paths=[f.path for f in pointers],
     )
 
 

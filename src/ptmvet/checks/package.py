@@ -70,6 +70,7 @@ def weights_present_and_readable(ev: Evidence) -> Iterator[Finding]:
             + (f"; {len(like)} file(s) hold weight content under another name" if like else ""),
             evidence=hint[:_SHOW] or [f"files: {', '.join(f.path for f in local[:_SHOW])}"],
             details=details,
+            paths=[p for p, _ in like],
         )
         return
     if bad:
@@ -80,6 +81,7 @@ def weights_present_and_readable(ev: Evidence) -> Iterator[Finding]:
             + (" ..." if len(lines) > 3 else ""),
             evidence=lines[:_SHOW],
             details=details,
+            paths=sorted(bad),
         )
         return
     formats = sorted({f.weight_format or "?" for f in usable})
@@ -126,6 +128,7 @@ def symlinks_contained(ev: Evidence) -> Iterator[Finding]:
             + ", ".join(f"{s.path} -> {s.target}" for s in escaping[:3]),
             evidence=[f"{s.path} -> {s.target} (leaves the package; not followed)" for s in escaping[:_SHOW]],
             details=details,
+            paths=[s.path for s in escaping],
         )
     if dangling:
         yield meta.failed(
@@ -134,6 +137,7 @@ def symlinks_contained(ev: Evidence) -> Iterator[Finding]:
             evidence=[f"{s.path} -> {s.target} (dangling)" for s in dangling[:_SHOW]],
             details=details,
             severity=Severity.HIGH,
+            paths=[s.path for s in dangling],
         )
     if escaping or dangling:
         return
@@ -154,6 +158,7 @@ def symlinks_contained(ev: Evidence) -> Iterator[Finding]:
         evidence=[f"{s.path} -> {s.target}" + (" (folder)" if s.directory else "") for s in own[:_SHOW]],
         details=details,
         severity=Severity.HIGH,
+        paths=[s.path for s in own],
         remedy="Replace each link with a copy of its target (`cp -rL`), so the package is plain files that every "
         "registry, loader and signature treats alike.",
     )
