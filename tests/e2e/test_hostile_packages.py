@@ -120,6 +120,14 @@ def _non_utf8_name(d: Path) -> None:
     (d / os.fsdecode(b"caf\xe9.txt")).write_bytes(b"a file whose name is Latin-1\n")
 
 
+def _trainer_files_only(d: Path) -> None:
+    """A trainer's output folder without the model: training_args.bin is a pickle, never weights."""
+    import pickle
+
+    (d / "model.safetensors").unlink()
+    (d / "training_args.bin").write_bytes(pickle.dumps({"learning_rate": 5e-5, "num_train_epochs": 3}))
+
+
 def _fifo_weights(d: Path) -> None:
     os.mkfifo(d / "pytorch_model.bin")
 
@@ -132,6 +140,7 @@ CASES: dict[str, tuple[Callable[[Path], None], str, str]] = {
     "lfs-only": (_lfs_only, "VET606", "Git LFS pointer"),
     "no-weights": (_no_weights, "VET606", "no weight file"),
     "renamed": (_renamed, "VET606", "under another name"),
+    "trainer-files-only": (_trainer_files_only, "VET606", "no weight file in the package"),
     "symlink-out": (_symlink_out, "VET607", "outside the package"),
     "symlink-in": (_symlink_in, "VET607", "card-link.md -> README.md"),
     "dangling-symlink": (_dangling, "VET607", "extra.bin"),
@@ -195,6 +204,14 @@ def _gate_as_nobody(d: Path, out_dir: Path) -> tuple[int, dict[str, object]]:
         pytest.skip("running as root but not allowed to switch to an unprivileged user")
     assert code not in (96, 97), log.read_text(encoding="utf-8") if log.exists() else f"child exited {code}"
     return code, json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_trainer_side_files_are_not_taken_for_renamed_weights(tmp_path: Path) -> None:
+    d = package(tmp_path / "trainer")
+    _trainer_files_only(d)
+    _, verdict = gate(d, tmp_path)
+    message = failing(verdict)["VET606"]
+    assert "under another name" not in message and "renamed" not in message, message
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")

@@ -7,7 +7,7 @@ file's bytes are in (so VET301 and the VET7xx checks judge the same thing).
 
 from __future__ import annotations
 
-from ptmvet.evidence import SAFE_FORMATS, Evidence, FileEntry
+from ptmvet.evidence import NON_WEIGHT_NAMES, SAFE_FORMATS, Evidence, FileEntry
 from ptmvet.evidence.scan import HEADER_FORMATS, PICKLE_FORMATS, ScanReport, ScanVerdict
 
 #: Scanner formats that are model weights whatever the file is called.
@@ -59,10 +59,14 @@ def _scan_gap(r: ScanReport) -> str | None:
 def weight_like_files(ev: Evidence) -> list[tuple[str, str]]:
     """Files not named as weights whose scanned content is a weight format (path, format)."""
     names = {f.path for f in ev.weight_files}
+    # A trainer's side files (training_args.bin, optimizer.pt, ...) are pickles but never weights renamed.
     return sorted(
         (r.path, r.format)
         for r in ev.scan
-        if r.path not in names and r.format in WEIGHT_CONTENT_FORMATS and r.verdict is not ScanVerdict.SKIPPED
+        if r.path not in names
+        and r.path.rsplit("/", 1)[-1] not in NON_WEIGHT_NAMES
+        and r.format in WEIGHT_CONTENT_FORMATS
+        and r.verdict is not ScanVerdict.SKIPPED
     )
 
 
