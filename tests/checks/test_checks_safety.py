@@ -63,3 +63,22 @@ def test_real_trainer_folder(corpora: Path) -> None:
     out = safety_outcomes(scanned(folder))
     assert out["VET702"] == [Outcome.PASS]
     assert out["VET703"] == [Outcome.PASS]
+
+
+@pytest.mark.parametrize("config", ['{"auto_map": {"AutoModel": "x.Y"}', "[1, 2]"], ids=["invalid_json", "json_list"])
+def test_unreadable_config_is_not_a_clean_remote_code_pass(tmp_path: Path, config: str) -> None:
+    # A config.json the scanner cannot read used to be skipped silently: VET707 passed ("no config asks
+    # for trust_remote_code") and the default gate passed, though its auto_map was never looked at.
+    np = pytest.importorskip("numpy")
+    st = pytest.importorskip("safetensors.numpy")
+    st.save_file({"w": np.zeros(4, dtype=np.float32)}, str(tmp_path / "model.safetensors"))
+    (tmp_path / "config.json").write_text(config)
+    ev = scanned(tmp_path)
+    (report,) = [r for r in ev.scan if r.path == "config.json"]
+    assert report.format == "hf-config" and [i.code for i in report.issues] == ["not-analysed"]
+    out = safety_outcomes(ev)
+    assert out["VET706"] == [Outcome.FAIL]
+    assert out["VET707"] == [Outcome.SKIPPED]
+    assert out["VET709"] == [Outcome.SKIPPED]
+    (formed,) = run_check(safety.CHECKS[[c.meta.id for c in safety.CHECKS].index("VET705")], ev)
+    assert formed.message.startswith("1 file(s) well formed") and "1 not fully analysed" in formed.message

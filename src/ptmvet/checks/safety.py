@@ -254,7 +254,14 @@ def malformed(evidence: Evidence) -> Iterable[Finding]:
         )
     if not bad:
         headers = [r for r in scanned if r.format in HEADER_FORMATS]
-        yield MALFORMED.passed(f"{len(scanned)} file(s) well formed ({len(headers)} safetensors/GGUF/ONNX header(s) validated)", evidence=[r.path for r in scanned])
+        # A file the scanner could not analyse is not known to be well formed: count it apart.
+        unread = [r for r in scanned if any(_incomplete(i.code) for i in r.issues)]
+        formed = [r for r in scanned if r not in unread]
+        also = f"; {len(unread)} not fully analysed (VET706)" if unread else ""
+        yield MALFORMED.passed(
+            f"{len(formed)} file(s) well formed ({len(headers)} safetensors/GGUF/ONNX header(s) validated){also}",
+            evidence=[r.path for r in formed],
+        )
 
 
 #: Issue codes that mean "this part was not analysed" (the rest of the UNKNOWN codes are findings of their own).
@@ -358,8 +365,11 @@ ONNX_OPS = CheckMeta(
 )
 
 
-def _issue_check(meta: CheckMeta, evidence: Evidence, codes: frozenset[str], clean: str) -> Iterable[Finding]:
-    """One failing finding per scanned file with an issue in ``codes``; a pass when there is none."""
+def _issue_check(
+    meta: CheckMeta, evidence: Evidence, codes: frozenset[str], clean: str, *, reads: frozenset[str] = frozenset()
+) -> Iterable[Finding]:
+    """One failing finding per scanned file with an issue in ``codes``; a pass when there is none, unless a
+    file of a format in ``reads`` could not be analysed (then skipped: nothing found is not nothing there)."""
     if (skip := _no_local(meta, evidence)) is not None:
         yield skip
         return
@@ -381,8 +391,15 @@ def _issue_check(meta: CheckMeta, evidence: Evidence, codes: frozenset[str], cle
                    if k in r.details},
             },
         )
-    if not flagged:
-        yield meta.passed(clean)
+    if flagged:
+        return
+    unread = [f"{r.path}: {i.message}" for r in evidence.scan if r.format in reads for i in r.issues if _incomplete(i.code)]
+    if unread:
+        yield meta.skipped(
+            f"{len(unread)} file(s) this check reads could not be analysed (VET706): {unread[0]}", evidence=unread[:20]
+        )
+        return
+    yield meta.passed(clean)
 
 
 @check(REMOTE_CODE)
@@ -392,6 +409,7 @@ def remote_code(evidence: Evidence) -> Iterable[Finding]:
         evidence,
         frozenset({"remote-code", "remote-code-elsewhere", "dangerous-call"}),
         "no config asks for trust_remote_code and no shipped Python file makes a dangerous call",
+        reads=frozenset({"hf-config", "python"}),
     )
 
 
@@ -405,7 +423,11 @@ def keras_code(evidence: Evidence) -> Iterable[Finding]:
 @check(TEMPLATES)
 def chat_templates(evidence: Evidence) -> Iterable[Finding]:
     yield from _issue_check(
-        TEMPLATES, evidence, frozenset({"template-injection"}), "no chat template reaches interpreter internals or the OS"
+        TEMPLATES,
+        evidence,
+        frozenset({"template-injection"}),
+        "no chat template reaches interpreter internals or the OS",
+        reads=frozenset({"hf-config", "chat-template"}),
     )
 
 

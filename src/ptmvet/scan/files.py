@@ -756,6 +756,15 @@ def _scan_code(acc: _Acc, data: Buffer, name: str, fmt: str, location: str) -> s
             code.scan_keras_config(doc, res, location=location)
         elif isinstance(doc, dict) and ("auto_map" in doc or "chat_template" in doc or lower in code.CONFIG_NAMES):
             res = code.scan_hf_config(doc, location=location)
+        elif lower.rsplit("/", 1)[-1] in code.CONFIG_NAMES:
+            # A config the loaders read by name that could not be read here: its auto_map and chat
+            # template were never looked at, which is not "nothing found".
+            res = code.CodeResult("hf-config")
+            if len(data) > code._MAX_TEXT:
+                res.add("limit-text-size", Verdict.UNKNOWN, f"{len(data):,} bytes, over the {code._MAX_TEXT:,}-byte limit for a config: auto_map and chat template not read", location)
+            else:
+                shape = "not valid JSON" if doc is None else f"a JSON {type(doc).__name__}, not an object"
+                res.add("not-analysed", Verdict.UNKNOWN, f"{shape}: auto_map and chat template not read", location)
         else:
             return None
     elif suffix in _TEMPLATE_SUFFIXES:
