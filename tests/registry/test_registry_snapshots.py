@@ -100,6 +100,7 @@ def test_two_snapshots_in_one_database_study_like_two_files(tmp_path: Path) -> N
         assert [(x.run_id, x.frozen) for x in s.snapshots()] == [(1, True), (2, True), (3, False)]
         assert _rows(compute_study(s, snapshot=2)) == _rows(new)
         assert _rows(compute_study(s, snapshot=1)) == _rows(old)
+        assert s.count("models") == 51  # the views that stood in for the live tables are gone
         assert compute_study(s).table("card_presence").measured
 
 
