@@ -23,6 +23,8 @@ def test_card_missing_short_template_and_good() -> None:
         ),
     )
     assert f.outcome is Outcome.FAIL and f.evidence == ("README.md: binary content where text was expected",)
+    assert f.message == "model card cannot be read: README.md: binary content where text was expected"
+    assert one(d.model_card_present, make_evidence(None, files=["config.json"])).message == "no model card"
     f = one(d.model_card_present, make_evidence("# M\nA model.\n"))
     assert f.outcome is Outcome.FAIL and f.severity is Severity.HIGH and f.details["prose_words"] == 3
     template = f"# M\n\n{PROSE}\n\n## Model description\n\nMore information needed\n\n## Intended uses & limitations\n\nMore information needed\n\n## Training data\n\n[More Information Needed]\n"

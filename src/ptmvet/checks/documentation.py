@@ -73,7 +73,11 @@ def model_card_present(ev: Evidence) -> Iterator[Finding]:
         problems = [
             f"{p.path}: {p.message}" for p in ev.problems if p.path.lower().startswith(("readme", "model_card"))
         ]
-        yield meta.failed("no model card", evidence=problems or ("no README.md in the package",))
+        if problems:
+            # The card is there but could not be read: say so, rather than "no model card" beside the read problem.
+            yield meta.failed(f"model card cannot be read: {problems[0]}", evidence=problems)
+        else:
+            yield meta.failed("no model card", evidence=("no README.md in the package",))
         return
     boilerplate = sum(ct.prose_words(s.text) for s in card.sections if _BOILERPLATE_TITLE.match(s.title.strip()))
     words = ct.prose_words(card.body) - boilerplate
