@@ -882,6 +882,33 @@ def _unrecognised_fence(text: str) -> str | None:
     return None
 
 
+#: Metadata fields the Hub reads as an id or a list of ids (strings).
+_ID_FIELDS = ("license", "base_model", "datasets", "library_name", "pipeline_tag", "language", "tags")
+
+
+def _id_field_errors(metadata: Mapping[str, Any]) -> list[str]:
+    """Fields the Hub expects as a string or a list of strings but that hold something else.
+
+    The readers stay lenient (a number or a mapping is still read for what it says); the
+    problem is reported, so a value such as ``base_model: 42`` never reads as a clean card.
+    """
+    out: list[str] = []
+    # None (an empty entry) and booleans (YAML 1.1 reads the language code `no` as False, where the
+    # Hub's YAML 1.2 reads a string) are not counted: on 16,590 real cards they were the only
+    # non-strings that are not the author's mistake.
+    for key in _ID_FIELDS:
+        value = metadata.get(key)
+        if value is None or isinstance(value, (str, bool)):
+            continue
+        if isinstance(value, list):
+            bad = [v for v in value if v is not None and not isinstance(v, (str, bool))]
+            if bad:
+                out.append(f"{key} lists {len(bad)} value(s) that are not strings, e.g. {str(bad[0])[:40]!r}")
+            continue
+        out.append(f"{key} is a {type(value).__name__} ({str(value)[:40]!r}), not a string or a list of strings")
+    return out
+
+
 def parse_card(text: str, *, path: str = "README.md") -> ModelCard:
     """Parse a model card. Never raises on content; problems go to ``errors``."""
     if text.startswith("\ufeff"):
@@ -904,6 +931,7 @@ def parse_card(text: str, *, path: str = "README.md") -> ModelCard:
         errors.append("uses 'model_index' instead of 'model-index' (the Hub ignores it)")
     claims, claim_errors = claims_from_model_index(index)
     errors.extend(claim_errors)
+    errors.extend(_id_field_errors(metadata))
     if len(body) > MAX_BODY_CHARS:
         errors.append(
             f"card body is {len(body):,} characters; only the first {MAX_BODY_CHARS:,} are read (documentation, licence and claims after that are not seen)"

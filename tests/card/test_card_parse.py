@@ -226,3 +226,14 @@ def test_never_raises(text: str) -> None:
     card = parse_card(text)
     assert isinstance(card.errors, tuple)
     _ = card.sections
+
+
+def test_id_fields_of_the_wrong_shape_are_card_errors() -> None:
+    # base_model: 42 used to read as a declared base model "42" with a clean VET405.
+    card = parse_card("---\nlicense: [apache-2.0, {x: 1}]\nbase_model: 42\ndatasets: {a: b}\nlanguage: no\ntags:\n- \n- nlp\n---\n# m\n")
+    errs = [e for e in card.errors if e.split()[0] in ("license", "base_model", "datasets", "language", "tags")]
+    assert [e.split()[0] for e in errs] == ["license", "base_model", "datasets"]
+    assert "base_model is a int ('42')" in errs[1]
+    # Still read for what they say: the readers stay lenient.
+    assert card.meta_list("base_model") == ("42",)
+    assert not parse_card("---\nlicense: mit\nbase_model: [a/b]\ndatasets: glue\n---\n# m\n").errors
