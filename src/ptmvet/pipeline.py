@@ -29,6 +29,8 @@ def enrichers() -> Sequence[Enricher]:
 
 
 def _wanted(only: Sequence[str], checks: Iterable[Check] = REGISTRY) -> set[str]:
+    if not only:
+        return set()  # every check (the usual case: no need to list the registry's ids on each vet)
     wanted = {c.upper() for c in only}
     unknown = sorted(wanted - {c.meta.id for c in checks})
     if unknown:

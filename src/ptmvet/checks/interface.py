@@ -50,9 +50,11 @@ class Severity(StrEnum):
     @property
     def rank(self) -> int:
         """Ordering key, INFO lowest."""
-        return list(Severity).index(self)
+        return _RANKS[self]
 
 
+#: Looked up, not recomputed: the policy ranks every failing finding of every vet.
+_RANKS = {s: i for i, s in enumerate(Severity)}
 _WEIGHTS = {
     Severity.INFO: 1,
     Severity.LOW: 1,
