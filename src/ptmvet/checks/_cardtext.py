@@ -16,6 +16,7 @@ from itertools import islice
 from typing import Any
 
 from ptmvet.card import ModelCard, Section
+from ptmvet.cardinfo import _gate
 
 _COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.S)
 _FENCED = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?(^[ \t]*\1[^\n]*$|\Z)", re.S | re.M)
@@ -34,7 +35,7 @@ MIN_SECTION_WORDS = 5
 
 
 def strip_comments(text: str) -> str:
-    return _COMMENT.sub(" ", text)
+    return _COMMENT.sub(" ", text) if "<!--" in text else text
 
 
 @lru_cache(maxsize=64)
@@ -45,11 +46,13 @@ def prose(text: str, *, keep_markup: bool = False) -> str:
     ``keep_markup``, so that word counts count words.
     """
     text = strip_comments(text)
-    text = _FENCED.sub(" ", text)
-    text = _HTML_TAG.sub(" ", text)
+    if _gate.may_match(_FENCED, text):
+        text = _FENCED.sub(" ", text)
+    if "<" in text:
+        text = _HTML_TAG.sub(" ", text)
     if not keep_markup:
         text = _MARKUP.sub(" ", text)
-    return _PLACEHOLDER.sub(" ", text)
+    return _PLACEHOLDER.sub(" ", text) if _gate.may_match(_PLACEHOLDER, text) else text
 
 
 @lru_cache(maxsize=256)
@@ -58,11 +61,11 @@ def prose_words(text: str) -> int:
 
 
 def has_placeholder(text: str) -> bool:
-    return bool(_PLACEHOLDER.search(strip_comments(text)))
+    return bool(_gate.search(_PLACEHOLDER, strip_comments(text)))
 
 
 def has_code_block(text: str) -> bool:
-    return bool(_FENCE_OPEN.search(strip_comments(text)))
+    return bool(_gate.search(_FENCE_OPEN, strip_comments(text)))
 
 
 @lru_cache(maxsize=64)
@@ -143,13 +146,19 @@ def snippet(text: str, match: re.Match[str], width: int = 60) -> str:
 
 def find_in_prose(card: ModelCard, pattern: re.Pattern[str]) -> tuple[str, ...]:
     """Quotes of the first five matches of ``pattern`` in the card's prose (code and headings excluded)."""
-    text = _search_text(card.body)
+    return _find_in_prose(card.body, pattern)
+
+
+@lru_cache(maxsize=64)
+def _find_in_prose(body: str, pattern: re.Pattern[str]) -> tuple[str, ...]:
+    # Cached: several checks look for the same pattern in the same card (VET204 and VET205 both quote results).
+    text = _search_text(body)
     fast = _lowercase_variant(pattern)
     if fast is not None:
         low = _lower(text)
         if len(low) == len(text):
-            return tuple(snippet(text, m) for m in islice(fast.finditer(low), 5))
-    return tuple(snippet(text, m) for m in islice(pattern.finditer(text), 5))
+            return tuple(snippet(text, m) for m in islice(_gate.finditer(fast, low), 5))
+    return tuple(snippet(text, m) for m in islice(_gate.finditer(pattern, text), 5))
 
 
 @lru_cache(maxsize=16)
@@ -184,7 +193,8 @@ def _lowercase_variant(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
 
 @lru_cache(maxsize=16)
 def _search_text(body: str) -> str:
-    return prose(_HEADING_LINE.sub(" ", strip_comments(body)), keep_markup=True)
+    text = strip_comments(body)
+    return prose(_HEADING_LINE.sub(" ", text) if "#" in text else text, keep_markup=True)
 
 
 def metadata_tags(card: ModelCard | None) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ptmvet.cardinfo import _gate
 from ptmvet.checks import _cardtext as ct
 from ptmvet.checks.interface import Attribute, Check, CheckMeta, Finding, Need, Severity, check
 from ptmvet.evidence import Evidence
@@ -87,7 +88,7 @@ def model_card_present(ev: Evidence) -> Iterator[Finding]:
     evidence = [f"{card.path}: {words} words of prose in {len(card.sections)} section(s)"]
     if boilerplate:
         evidence.append(f"{boilerplate} words of generated hyperparameter, version and training-log lists not counted")
-    if _GENERATED.search(card.body):
+    if _gate.search(_GENERATED, card.body):
         evidence.append("card says it was generated automatically (Trainer template)")
     if placeholders:
         evidence.append("sections holding only a placeholder: " + ", ".join(f'"{s.title}"' for s in placeholders[:5]))
@@ -369,9 +370,9 @@ def usage_documented(ev: Evidence) -> Iterator[Finding]:
         yield meta.failed("no model card, so no usage example", evidence=("no model card",))
         return
     body = ct.strip_comments(card.body)
-    fenced = [m.group(2) for m in _FENCE_BLOCK.finditer(body)]
+    fenced = [m.group(2) for m in _gate.finditer(_FENCE_BLOCK, body)]
     examples = [b for b in fenced if _USAGE_CODE.search(b)]
-    html_code = re.search(r"<pre>\s*<code>.*?(?:from_pretrained|pipeline)\(", body, re.S)
+    html_code = re.search(r"<pre>\s*<code>.*?(?:from_pretrained|pipeline)\(", body, re.S) if "<pre>" in body else None
     if examples or html_code:
         first = (examples[0] if examples else html_code.group(0) if html_code else "").strip().splitlines()
         yield meta.passed(

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ptmvet.card import ModelCard
+from ptmvet.cardinfo import _gate
 from ptmvet.checks import _cardtext as ct
 from ptmvet.checks.interface import Attribute, Check, CheckMeta, Finding, Need, Severity, check
 from ptmvet.evidence import Evidence
@@ -60,9 +61,8 @@ def _card_lineage(ev: Evidence) -> list[str]:
         return []
     own = _own_names(ev)
     found: list[str] = []
-    for line in ct.prose(ev.card.body).splitlines():
-        if not _LINEAGE_WORDS.search(line):
-            continue
+    text = ct.prose(ev.card.body)
+    for line in _lines_with(_LINEAGE_WORDS, text):
         ids = [m.group(1) for m in _HF_MODEL_LINK.finditer(line)]
         ids += [m.group(1) for m in _BACKTICK_ID.finditer(line) if "-" in m.group(1) or "/" in m.group(1)]
         for model_id in ids:
@@ -70,6 +70,31 @@ def _card_lineage(ev: Evidence) -> list[str]:
             if model_id.lower() not in own and model_id.lower().rsplit("/", 1)[-1] not in own and model_id not in found:
                 found.append(model_id)
     return found
+
+
+def _lines_with(pattern: re.Pattern[str], text: str) -> list[str]:
+    """The lines of ``text`` (as ``splitlines`` cuts them) in which ``pattern`` matches.
+
+    One scan of the whole text instead of one search per line; exact for a pattern
+    whose matches never cross a line break (``_LINEAGE_WORDS``: literal words and spaces).
+    """
+    fast = ct._lowercase_variant(pattern)  # exact on the folded text for an ASCII pattern, and several times faster
+    starts = [m.start() for m in _gate.finditer(fast, _gate.folded(text))] if fast is not None and pattern.pattern.isascii() else [
+        m.start() for m in _gate.finditer(pattern, text)
+    ]
+    if not starts:
+        return []
+    out: list[str] = []
+    pos = 0
+    i = 0
+    for line, kept in zip(text.splitlines(), text.splitlines(keepends=True), strict=True):
+        end = pos + len(kept)
+        while i < len(starts) and starts[i] < pos:
+            i += 1
+        if i < len(starts) and starts[i] < end:
+            out.append(line)
+        pos = end
+    return out
 
 
 def _config_lineage(ev: Evidence) -> tuple[list[str], list[str]]:
@@ -220,9 +245,9 @@ def paper_linked(ev: Evidence) -> Iterator[Finding]:
     ]
     seen += [f"card link: {u}" for u in _own_urls(card) if _PAPER_HOSTS.search(u)]
     body = ct.strip_comments(card.body)
-    seen += [f"card text: {m.group(0)}" for m in _ARXIV_ID.finditer(body)]
-    seen += [f"card text: {ct.quote(m.group(0))}" for m in _DOI_TEXT.finditer(body)]
-    if _BIBTEX.search(body):
+    seen += [f"card text: {m.group(0)}" for m in _gate.finditer(_ARXIV_ID, body)]
+    seen += [f"card text: {ct.quote(m.group(0))}" for m in _gate.finditer(_DOI_TEXT, body)]
+    if _gate.search(_BIBTEX, body):
         seen.append("card has a BibTeX citation")
     if seen:
         yield meta.passed(
@@ -272,7 +297,7 @@ def source_code_linked(ev: Evidence) -> Iterator[Finding]:
         "no train*.py / run_*.py file in the package",
     ]
     if ev.card is not None:
-        named = sorted({m.group(1) for m in _SCRIPT_NAMED.finditer(ev.card.body)})
+        named = sorted({m.group(1) for m in _gate.finditer(_SCRIPT_NAMED, ev.card.body)})
         seen += [f"card names a script the package does not ship: {n}" for n in named if ev.file(n) is None][:3]
     yield meta.failed("no link to source code and no training script in the package", evidence=seen)
 
@@ -330,12 +355,12 @@ def author_identified(ev: Evidence) -> Iterator[Finding]:
         for b in ct.filled(ct.blocks(card, ct.section_matcher(("card_authors",), _AUTHORS_TITLE)), min_words=1):
             seen.append(b.describe())
         body = ct.prose(card.body)
-        for m in _DEVELOPED_BY.finditer(body):
+        for m in _gate.finditer(_DEVELOPED_BY, body):
             who = m.group(2).strip(" *[]")
             if who and "more information" not in who.lower():
                 seen.append(f"card text: {ct.quote(m.group(0).strip(' *'), 80)}")
                 break
-        bib = _BIB_AUTHOR.search(ct.strip_comments(card.body))
+        bib = _gate.search(_BIB_AUTHOR, ct.strip_comments(card.body))
         if bib:
             seen.append(f"citation author: {ct.quote(bib.group(1), 60)}")
     if ev.git is not None:

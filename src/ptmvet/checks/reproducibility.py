@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 
 from ptmvet.card import Claim
+from ptmvet.cardinfo import _gate
 from ptmvet.checks import _cardtext as ct
 from ptmvet.checks.interface import Attribute, Check, CheckMeta, Finding, Need, Severity, check
 from ptmvet.evidence import Evidence
@@ -60,7 +61,7 @@ def training_hyperparameters(ev: Evidence) -> Iterator[Finding]:
         return
     if card is not None:
         text = ct.prose(card.body)
-        terms = [name for name, rx in _HP_TERMS.items() if rx.search(text)]
+        terms = [name for name, rx in _HP_TERMS.items() if _gate.search(rx, text)]
         if len(terms) >= 3:
             yield meta.passed(
                 f"hyperparameters mentioned in prose ({', '.join(terms)}) but not in a dedicated section (weaker evidence)",
@@ -155,6 +156,9 @@ _ACCELERATOR = re.compile(
     r"\b(\d+\s*x?\s*)?(TPUs?(\s*v\d(-\d+)?)?|GPUs?|[AHVPTLK]\d{1,3}G?\b|RTX\s*\d{3,4}\w*|GTX\s*\d{3,4}|TITAN\s*\w*|MI\d{3}\w?|Gaudi\d?|IPUs?|Trainium|Apple\s+M\d)\b",
 )
 
+#: Every word the quote filter below accepts (`\bL40` and `MI\d` contain `L4` and `MI`).
+_ACCELERATOR_WORDS = ("TPU", "GPU", "RTX", "GTX", "TITAN", "MI", "Gaudi", "IPU", "Trainium", "A10", "V100", "H100", "H200", "T4", "P100", "K80", "L4")
+
 
 @check(HARDWARE)
 def training_hardware(ev: Evidence) -> Iterator[Finding]:
@@ -171,7 +175,10 @@ def training_hardware(ev: Evidence) -> Iterator[Finding]:
         if _ACCELERATOR.search(ct.prose(b.text)):
             seen.append(b.describe())
     text = ct.prose(card.body)
-    quotes = [ct.snippet(text, m) for m in _ACCELERATOR.finditer(text) if not m.group(0).isdigit()]
+    # Only quotes naming an accelerator word are kept (below), and each quote is a piece of the text:
+    # without any of those words in the text, no match can yield a quote.
+    named = any(w in text for w in _ACCELERATOR_WORDS)
+    quotes = [ct.snippet(text, m) for m in _ACCELERATOR.finditer(text) if not m.group(0).isdigit()] if named else []
     # A bare model-size-like token ("T5", "A1") is too weak alone; require an accelerator word nearby.
     quotes = [
         q
@@ -297,7 +304,7 @@ def eval_data_identified(ev: Evidence) -> Iterator[Finding]:
         yield meta.not_applicable("the card reports no evaluation results (see VET204)")
         return
     text = "\n".join(b.text for b in found) + "\n" + ct.prose(ev.card.body)
-    splits = list(dict.fromkeys(ct.snippet(text, m) for m in _SPLIT_WORDS.finditer(text)))
+    splits = list(dict.fromkeys(ct.snippet(text, m) for m in _gate.finditer(_SPLIT_WORDS, text)))
     if splits:
         yield meta.passed(
             "the card's prose names the evaluation split (weaker evidence: not machine-readable)",

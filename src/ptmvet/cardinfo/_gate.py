@@ -1,0 +1,139 @@
+"""Plain substring tests that rule a regex out before it scans a card.
+
+Python's regex engine tries every alternative of a pattern at every position
+of the text, so a card-length text costs each pattern tens of microseconds even
+when the words it looks for are nowhere in the card, and a vet runs a hundred
+patterns. :func:`required_words` reads, from a compiled pattern, words of
+which every match must contain at least one; ``str.__contains__`` rules them
+out far faster than the engine. The result of :func:`search` and
+:func:`finditer` is always the pattern's own: the gate only skips a scan that
+could not have matched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+_parser: Any = getattr(re, "_parser", None)
+if _parser is None:  # pragma: no cover - Python < 3.11 named it sre_parse
+    import sre_parse as _parser
+
+_c = _parser  # the opcodes (LITERAL, BRANCH, ...) are re-exported by the parser module
+#: Nodes that consume nothing: the characters on either side of them are adjacent in the match.
+_ZERO_WIDTH = {_c.AT, _c.ASSERT, _c.ASSERT_NOT}
+_REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT} | ({_c.POSSESSIVE_REPEAT} if hasattr(_c, "POSSESSIVE_REPEAT") else set())
+#: Shorter words rule out too little to pay for the test.
+_MIN_WORD = 2
+#: Non-ASCII letters that ``re.IGNORECASE`` equates with ASCII ones (``İ ı`` with i, ``ſ`` with s, the Kelvin
+#: sign with k): mapped before lower-casing, so that a case-insensitive match of an ASCII word shows as that word.
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_FOLDED = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+@lru_cache(maxsize=32)
+def folded(text: str) -> str:
+    """``text`` lower-cased for substring tests standing in for case-insensitive ASCII matches.
+
+    Same length as ``text`` (U+0130, the one letter whose lower case is two
+    characters, is mapped first), so positions in it are positions in ``text``.
+    """
+    if not text.isascii() and any(c in text for c in _FOLDED):
+        text = text.translate(_FOLD)  # slow (a dict look-up per character), so only when needed
+    return text.lower()
+
+
+#: At most this many words in one alternative set: more substring tests cost about what they save.
+_MAX_WORDS = 12
+
+
+def _usable(words: frozenset[str] | None) -> bool:
+    return bool(words) and min(map(len, words or ())) >= _MIN_WORD and len(words or ()) <= _MAX_WORDS
+
+
+def _best(options: list[frozenset[str]]) -> frozenset[str] | None:
+    """The most selective of several word sets: longest shortest word, then fewest words."""
+    usable = [o for o in options if _usable(o)]
+    if not usable:
+        return None
+    return max(usable, key=lambda o: (min(map(len, o)), -len(o)))
+
+
+def _options(items: Any, icase: bool) -> list[frozenset[str]]:
+    """Word sets that every match of the parsed sequence ``items`` meets (one word of each set occurs)."""
+    options: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def close() -> None:
+        if run:
+            options.append(frozenset({"".join(run)}))
+            run.clear()
+
+    for op, av in items:
+        if op is _c.LITERAL:
+            ch = chr(av)
+            if icase and not ch.isascii():
+                close()  # non-ASCII case folding has more variants than lower() shows
+                continue
+            run.append(ch.lower() if icase else ch)
+            continue
+        if op in _ZERO_WIDTH:
+            continue
+        close()
+        if op is _c.SUBPATTERN:
+            _group, add_flags, del_flags, body = av
+            if not add_flags and not del_flags:
+                options.extend(_options(body, icase))
+        elif getattr(_c, "ATOMIC_GROUP", None) is not None and op is _c.ATOMIC_GROUP:
+            options.extend(_options(av, icase))
+        elif op is _c.BRANCH:
+            alts = [_best(_options(b, icase)) for b in av[1]]
+            if all(a is not None for a in alts):
+                options.append(frozenset().union(*[a for a in alts if a is not None]))
+        elif op in _REPEATS:
+            low, _high, body = av
+            if low >= 1:
+                options.extend(_options(body, icase))
+    close()
+    return options
+
+
+@lru_cache(maxsize=512)
+def required_words(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], ...] | None:
+    """Word sets such that every match contains a word of each set (lower case for a case-insensitive pattern).
+
+    None when the pattern gives no usable word (too short, too many, or unknown).
+    """
+    try:
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+    except Exception:  # noqa: BLE001 - an unparsable pattern simply gets no gate
+        return None
+    if parsed.state.flags & re.IGNORECASE and not pattern.flags & re.IGNORECASE:
+        return None  # an inline (?i) the flags do not show
+    sets = {o for o in _options(parsed.data, bool(pattern.flags & re.IGNORECASE)) if _usable(o)}
+    if not sets:
+        return None
+    # Longest words first: a long word is the likelier to be absent, which ends the test early.
+    ordered = sorted(sets, key=lambda o: (-min(map(len, o)), len(o), sorted(o)))
+    return tuple(tuple(sorted(o, key=lambda w: (-len(w), w))) for o in ordered)
+
+
+def may_match(pattern: re.Pattern[str], text: str) -> bool:
+    """False only when ``pattern`` cannot match anywhere in ``text``."""
+    sets = required_words(pattern)
+    if sets is None:
+        return True
+    hay = folded(text) if pattern.flags & re.IGNORECASE else text
+    return all(any(w in hay for w in words) for words in sets)
+
+
+def search(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """``pattern.search(text)``, skipped when a substring test rules every match out."""
+    return pattern.search(text) if may_match(pattern, text) else None
+
+
+def finditer(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, skipped when a substring test rules every match out."""
+    return pattern.finditer(text) if may_match(pattern, text) else iter(())

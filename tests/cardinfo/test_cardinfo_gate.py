@@ -1,0 +1,106 @@
+"""The substring gate before card regexes: it may skip a scan only when the pattern cannot match."""
+
+from __future__ import annotations
+
+import re
+import tarfile
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ptmvet.cardinfo import _gate, basemodel, claims, datasets, task
+from ptmvet.checks import _cardtext, documentation, portability, provenance, reproducibility
+
+ALPHABET = "abkAsBK \n-.İıſKé"
+
+_atom = st.sampled_from(["a", "b", "k", "s", "A", "K", "ab", "ba", "[ab]", ".", "\\b", "^", "$", "é", "İ", "-", "\\s", "\\w"])
+
+
+def _regex() -> st.SearchStrategy[str]:
+    def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+        return st.one_of(
+            st.tuples(inner, inner).map("".join),
+            st.tuples(inner, inner).map(lambda t: f"{t[0]}|{t[1]}"),
+            inner.map(lambda s: f"(?:{s})"),
+            inner.map(lambda s: f"({s})"),
+            st.tuples(inner, st.sampled_from(["?", "*", "+", "{1,2}", "{2}", "*?"])).map(lambda t: f"(?:{t[0]}){t[1]}"),
+            inner.map(lambda s: f"(?={s})"),
+            inner.map(lambda s: f"(?<!a){s}"),
+        )
+
+    return st.recursive(_atom, extend, max_leaves=8)
+
+
+@settings(max_examples=400, deadline=None)
+@given(src=_regex(), flags=st.sampled_from([0, re.I, re.I | re.M, re.M]), text=st.text(alphabet=ALPHABET, max_size=40))
+def test_gate_never_hides_a_match(src: str, flags: int, text: str) -> None:
+    pattern = re.compile(src, flags)
+    want = [m.span() for m in pattern.finditer(text)]
+    got = [m.span() for m in _gate.finditer(pattern, text)]
+    assert got == want
+    assert (_gate.search(pattern, text) is None) == (pattern.search(text) is None)
+
+
+def test_required_words_of_card_patterns() -> None:
+    assert _gate.required_words(re.compile(r"\barxiv\s*:\s*\d{4}\.\d{4,5}", re.I)) == (("arxiv",),)
+    assert _gate.required_words(re.compile(r"batch[\s_-]*size", re.I)) == (("batch",), ("size",))
+    # Case-sensitive words keep their case; a case-insensitive pattern's are lower-cased.
+    assert _gate.required_words(re.compile(r"GPUs?|TPUs?")) == (("GPU", "TPU"),)
+    assert _gate.required_words(re.compile(r"Fine-?Tuned|Based On", re.I)) == (("based on", "tuned"),)  # the longer word of "fine-?tuned"
+    # Nothing required: an optional word, a bare class, a non-ASCII letter under IGNORECASE.
+    assert _gate.required_words(re.compile(r"(?:seed)?\d+")) is None
+    assert _gate.required_words(re.compile(r"[A-Z]\d")) is None
+    assert _gate.required_words(re.compile(r"é", re.I)) is None
+
+
+def test_gate_skips_a_card_without_the_words() -> None:
+    pattern = re.compile(r"\b(adamw?|sgd|adafactor)\b", re.I)
+    assert not _gate.may_match(pattern, "Trained for three epochs with a learning rate of 2e-5.")
+    assert _gate.may_match(pattern, "Optimiser: AdamW.")
+    assert _gate.search(pattern, "Optimiser: AdamW.") is not None
+
+
+def test_folded_keeps_positions_and_the_letters_ignorecase_equates() -> None:
+    every = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF)
+    assert len(_gate.folded(every)) == len(every)
+    assert _gate.folded("İSTANBUL ıſ\u212a") == "istanbul isk"
+    for ch in "İıſ\u212a":
+        assert re.fullmatch(_gate.folded(ch), ch, re.I)  # each maps to the ASCII letter re.I matches it with
+
+
+def _patterns(*modules: ModuleType) -> list[re.Pattern[str]]:
+    out: list[re.Pattern[str]] = []
+    for m in modules:
+        for value in vars(m).values():
+            values = value.values() if isinstance(value, dict) else [value]
+            out.extend(v for v in values if isinstance(v, re.Pattern) and isinstance(v.pattern, str))
+    return out
+
+
+PATTERNS = _patterns(_cardtext, provenance, reproducibility, documentation, portability, basemodel, claims, datasets, task)
+
+
+def test_gate_agrees_with_every_card_pattern_on_real_cards(corpora: Path) -> None:
+    """Each module-level pattern of the checks and card readers, gated and not, on 80 real 2022 cards."""
+    tarball = corpora / "hf-model-infos-cards-2022-02-saranscript" / "model_cards.tar.gz"
+    if not tarball.is_file():
+        pytest.skip("2022 card dump not present")
+    texts: list[str] = []
+    with tarfile.open(tarball) as tf:
+        for i, m in enumerate(tf):
+            fh = tf.extractfile(m) if m.isfile() and i % 200 == 0 else None
+            if fh is not None:
+                texts.append(fh.read().decode("utf-8", "replace")[:8_000])
+            if len(texts) >= 80:
+                break
+    texts += ["Fine-tuned on İSTANBUL data with ADAMW, ſeed 42 (K80 GPU)", "arXiv: 2101.00001", ""]
+    assert len(PATTERNS) > 60
+    gated = 0
+    for pattern in PATTERNS:
+        gated += _gate.required_words(pattern) is not None
+        for text in texts:
+            assert [m.span() for m in _gate.finditer(pattern, text)] == [m.span() for m in pattern.finditer(text)], pattern.pattern
+    assert gated > 20
