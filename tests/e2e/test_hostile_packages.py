@@ -364,6 +364,17 @@ def test_scan_lists_skipped_weights_with_the_reason_and_fails(case: str, why: st
     assert doc["verdict"] == "unknown"
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_scan_lists_a_fifo_named_as_weights_and_is_not_safe(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A pipe is never read (it could block), and never dropped from the listing either."""
+    d = package(tmp_path / "fifo")
+    _fifo_weights(d)
+    assert main(["scan", str(d)]) == 1
+    out = capsys.readouterr().out
+    assert f"{d / 'pytorch_model.bin'}: not a regular file (a device, pipe or socket); not read" in out
+    assert "overall: unknown" in out
+
+
 @pytest.mark.parametrize("name", ["model.safetensors", "pytorch_model.bin"])
 def test_safetensors_header_of_128_bytes_is_not_read_as_a_pickle(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The header length's low byte 0x80 is also pickle's PROTO opcode."""

@@ -45,8 +45,12 @@ def iter_files(root: Path) -> Iterator[tuple[Path, str, str | None]]:
                     yield full, rel, "symlink points outside the folder; not followed"
                     continue
                 if not target.is_file():
+                    yield full, rel, "symlink to a device, pipe or socket; not read"
                     continue
             elif not full.is_file():
+                # Listed, never read (reading a FIFO or a device can block or never end), and never
+                # dropped silently: a pipe named pytorch_model.bin is a weight file not analysed.
+                yield full, rel, "not a regular file (a device, pipe or socket); not read"
                 continue
             yield full, rel, None
 
