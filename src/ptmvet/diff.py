@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +52,9 @@ class Side:
     claims: tuple[str, ...] | None = None
     findings: Mapping[str, tuple[str, ...]] | None = None  # check id -> sorted "outcome: message"
     scores: Mapping[str, float | None] | None = None
+    #: The report's summary of the weights (formats, bytes, parameters): what a JSON report says about
+    #: them, compared when per-file digests are not known.
+    weights: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,7 @@ class Diff:
 
     @property
     def weights_changed(self) -> bool:
-        return any(f.weights for f in self.files)
+        return any(f.weights for f in self.files) or any(c.what == "weights" for c in self.changes)
 
     @property
     def licence_changed(self) -> bool:
@@ -153,7 +156,16 @@ def _from_report(report: Report, label: str, kind: str) -> Side:
         claims=claims,
         findings=_findings_lines(((f.check_id, f.outcome.value, f.message) for f in report.findings), report.target.local_path),
         scores={a.value: s for a, s in report.scores.items()},
+        weights=_weights_summary(report.summary.to_dict()),
     )
+
+
+def _weights_summary(summary: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "formats": sorted(str(f) for f in summary.get("weight_formats") or []),
+        "bytes": summary.get("weights_bytes"),
+        "parameters": summary.get("parameters"),
+    }
 
 
 def _from_report_dict(doc: Mapping[str, Any], label: str, kind: str, root: str | None) -> Side:
@@ -189,6 +201,7 @@ def _from_report_dict(doc: Mapping[str, Any], label: str, kind: str, root: str |
         claims=claims,
         findings=findings,
         scores=dict(doc.get("scores") or {}),
+        weights=_weights_summary(doc.get("summary") or {}),
     )
 
 
@@ -228,10 +241,7 @@ def read_side(ref: str, *, offline: bool | None = None) -> Side:
         files = {e.path: (e.sha256, e.size) for e in manifest.entries}
     else:
         files = {f.path: (f.registry_sha256 or f.blob_id, f.registry_size or f.size) for f in evidence.files}
-    side = _from_report(report, ref, target.source)
-    return Side(
-        side.label, side.kind, target.revision, files, side.licence, side.base_models, side.claims, side.findings, side.scores
-    )
+    return replace(_from_report(report, ref, target.source), revision=target.revision, files=files)
 
 
 # ----------------------------------------------------------------------------------
@@ -260,6 +270,9 @@ def compare_sides(old: Side, new: Side) -> Diff:
     else:
         not_compared.append("files (a JSON report carries no per-file digests)")
     changes: list[ValueChange] = []
+    if not compared and old.weights is not None and new.weights is not None and old.weights != new.weights:
+        # Without digests, the reports' own account of the weights is what can show they changed.
+        changes.append(ValueChange("weights", dict(old.weights), dict(new.weights)))
 
     def value(what: str, a: Any, b: Any) -> None:
         if a is None or b is None:

@@ -142,3 +142,22 @@ def test_a_folder_and_its_json_report_read_the_same(tmp_path: Path) -> None:
     assert live.licence == "Apache-2.0" and live.base_models == ("org/base",)
     assert live.claims == ("text-classification / glue / validation / accuracy = 0.91",)
     assert replace(live, label="", kind="", files=None) == replace(stored, label="", kind="", files=None)
+
+
+def test_json_reports_whose_weights_differ_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Two JSON reports carry no per-file digests; a pickle added beside the weights used to exit 0,
+    # "changed (no weights or licence)". The reports' own summary of the weights now decides.
+    a = make_revision(tmp_path / "a")
+    b = make_revision(tmp_path / "b")
+    (b / "pytorch_model.bin").write_bytes(b"\x80\x02}q\x00.")
+    ra, rb = tmp_path / "a.json", tmp_path / "b.json"
+    assert main(["check", str(a), "-f", "json", "-o", str(ra)]) == 0
+    assert main(["check", str(b), "-f", "json", "-o", str(rb)]) == 0
+    d = diff(str(ra), str(rb))
+    assert not d.files_compared and d.weights_changed
+    (change,) = [c for c in d.changes if c.what == "weights"]
+    assert change.old["formats"] == ["safetensors"] and change.new["formats"] == ["pickle", "safetensors"]
+    capsys.readouterr()
+    assert main(["diff", str(ra), str(rb), "--format", "json"]) == 1
+    jsonschema.validate(json.loads(capsys.readouterr().out), SCHEMA)
+    assert not diff(str(ra), str(ra)).weights_changed

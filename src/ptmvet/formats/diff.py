@@ -45,6 +45,11 @@ def _size(n: int | None) -> str:
     return "?" if n is None else f"{n:,} B"
 
 
+def _weights(w: Mapping[str, Any]) -> str:
+    params = w.get("parameters")
+    return f"{', '.join(w.get('formats') or []) or 'none'}, {_size(w.get('bytes'))}, " + (f"{params:,} parameters" if isinstance(params, int) else "parameters unknown")
+
+
 def render_terminal(d: Diff, **_: Any) -> str:
     lines = [f"old: {d.old.label} ({d.old.kind}{', ' + d.old.revision[:12] if d.old.revision else ''})",
              f"new: {d.new.label} ({d.new.kind}{', ' + d.new.revision[:12] if d.new.revision else ''})"]
@@ -66,6 +71,8 @@ def render_terminal(d: Diff, **_: Any) -> str:
         elif isinstance(c.old, list) and isinstance(c.new, list):
             lines.append(f"{c.what}:")
             lines += [f"  - {x}" for x in c.old if x not in c.new] + [f"  + {x}" for x in c.new if x not in c.old]
+        elif c.what == "weights" and isinstance(c.old, Mapping) and isinstance(c.new, Mapping):
+            lines.append(f"weights (from the reports' summaries): {_weights(c.old)} -> {_weights(c.new)}")
         else:
             lines.append(f"{c.what}: {c.old} -> {c.new}")
     if d.not_compared:
