@@ -104,3 +104,16 @@ def test_gate_agrees_with_every_card_pattern_on_real_cards(corpora: Path) -> Non
         for text in texts:
             assert [m.span() for m in _gate.finditer(pattern, text)] == [m.span() for m in pattern.finditer(text)], pattern.pattern
     assert gated > 20
+
+
+def test_quick_leads_with_the_first_characters_only_when_that_is_exact() -> None:
+    plain = re.compile(r"\b(?:seed|epochs?)\b|\d+ steps", re.I)
+    led = _gate.quick(plain)
+    assert led.pattern.startswith("(?=[")
+    text = "Seed 42, 3 EPOCHS, 100 steps"
+    assert [m.group(0) for m in led.finditer(text)] == ["Seed", "EPOCHS", "100 steps"]
+    assert [m.span() for m in led.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    # A literal prefix is the engine's own fast path; a pattern that can match empty, or start anywhere, is left alone.
+    for src in (r"arxiv\.org/", r"(?:seed)?", r".+x", r"[^a]b"):
+        plain = re.compile(src)
+        assert _gate.quick(plain) is plain

@@ -120,6 +120,114 @@ def required_words(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], ...] | No
     return tuple(tuple(sorted(o, key=lambda w: (-len(w), w))) for o in ordered)
 
 
+#: A first-character class larger than this rules out too few positions to pay for itself.
+_MAX_FIRST = 40
+
+
+def _class_items(av: Any) -> set[str] | None:
+    """A character class's members as class source (``\\x..`` escapes), None when negated or too broad."""
+    out: set[str] = set()
+    for op, v in av:
+        if op is _c.LITERAL:
+            out.add(_esc(v))
+        elif op is _c.RANGE:
+            out.add(f"{_esc(v[0])}-{_esc(v[1])}")
+        elif op is _c.CATEGORY and v is _c.CATEGORY_DIGIT:
+            out.add("\\d")
+        elif op is _c.CATEGORY and v is _c.CATEGORY_SPACE:
+            out.add("\\s")
+        else:
+            return None  # negation, \\w, \\W, ...: not selective or not expressible here
+    return out
+
+
+def _esc(code: int) -> str:
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _first(items: Any) -> tuple[set[str], bool] | None:
+    """(class items one of which every match's first character is, whether the sequence can match empty); None if unknown."""
+    acc: set[str] = set()
+    for op, av in items:
+        if op in _ZERO_WIDTH:
+            continue
+        if op is _c.LITERAL:
+            acc.add(_esc(av))
+            return acc, False
+        if op is _c.IN:
+            members = _class_items(av)
+            if members is None:
+                return None
+            return acc | members, False
+        if op is _c.SUBPATTERN or (getattr(_c, "ATOMIC_GROUP", None) is not None and op is _c.ATOMIC_GROUP):
+            if op is _c.SUBPATTERN:
+                _group, add_flags, del_flags, body = av
+                if add_flags or del_flags:
+                    return None
+            else:
+                body = av
+            got = _first(body)
+            if got is None:
+                return None
+            acc |= got[0]
+            if not got[1]:
+                return acc, False
+            continue
+        if op is _c.BRANCH:
+            alts = [_first(b) for b in av[1]]
+            if any(a is None for a in alts):
+                return None
+            nullable = False
+            for a in alts:
+                if a is not None:
+                    acc |= a[0]
+                    nullable = nullable or a[1]
+            if not nullable:
+                return acc, False
+            continue
+        if op in _REPEATS:
+            low, _high, body = av
+            got = _first(body)
+            if got is None:
+                return None
+            acc |= got[0]
+            if low >= 1 and not got[1]:
+                return acc, False
+            continue
+        return None  # any character, a negated literal, a back-reference, ...
+    return acc, True
+
+
+@lru_cache(maxsize=512)
+def quick(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """``pattern`` led by a look-ahead on the characters a match can start with, when that is known and selective.
+
+    The same matches at the same positions (the look-ahead only restates a
+    condition every match meets), but the engine tests one character class
+    per position instead of entering every alternative: several times faster
+    for patterns that start with ``\\b``, a group or an alternation, which the
+    engine's own prefix search does not cover.
+    """
+    try:
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+    except Exception:  # noqa: BLE001
+        return pattern
+    if parsed.state.flags != pattern.flags or parsed.state.groups - 1 != pattern.groups:
+        return pattern  # inline global flags would not survive the wrapping below
+    data = parsed.data
+    if data and data[0][0] in (_c.LITERAL, _c.IN):
+        return pattern  # the engine already searches for a literal prefix or a leading class
+    if data and data[0][0] is _c.ASSERT and data[0][1][0] == 1:
+        return pattern  # already led by a look-ahead (written by hand)
+    first = _first(data)
+    if first is None or first[1] or not first[0] or len(first[0]) > _MAX_FIRST:
+        return pattern
+    try:
+        return re.compile(f"(?=[{''.join(sorted(first[0]))}])(?:{pattern.pattern})", pattern.flags)
+    except re.error:  # pragma: no cover - every piece above is valid class syntax
+        return pattern
+
+
 def may_match(pattern: re.Pattern[str], text: str) -> bool:
     """False only when ``pattern`` cannot match anywhere in ``text``."""
     sets = required_words(pattern)
@@ -131,9 +239,9 @@ def may_match(pattern: re.Pattern[str], text: str) -> bool:
 
 def search(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     """``pattern.search(text)``, skipped when a substring test rules every match out."""
-    return pattern.search(text) if may_match(pattern, text) else None
+    return quick(pattern).search(text) if may_match(pattern, text) else None
 
 
 def finditer(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     """``pattern.finditer(text)``, skipped when a substring test rules every match out."""
-    return pattern.finditer(text) if may_match(pattern, text) else iter(())
+    return quick(pattern).finditer(text) if may_match(pattern, text) else iter(())

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ptmvet.cardinfo import _gate
 from ptmvet.cardinfo.known import model_id
 
 _PHRASES = re.compile(
@@ -136,7 +137,7 @@ def find_base_models(
         if isinstance(v, str) and valid_hub_id(v):
             add(v.strip(), "declared", f"base_model: {v.strip()}")
     low = prose.lower()
-    phrases = _PHRASES_LOW.finditer(low) if len(low) == len(prose) else _PHRASES.finditer(prose)
+    phrases = _gate.finditer(_PHRASES_LOW, low) if len(low) == len(prose) else _PHRASES.finditer(prose)
     for m in phrases:
         head = prose[max(0, m.start() - 400) : m.start()]
         ends = list(_SENTENCE_END.finditer(head))
@@ -161,7 +162,7 @@ def find_base_models(
             if known or (linked and "/" in mid) or (linked and model_id(mid) is not None):
                 add(known or mid, "card-text", " ".join((m.group(0) + window).split())[:160])
                 break
-    verbs = _VERB.finditer(low) if len(low) == len(prose) else ()
+    verbs = _gate.finditer(_VERB, low) if len(low) == len(prose) else ()
     for v in verbs:
         head = prose[max(0, v.start() - 200) : v.start()]
         prior = _ID_BEFORE_VERB.search(head)
@@ -178,7 +179,7 @@ def find_base_models(
             known = model_id(mid)
             if known or (is_link and "/" in mid):
                 add(known or mid, "card-text", " ".join((prior.group(0) + v.group(0)).split())[:160])
-    for m in _VERB_THEN_ID.finditer(prose) if "fine" in low else ():
+    for m in _gate.finditer(_VERB_THEN_ID, prose) if "fine" in low else ():
         if _NEGATIVE.search(prose[max(0, m.start() - 80) : m.start()]):
             continue
         for mid, is_link in _ids_near(m.group(1))[:1]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ptmvet.card import Claim
+from ptmvet.cardinfo import _gate
 from ptmvet.cardinfo.known import dataset_id, norm
 
 #: Metric spellings -> metric id (the ids ``evaluate/metrics.py`` knows).
@@ -158,7 +159,7 @@ def text_claims(prose: str, *, datasets: Sequence[str] = (), task: str | None = 
     out: list[TextClaim] = []
     seen: set[tuple[str, float]] = set()
     default_ds = datasets[0] if len(datasets) == 1 else None
-    trainer = _TRAINER_RESULTS.search(prose)
+    trainer = _gate.search(_TRAINER_RESULTS, prose)
     sentences_from = prose
     if trainer is not None:
         split = _SPLIT_MAP.get((trainer.group(1) or trainer.group(2)).lower())
@@ -177,8 +178,8 @@ def text_claims(prose: str, *, datasets: Sequence[str] = (), task: str | None = 
     for sentence in _sentences(sentences_from):
         if len(sentence) > 600 or not re.search(r"\d", sentence):
             continue
-        hits = [(m.group(1), m.group(2), m.group(3), m.start(), m.group(0)) for m in _METRIC_THEN_NUM.finditer(sentence)]
-        hits += [(m.group(3), m.group(1), m.group(2), m.start(), m.group(0)) for m in _NUM_THEN_METRIC.finditer(sentence)]
+        hits = [(m.group(1), m.group(2), m.group(3), m.start(), m.group(0)) for m in _gate.finditer(_METRIC_THEN_NUM, sentence)]
+        hits += [(m.group(3), m.group(1), m.group(2), m.start(), m.group(0)) for m in _gate.finditer(_NUM_THEN_METRIC, sentence)]
         for word, num, pct, start, quote in hits:
             context = sentence[max(0, start - 40) : start + len(quote) + 10]
             if _NOT_A_CLAIM.search(quote) or re.search(r"(?:19|20)\d\d", num) or _NOT_A_CLAIM.search(context.replace(quote, " ")[:40]):

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ptmvet.cardinfo import _gate
 from ptmvet.cardinfo.known import dataset_id, norm
 
 
@@ -23,8 +24,8 @@ def _fast(rx: re.Pattern[str], first: str) -> re.Pattern[str]:
 def _finditer(rx: re.Pattern[str], fast: re.Pattern[str], text: str, low: str) -> list[tuple[str, str, int]]:
     """(whole match, group 1, start) in the original text, found on its lower-cased copy when lengths agree."""
     if len(low) == len(text):
-        return [(text[m.start() : m.end()], text[m.start(1) : m.end(1)], m.start()) for m in fast.finditer(low)]
-    return [(m.group(0), m.group(1), m.start()) for m in rx.finditer(text)]
+        return [(text[m.start() : m.end()], text[m.start(1) : m.end(1)], m.start()) for m in _gate.finditer(fast, low)]
+    return [(m.group(0), m.group(1), m.start()) for m in _gate.finditer(rx, text)]
 
 
 def known_ids() -> tuple[str, ...]:
@@ -147,13 +148,13 @@ def find_datasets(metadata: Mapping[str, Any], prose: str, training_sections: It
                     add(w, "front-matter", f"datasets: {v.strip()}")
             else:
                 add(v.strip(), "front-matter", f"datasets: {v.strip()}")
-    for m in _DS_LINK.finditer(prose):
+    for m in _gate.finditer(_DS_LINK, prose):
         line_start = prose.rfind("\n", 0, m.start()) + 1
         line = prose[line_start : prose.find("\n", m.end()) if "\n" in prose[m.end() :] else len(prose)]
         if re.search(r"\b(bias|evaluat|benchmark|recommend|see also|compare)", line, re.I) and not re.search(r"\btrain|fine-?tun", line, re.I):
             continue  # a dataset recommended for probing or evaluation, not training data
         add(m.group(1).rstrip("."), "card-link", m.group(0))
-    plain = _MD_LINK.sub(lambda x: x.group(1), prose)
+    plain = _MD_LINK.sub(lambda x: x.group(1), prose) if "](" in prose else prose
     low = plain.lower()
     for whole, group, start in _finditer(_TRAINED_ON, _TRAINED_ON_LOW, plain, low):
         before = plain[max(0, start - 40) : start]
@@ -174,7 +175,7 @@ def find_datasets(metadata: Mapping[str, Any], prose: str, training_sections: It
                 add(ds, "card-table", " ".join(m.group(0).split())[:120])
     for whole, group, _ in _finditer(_TAKEN_FROM, _TAKEN_FROM_LOW, plain, low):
         add(resolve(group), "card-text", " ".join(whole.split())[:120])
-    for m in _DATASET_LINE.finditer(prose):
+    for m in _gate.finditer(_DATASET_LINE, prose):
         add(resolve(m.group(1)), "card-text", m.group(0).strip())
     for text in training_sections:
         for b in _BULLET.finditer(text):

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ptmvet.cardinfo import _gate
+
 #: Hub pipeline tags (2022 and 2024 vocabularies).
 TASKS = frozenset(
     {
@@ -173,7 +175,7 @@ _TITLE_TASKS = ((re.compile(r"summari[sz]", re.I), "summarization"), (re.compile
 def from_prose(body: str) -> tuple[str | None, str | None]:
     """(task, quote) from a sentence of the card that states it."""
     head = body[:20_000]
-    hits = [(m.start(), task, m.group(0)) for rx, task in _PROSE_TASKS if (m := rx.search(head))]
+    hits = [(m.start(), task, m.group(0)) for rx, task in _PROSE_TASKS if (m := _gate.search(rx, head))]
     if not hits:
         return None, None
     _, task, quote = min(hits)  # the first statement in the card
@@ -248,12 +250,12 @@ def from_architectures(architectures: Iterable[str], model_type: str | None = No
 
 def from_text(body: str) -> tuple[str | None, str | None]:
     """(task, quote) from usage code in the card: a ``pipeline("...")`` call, then an Auto class."""
-    m = _PIPELINE_CALL.search(body)
+    m = _gate.search(_PIPELINE_CALL, body)
     if m:
         task = canonical(m.group(1))
         if task:
             return task, m.group(0)
-    for m in _AUTO_CLASS.finditer(body):
+    for m in _gate.finditer(_AUTO_CLASS, body):
         key = m.group(1) or m.group(2) or m.group(3)
         task = _AUTO_TASKS.get(key or "")
         if task:
