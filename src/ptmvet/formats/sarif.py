@@ -160,6 +160,31 @@ def _rule(meta: CheckMeta, base: str) -> dict[str, Any]:
     }
 
 
+#: Gate items that are not a check's finding (licence lists, minimum scores, coverage, signature,
+#: stage requirements without a blocking check): one SARIF rule each, documented on the policy page.
+_POLICY_RULES: dict[str, tuple[str, str]] = {
+    "license": ("PolicyLicence", "The licence is allowed by the policy (allow and deny lists, denied classes)."),
+    "score": ("PolicyMinimumScore", "Each attribute score reaches the policy's minimum."),
+    "coverage": ("PolicyCoverage", "The run looked at everything: no check left out (--only), no scanning or hashing switched off."),
+    "signature": ("PolicySignature", "The package signature verifies against the policy's trust anchor, identity and issuer."),
+    "stage": ("PolicyStage", "Every requirement of the adoption stage is met."),
+}
+
+
+def _policy_rule(rule: str, base: str) -> dict[str, Any]:
+    name, summary = _POLICY_RULES[rule]
+    return {
+        "id": f"policy-{rule}",
+        "name": name,
+        "shortDescription": {"text": summary},
+        "fullDescription": {"text": f"{summary} A rule of the gate's policy, not of one check."},
+        "helpUri": base + "policy.md",
+        "help": {"text": "See the policy's rules and presets (docs/policy.md)."},
+        "defaultConfiguration": {"level": "error"},
+        "properties": {"tags": ["policy"]},
+    }
+
+
 def _dir_uri(path: Path) -> str:
     uri = path.resolve().as_uri()
     return uri if uri.endswith("/") else uri + "/"
@@ -202,10 +227,30 @@ def render_gate_sarif(result: GateResult, *, cwd: Path | None = None, docs_base:
     bases, base_id, prefix = _bases(result, cwd)
     findings = result.report.findings
     results: list[dict[str, Any]] = []
+    policy_rules: list[str] = []
     for item in result.items:
-        if item.check_id is None or item.check_id not in index:
-            continue
         level = "error" if item.status is GateStatus.FAIL else ("warning" if item.status is GateStatus.WARN else "note")
+        if item.check_id is None or item.check_id not in index:
+            # A policy rule that failed must show in code scanning too, not only in the run's properties.
+            if item.rule not in _POLICY_RULES:
+                continue
+            rule_id = f"policy-{item.rule}"
+            if rule_id not in policy_rules:
+                policy_rules.append(rule_id)
+            art_: dict[str, Any] = {"uri": quote(prefix + CARD)}
+            if base_id:
+                art_["uriBaseId"] = base_id
+            results.append(
+                {
+                    "ruleId": rule_id,
+                    "ruleIndex": len(metas) + policy_rules.index(rule_id),
+                    "level": level,
+                    "message": {"text": item.message},
+                    "locations": [{"physicalLocation": {"artifactLocation": art_}}],
+                    "properties": {"gateStatus": item.status.value, "rule": item.rule},
+                }
+            )
+            continue
         finding = _finding_of(item, findings)
         paths = finding_paths(finding) if finding is not None else (CARD,)
         locations = []
@@ -233,7 +278,7 @@ def render_gate_sarif(result: GateResult, *, cwd: Path | None = None, docs_base:
                 "name": "ptmvet",
                 "version": __version__,
                 "informationUri": "https://pypi.org/project/ptmvet/",
-                "rules": [_rule(m, base) for m in metas],
+                "rules": [_rule(m, base) for m in metas] + [_policy_rule(r.removeprefix("policy-"), base) for r in policy_rules],
             }
         },
         "results": results,
