@@ -1,11 +1,13 @@
 """Vet every real card of the Feb-2022 dump as a card-only package, and one 5 MB card.
 
-Each of the 16,590 ``README.md`` files becomes the evidence a local folder
-holding only that file would give (target, one file entry, the parsed card):
-the pipeline then runs every enricher (no hashing, no scan, offline) and every
-check, and builds the report, as ``ptmvet check DIR --no-hash --no-scan``
-would after reading the folder. Cards are split over ``--workers`` processes
-(2 by default: the target machine has 2 cores).
+Each of the 16,590 ``README.md`` files is written (before the clock starts)
+into a folder of its own, and each folder is vetted by the public library call
+``ptmvet.vet(folder, VetOptions(offline=True, hash_files=False, deep_scan=False))``,
+which is what ``ptmvet check DIR --no-hash --no-scan --offline`` runs before it
+renders: the folder is read, the card parsed (once), every enricher and check
+runs, and the report and its verdict under the default policy are built.
+Folders are split over ``--workers`` processes (2 by default: the target
+machine has 2 cores). The 5 MB card goes through the same call.
 
 Peer, measured in the same run: ``huggingface_hub.ModelCard(text)`` over the
 same cards (parsing only), to put the per-card cost of a full vet next to the
@@ -22,6 +24,7 @@ import multiprocessing as mp
 import os
 import sys
 import tarfile
+import tempfile
 import time
 from pathlib import Path
 
@@ -45,23 +48,26 @@ def load(limit: int | None) -> list[tuple[str, str]]:
     return out
 
 
-def vet_cards(chunk: list[tuple[str, str]]) -> tuple[int, float, int]:
-    """(cards vetted, CPU seconds, failures) for one worker."""
-    from ptmvet.card import parse_card
-    from ptmvet.enrich import VetOptions
-    from ptmvet.evidence import Evidence, FileEntry, Target
-    from ptmvet.pipeline import vet_evidence
+def write_folders(cards: list[tuple[str, str]], root: Path) -> list[str]:
+    """One folder per card (``root/<n>/org/name/README.md``: its name is the model's); the folders' paths."""
+    out: list[str] = []
+    for i, (model_id, text) in enumerate(cards):
+        folder = root / str(i) / model_id
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "README.md").write_text(text, "utf-8")
+        out.append(str(folder))
+    return out
+
+
+def vet_folders(chunk: list[str]) -> tuple[int, float, int]:
+    """(folders vetted, CPU seconds, failures) for one worker."""
+    from ptmvet import VetOptions, vet
 
     options = VetOptions(offline=True, hash_files=False, deep_scan=False)
     t0 = time.process_time()
     failures = 0
-    for model_id, text in chunk:
-        evidence = Evidence(
-            target=Target(name=model_id, source="local", repo_id=model_id),
-            files=(FileEntry("README.md", len(text.encode("utf-8")), True),),
-            card=parse_card(text),
-        )
-        report = vet_evidence(evidence, options)
+    for folder in chunk:
+        report = vet(folder, options)
         failures += sum(1 for f in report.findings if f.outcome.value == "error")
     return len(chunk), time.process_time() - t0, failures
 
@@ -78,22 +84,21 @@ def hub_parse(chunk: list[tuple[str, str]]) -> float:
     return time.process_time() - t0
 
 
-def big_card() -> tuple[int, float]:
-    """Seconds to parse and vet one ~5 MB card (a real card repeated, with a results table)."""
-    from ptmvet.card import parse_card
-    from ptmvet.enrich import VetOptions
-    from ptmvet.evidence import Evidence, FileEntry, Target
-    from ptmvet.pipeline import vet_evidence
+def big_card(root: Path) -> tuple[int, float, float]:
+    """(bytes, wall seconds, CPU seconds) to read, parse and vet one ~5 MB card (a real card repeated, with a results table)."""
+    from ptmvet import VetOptions, vet
 
     base = (ROOT.parent / "shared" / "corpora" / "hf-model-cards-skops-examples" / "bert-base-uncased.md").read_text("utf-8")
     text = base + "\n\n" + ("\n## More results\n\n" + base.split("---", 2)[-1]) * (5_000_000 // len(base))
+    (root / "warm").mkdir()
+    (root / "warm" / "README.md").write_text(base, "utf-8")
+    (root / "big").mkdir()
+    (root / "big" / "README.md").write_text(text, "utf-8")
     options = VetOptions(offline=True, hash_files=False, deep_scan=False)
-    warm = Evidence(target=Target(name="warm", source="local"), files=(FileEntry("README.md", len(base), True),), card=parse_card(base))
-    vet_evidence(warm, options)  # load the known-id tables and compile the patterns first, as in any longer run
-    t0 = time.perf_counter()
-    ev = Evidence(target=Target(name="big", source="local"), files=(FileEntry("README.md", len(text), True),), card=parse_card(text))
-    vet_evidence(ev, options)
-    return len(text.encode("utf-8")), time.perf_counter() - t0
+    vet(root / "warm", options)  # load the known-id tables and compile the patterns first, as in any longer run
+    t0, c0 = time.perf_counter(), time.process_time()
+    vet(root / "big", options)
+    return len(text.encode("utf-8")), time.perf_counter() - t0, time.process_time() - c0
 
 
 def main() -> None:
@@ -102,23 +107,28 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args()
     cards = load(args.limit)
-    chunks = [cards[i :: args.workers] for i in range(args.workers)]
+    tmp = tempfile.TemporaryDirectory(prefix="bench-card-vet-")
+    root = Path(tmp.name)
+    folders = write_folders(cards, root / "cards")
+    chunks = [folders[i :: args.workers] for i in range(args.workers)]
+    load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     with mp.get_context("fork").Pool(args.workers) as pool:
-        results = pool.map(vet_cards, chunks)
+        results = pool.map(vet_folders, chunks)
     wall = time.perf_counter() - t0
     n = sum(r[0] for r in results)
     cpu = sum(r[1] for r in results)
     errors = sum(r[2] for r in results)
+    load_after = os.getloadavg()[0]
     peer_cpu = hub_parse(cards)
-    size, big = big_card()
-    load_avg = os.getloadavg()[0]
-    print(f"cards vetted (card-only, every enricher and check): {n} with {args.workers} workers")
+    size, big, big_cpu = big_card(root)
+    tmp.cleanup()
+    print(f"card-only folders vetted with ptmvet.vet (every enricher and check): {n} with {args.workers} workers")
     print(f"  wall {wall:.1f} s, CPU {cpu:.1f} s = {1000 * cpu / n:.2f} ms per card; check errors: {errors}")
     print(f"peer huggingface_hub.ModelCard(text), parse only: CPU {peer_cpu:.1f} s = {1000 * peer_cpu / n:.2f} ms per card")
     print(f"ratio full vet / Hub parse: {cpu / max(peer_cpu, 1e-9):.1f}x")
-    print(f"one {size / 1e6:.1f} MB card parsed and vetted in {big:.2f} s")
-    print(f"load average during the run: {load_avg:.2f} (other processes share the cores)")
+    print(f"one {size / 1e6:.1f} MB card read, parsed and vetted in {big:.2f} s (CPU {big_cpu:.2f} s)")
+    print(f"1-minute load average before / after the vet: {load_before:.2f} / {load_after:.2f} (other processes share the cores)")
 
 
 if __name__ == "__main__":
