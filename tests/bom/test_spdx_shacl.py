@@ -51,7 +51,8 @@ def _bom(model: Path, tmp_path: Path) -> dict[str, Any]:
 
 @pytest.fixture
 def twice(tmp_path: Path) -> Path:
-    """A package on which one check fires twice (VET607: a link leaving it, and a dangling one)."""
+    """A package on which one check fires twice (VET607: a link leaving it, and a dangling one), with a file
+    whose name is not UTF-8 (written with escapes, as every report does)."""
     import struct
 
     d = tmp_path / "twice"
@@ -62,6 +63,7 @@ def twice(tmp_path: Path) -> Path:
     (tmp_path / "secret.txt").write_text("x\n", encoding="utf-8")
     os.symlink(tmp_path / "secret.txt", d / "leak.txt")
     os.symlink("nothing-here.bin", d / "ghost.bin")
+    (d / os.fsdecode(b"notes-caf\xe9.txt")).write_bytes(b"a file whose name is Latin-1\n")
     return d
 
 
@@ -71,6 +73,7 @@ def test_spdx_ids_unique_when_a_check_fires_twice(twice: Path, tmp_path: Path) -
     assert [i for i, n in Counter(ids).items() if n > 1] == []
     statements = [i["statement"] for i in doc["@graph"] if i.get("type") == "Annotation"]
     assert sum(s.startswith("VET607 ") for s in statements) == 2
+    assert any(i.get("name") == "notes-caf\\xe9.txt" for i in doc["@graph"] if i.get("type") == "software_File")
     assert spdx_schema_errors(doc) == []
 
 
