@@ -123,3 +123,17 @@ def test_cli_manifest_and_verify(package: Path, tmp_path: Path, capsys: pytest.C
     assert "changed  model.safetensors" in captured.out
     assert "1 changed (model.safetensors)" in captured.err
     assert main(["manifest", str(tmp_path / "absent")]) == 3
+
+
+def test_a_link_out_of_the_package_added_after_the_manifest_fails_verify(package: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # verify --manifest used to say "OK: N file(s) match" beside a new link to a file outside the package.
+    man = tmp_path / "m.json"
+    assert main(["manifest", str(package), "-o", str(man)]) == 0
+    outside = tmp_path / "secret.txt"
+    outside.write_text("not the model's\n")
+    (package / "notes.txt").symlink_to(outside)
+    d = diff_manifests(read_manifest(man), build_manifest(package))
+    assert not d.ok and d.added == ("notes.txt",)
+    capsys.readouterr()
+    assert main(["verify", str(package), "--manifest", str(man)]) == 4
+    assert "notes.txt" in capsys.readouterr().out

@@ -292,6 +292,9 @@ def diff_manifests(expected: Manifest, actual: Manifest, *, ignore_added: bool =
             changed.append(FileChange(rel, e.sha256, a.sha256, e.size, a.size))
         else:
             matched += 1
-    added = () if ignore_added else tuple(sorted(act.keys() - exp.keys()))
+    # A path on disk that could not be hashed (a link leaving the folder, an unreadable file) is not
+    # described by the listing either: it counts as added, never as silently matching.
+    unhashed = {p.path for p in actual.problems} - act.keys()
+    added = () if ignore_added else tuple(sorted((act.keys() - exp.keys()) | (unhashed - exp.keys())))
     removed = tuple(sorted(exp.keys() - act.keys()))
     return ManifestDiff(changed=tuple(changed), added=added, removed=removed, matched=matched)
