@@ -101,8 +101,13 @@ _ROWS = ("SELECT model_id, revision, snapshot, ordinal, task, dataset, split, me
 
 
 @pytest.mark.slow  # a local Ray runtime starts (a few seconds) and its worker imports torch and scikit-learn
-def test_ray_engine_writes_the_same_measurements_as_the_local_pool(registry: tuple[Path, Path, float]) -> None:
+def test_ray_engine_writes_the_same_measurements_as_the_local_pool(registry: tuple[Path, Path, float],
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     ray = pytest.importorskip("ray")
+    # Ray keeps the first session's auth token in the process and looks for it under HOME, which every test
+    # changes: a second token-auth runtime in this process (another test's) would wait for its GCS forever.
+    # This local, single-user runtime runs without token auth, so the two never meet.
+    monkeypatch.setenv("RAY_AUTH_MODE", "disabled")
     db, data_dir, _ = registry
     with open_store(db) as s:
         local = run_remeasure(s, data_dir, device="cpu", resamples=50)
