@@ -130,7 +130,7 @@ def test_a_version_1_database_migrates_with_its_data(tmp_path: Path) -> None:
     con.execute("INSERT INTO lineage VALUES ('org/b', 'org/base', 'base', 'card')")
     con.close()
     with open_store(db) as s:
-        assert s.schema_version() == SCHEMA_VERSION >= 9
+        assert s.schema_version() == SCHEMA_VERSION >= 11
         # Version 6: the tag rows are read from the tags, the card rows were kept.
         assert sorted(s.con.execute("SELECT * FROM licences").fetchall()) == [
             ("org/a", "mit", "tag"), ("org/b", "apache-2.0", "card")]
@@ -160,7 +160,7 @@ def test_a_version_1_database_migrates_with_its_data(tmp_path: Path) -> None:
         storage = dict(s.con.execute(
             "SELECT any_value(column_name), list_distinct(list(compression)) FROM pragma_storage_info('models') "
             "WHERE segment_type = 'VARCHAR' GROUP BY column_id").fetchall())
-        assert storage["model_id"] == storage["revision"] == ["Uncompressed"]
+        assert storage["model_id"] == storage["revision"] == storage["source"] == ["Uncompressed"]
         before = snapshot(s)
         mine_dump(s, [dump])
         after = snapshot(s)

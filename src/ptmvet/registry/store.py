@@ -21,7 +21,7 @@ from ptmvet._version import __version__
 from ptmvet.errors import DependencyMissing, InputError
 
 #: The schema version this code writes (the highest migration number).
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
