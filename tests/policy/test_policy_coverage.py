@@ -63,3 +63,9 @@ def test_only_scores_unrun_checks_as_misses_and_fails_the_gate(minilm_path: Path
 def test_gate_command_exits_1_under_no_scan(payload_package: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["gate", str(payload_package), "--no-scan"]) == 1
     assert "not fully vetted" in capsys.readouterr().out
+
+
+def test_check_fail_on_does_not_read_a_switched_off_scan_as_a_pass(payload_package: Path) -> None:
+    assert main(["check", str(payload_package), "--fail-on", "critical", "-f", "json", "-o", str(payload_package.parent / "r.json")]) == 1
+    assert main(["check", str(payload_package), "--no-scan", "--fail-on", "critical", "-f", "json", "-o", str(payload_package.parent / "r.json")]) == 1
+    assert main(["check", str(payload_package), "--no-scan", "-f", "json", "-o", str(payload_package.parent / "r.json")]) == 0

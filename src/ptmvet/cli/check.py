@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--fail-on",
         choices=[s.value for s in Severity],
-        help="exit 1 when a check fails with at least this severity (default: never; use `ptmvet gate` for policies)",
+        help="exit 1 when a check fails with at least this severity, or when --only, --no-scan or --no-hash left something unchecked (default: never; use `ptmvet gate` for policies)",
     )
     p.set_defaults(func=run)
 
@@ -107,5 +107,9 @@ def run(args: argparse.Namespace) -> int:
     if args.fail_on:
         floor = Severity(args.fail_on)
         if any(f.severity.rank >= floor.rank for f in report.failures):
+            return int(ExitCode.FAILED)
+        if report.not_vetted:
+            # A check left out (--only) or switched off (--no-scan, --no-hash) cannot fail: --fail-on must not
+            # read its silence as a pass.
             return int(ExitCode.FAILED)
     return int(ExitCode.OK)
