@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ptmvet._version import __version__
 from ptmvet.card import Claim
+from ptmvet.checks._weights import content_format, unusable_weights
 from ptmvet.checks.interface import Attribute, Finding, Outcome
 from ptmvet.evidence import Evidence, IntegrityInfo, Problem, Target
 from ptmvet.evidence.lineage import Lineage
@@ -286,7 +287,18 @@ def _inferred_task(evidence: Evidence) -> str | None:
 def summarize(evidence: Evidence) -> Summary:
     """Facts shown at the top of every format."""
     card = evidence.card
-    formats = tuple(sorted({f.weight_format for f in evidence.weight_files if f.weight_format}))
+    # By content where the scanner read it (as VET301 and VET701 judge), so the header never says
+    # "pickle" for safetensors bytes under a .bin name; a file whose content could not be read keeps its name's.
+    unusable = unusable_weights(evidence)
+    formats = tuple(
+        sorted(
+            {
+                fmt
+                for f in evidence.weight_files
+                if (fmt := (f.weight_format or "") if f.path in unusable and f.lfs_pointer is None else content_format(f, evidence)[0])
+            }
+        )
+    )
     params = sum(s.parameters for s in evidence.safetensors if s.error is None) or None
     size = sum(f.size or 0 for f in evidence.weight_files) or None
     return Summary(

@@ -130,3 +130,15 @@ def test_check_takes_the_policy_of_its_verdict(tmp_path: Path, capsys: pytest.Ca
     pkg = _package(tmp_path / "m", "---\nlicense: cc-by-nc-4.0\n---\n# M\n")
     assert main(["check", str(pkg), "--offline", "--format", "md", "--policy", "research"]) == 0
     assert "under policy 'research'" in capsys.readouterr().out
+
+
+def test_summary_weight_formats_are_judged_by_content_as_vet301_is(tmp_path: Path) -> None:
+    # Safetensors bytes under a .bin name: the header said "pickle" beside VET301's "safetensors".
+    np = pytest.importorskip("numpy")
+    st = pytest.importorskip("safetensors.numpy")
+    st.save_file({"w": np.zeros(4, dtype=np.float32)}, str(tmp_path / "pytorch_model.bin"))
+    (tmp_path / "README.md").write_text("---\nlicense: mit\n---\n# m\n")
+    report = vet(tmp_path)
+    assert report.summary.weight_formats == ("safetensors",)
+    (vet301,) = [f for f in report.findings if f.check_id == "VET301"]
+    assert vet301.outcome is Outcome.PASS and vet301.details["formats"] == ["safetensors"]
