@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ptmvet.evaluate.metrics import METRICS
-from ptmvet.evaluate.tasks.interface import RUNNERS, UnsupportedTask, canonical_task, infer_task, runner_for
+from ptmvet.evaluate.tasks.interface import UnsupportedTask, canonical_task, infer_task, runner_for
+from ptmvet.evaluate.tasks.table import RUNNERS
 
 
 @pytest.mark.parametrize("task", sorted(RUNNERS))

@@ -779,7 +779,7 @@ TASK_ROLES: Mapping[str, tuple[tuple[str, ...], ...]] = {
 
 def task_role_names(task: str) -> Mapping[str, tuple[str, ...]]:
     """The column names of each role of a task whose columns are read by name (its row of the runner table), else empty."""
-    from ptmvet.evaluate.tasks.interface import RUNNERS
+    from ptmvet.evaluate.tasks.table import RUNNERS
 
     spec = RUNNERS.get(task)
     return spec.columns if spec is not None else {}

@@ -92,7 +92,8 @@ def reproduce(
     """Measure each claim on local data; one Measurement per claim, in order."""
     from ptmvet.evaluate import datasets as dsm
     from ptmvet.evaluate.metrics import METRICS, canonical_metric
-    from ptmvet.evaluate.tasks.interface import RUNNERS, canonical_task, infer_task
+    from ptmvet.evaluate.tasks.interface import canonical_task, infer_task
+    from ptmvet.evaluate.tasks.table import RUNNERS
 
     options = options or ReproduceOptions.default()
     model_path = Path(model_path)

@@ -2,7 +2,7 @@
 
 Adding a runner is two edits: a module here whose ``RUNNER`` has a ``run`` method built on
 the shared loop of :mod:`ptmvet.evaluate.tasks.inference`, and one row in
-:data:`ptmvet.evaluate.tasks.interface.RUNNERS` (its module, the metric kinds it serves,
+:data:`ptmvet.evaluate.tasks.table.RUNNERS` (its module, the metric kinds it serves,
 the architectures and card names that mean its task, and the data column names it reads).
 """
 
