@@ -221,3 +221,53 @@ def test_advice_to_fine_tune_on_a_dataset_is_not_training_data() -> None:
 )
 def test_derivation_by_fine_tuning_distilling_or_conversion(text: str, want: list[str]) -> None:
     assert [b.id for b in info(f"# m\n\n{text}\n").base_models] == want
+
+
+def test_datasets_from_the_data_column_of_a_training_data_table() -> None:
+    card = """# m
+## Training data
+| Dataset | Paper | Number of training tuples |
+|:--:|:--:|:--:|
+| [GOOAQ: Open Question Answering with Diverse Answer Types](https://github.com/allenai/gooaq) | [paper](https://arxiv.org/x) | 3,012,496 |
+| [Natural Questions (NQ)](https://ai.google.com/research/NaturalQuestions) | [paper](https://x.org) | 100,231 |
+| AllNLI ([SNLI](https://nlp.stanford.edu/projects/snli/) and [MultiNLI](https://cims.nyu.edu/~sbowman/multinli/) | - | 277,230 |
+| [Sentence Compression](https://github.com/google-research-datasets/sentence-compression) | - | 180,000 |
+| Some private pairs | - | 1,000 |
+"""
+    got = info(card).datasets
+    ids = [d.id for d in got]
+    assert {"natural_questions", "snli", "multi_nli"} <= set(ids)
+    assert any(i.endswith("gooaq") for i in ids) and any(i.endswith("sentence-compression") for i in ids)
+    assert "NQ" not in ids  # the abbreviation in parentheses is the same dataset
+    assert len(ids) == 5
+    assert {d.source for d in got} == {"card-table"}
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        # a results table: the data the model was scored on, not trained on
+        "| Dataset | Accuracy |\n|---|---|\n| [SNLI](https://huggingface.co/datasets/snli) | 91.2 |\n| MultiNLI | 88.0 |\n",
+        "Dataset| mBERT F1 | our F1\n-|-|-\n| SNLI | 78.97 | 82.58\n| MultiNLI | 75.13 | 79.11\n",
+        # one row per model: the card's own model's data is not told apart
+        "| Model | Parameters | Training data |\n|---|---|---|\n| base | 110M | SNLI |\n| large | 335M | MultiNLI |\n",
+    ],
+)
+def test_tables_of_results_or_of_several_models_name_no_training_data(table: str) -> None:
+    assert info("# m\n## Data\n" + table).datasets == ()
+
+
+def test_sources_row_items_and_named_corpora() -> None:
+    card = (
+        "| Feature | Description |\n| --- | --- |\n"
+        "| **Sources** | [TIGER Corpus](https://example.org/tiger) (Brants, Sabine, and Hans Uszkoreit)<br />"
+        "[Tiger2Dep](https://example.org/t2d) (Wolfgang Seeker)<br />"
+        "[Explosion fastText Vectors (cbow, OSCAR Common Crawl + Wikipedia)](https://spacy.io) (Explosion) |\n"
+    )
+    ids = [d.id for d in info(card).datasets]
+    assert ids == ["TIGER Corpus", "oscar", "wikipedia"]  # a tool (Tiger2Dep) and the authors are not datasets
+
+
+def test_a_well_known_corpus_wins_over_a_derived_copy_matched_by_letters() -> None:
+    card = "# m\nAn ELECTRA model fine-tuned on the MS MARCO passage classification task.\n"
+    assert [d.id for d in info(card).datasets] == ["ms_marco"]

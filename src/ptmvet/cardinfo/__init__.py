@@ -11,7 +11,7 @@ inferred from prose:
 * task: ``front-matter:pipeline_tag``, ``registry:pipeline_tag``,
   ``front-matter:tags``, ``front-matter:model-index``, ``library``,
   ``config:architectures``, ``card-text``;
-* datasets: ``front-matter``, ``card-link``, ``card-text``, ``training-section``;
+* datasets: ``front-matter``, ``card-link``, ``card-text``, ``card-table``, ``training-section``;
 * base models: ``declared``, ``card-text``, ``config`` (weakest);
 * claims: ``card-text``, ``card-table``, each with a confidence.
 """

@@ -1,8 +1,12 @@
-"""Training datasets named by a card: metadata, Hub dataset links, "trained on X" phrases, training-data sections.
+"""Training datasets named by a card: metadata, Hub dataset links, "trained on X" phrases, training-data sections and tables.
 
 A name in prose becomes a dataset id only when the registry knows it
 (:func:`ptmvet.cardinfo.known.dataset_id`); names it does not know are dropped,
-so that precision stays high.
+so that precision stays high. Places that list datasets by construction (the
+data column of a training-data table, a "Sources" row) match names more
+loosely: any known id with the same letters, "corpus"/"dataset" suffixes and
+subtitles dropped; a Sources item the registry does not know is kept by name
+only when the name itself says it is a corpus, treebank or dataset.
 """
 
 from __future__ import annotations
@@ -10,10 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ptmvet.cardinfo import _gate
-from ptmvet.cardinfo.known import dataset_id, norm
+from ptmvet.cardinfo.claims import markdown_tables, metric_id
+from ptmvet.cardinfo.known import DATASET_ALIASES, dataset_id, dataset_ids, norm
 
 
 def _fast(rx: re.Pattern[str], first: str) -> re.Pattern[str]:
@@ -30,8 +36,6 @@ def _finditer(rx: re.Pattern[str], fast: re.Pattern[str], text: str, low: str) -
 
 def known_ids() -> tuple[str, ...]:
     """Dataset ids that name well-known corpora (the alias table's targets)."""
-    from ptmvet.cardinfo.known import DATASET_ALIASES
-
     return tuple(set(DATASET_ALIASES.values()))
 
 _DS_LINK = re.compile(r"huggingface\.co/datasets/([A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?)", re.I)
@@ -74,7 +78,7 @@ class DatasetMention:
     """A dataset the card names, as an id when known, and where it was read."""
 
     id: str
-    source: str  # front-matter, card-link, card-text, training-section
+    source: str  # front-matter, card-link, card-text, card-table, training-section
     evidence: str
 
     def to_dict(self) -> dict[str, Any]:
@@ -119,8 +123,144 @@ def resolve(phrase: str) -> str | None:
             return "glue" if first == "glue" else "super_glue"
         ds = dataset_id(cand)
         if ds and ds.lower() not in _NOT_DATA:
+            if "/" in ds and ds.lower() != cand.lower():
+                # "MS MARCO passage" matched only by its letters to someone's derived copy
+                # (Tevatron/msmarco-passage): a well-known corpus named by its first words wins
+                wider = _well_known_prefix(cand)
+                if wider:
+                    return wider
             return ds
     return None
+
+
+def _well_known_prefix(name: str) -> str | None:
+    words = name.split()
+    for n in range(len(words) - 1, 0, -1):
+        key = norm(" ".join(words[:n]))
+        if key in DATASET_ALIASES:
+            return DATASET_ALIASES[key]
+    return None
+
+
+#: A table column that lists the data: "Dataset", "Training data", "Corpus", "Data source"
+_DATA_COLUMN = re.compile(
+    r"^(?:(?:training|train|fine-?tuning|pre-?training|source)\s+)?(?:datasets?|data\s*sets?|data|corpus|corpora|data\s*sources?)(?:\s+names?)?$", re.I
+)
+#: Headings above a table of results: its dataset column names evaluation data, not training data
+_EVAL_HEADING = re.compile(r"\b(?:eval\w*|results?|benchmarks?|performance|scores?|accuracy|metrics?|leaderboard|comparison)\b", re.I)
+_MODEL_COLUMN = re.compile(r"^(?:models?|checkpoints?|variants?|model names?|versions?)$", re.I)
+_DECIMAL = re.compile(r"^\s*[*_]*\s*-?\d*\.\d+\s*%?|^\s*\d+(?:\.\d+)?\s*%")
+_CELL_NAME_END = re.compile(r"\s*(?::|\s-\s|\s\u2013\s).*$")
+#: Words that end a dataset's name without being part of its id ("TIGER Corpus", "the CodeSearchNet dataset")
+_NAME_SUFFIX = re.compile(r"(?:[\s_-]+(?:corpus|corpora|dataset|datasets|data\s*set|data))+$", re.I)
+#: A Sources/training-data item the registry does not know, still a dataset by its own name ("TIGER Corpus")
+_NAMED_CORPUS = re.compile(r"^[A-Z][\w.-]*(?:\s+[A-Z0-9][\w.-]*){0,3}\s+(?:Corpus|Corpora|Treebank|Dataset)$")
+#: "Natural Questions (NQ)": the abbreviation in parentheses is the same dataset, not a second one
+_ABBREV = re.compile(r"\s*\([A-Z][A-Z0-9-]{1,7}\)")
+_BR = re.compile(r"<br\s*/?>", re.I)
+
+
+@lru_cache(maxsize=1)
+def _by_short_name() -> dict[str, str]:
+    """norm(name without owner) -> the most popular known id of that name, at any popularity."""
+    best: dict[str, tuple[int, str]] = {}
+    for ds, pop in dataset_ids().items():
+        key = norm(ds.rsplit("/", 1)[-1])
+        if len(key) >= 3 and (key not in best or (pop, ds) > best[key]):
+            best[key] = (pop, ds)
+    return {k: v[1] for k, v in best.items()}
+
+
+def _resolve_listed(name: str) -> str | None:
+    """A name in a place that lists datasets (a table's dataset column, a Sources row) as a known id.
+
+    The place already says that the name is a dataset, so a name the prose rules
+    would not trust alone ("GOOAQ", "Sentence Compression") may match a known id
+    of any popularity by its letters, with "corpus"/"dataset" and a subtitle
+    after a colon dropped.
+    """
+    name = _CELL_NAME_END.sub("", name.strip()).strip(" `*_\"'")
+    if not name or name.lower() in _NOT_DATA:
+        return None
+    ds = resolve(name)
+    if ds:
+        return ds
+    for variant in (name, _NAME_SUFFIX.sub("", name)):
+        key = norm(variant)
+        if len(key) >= 3 and not key.isdigit() and variant.lower() not in _NOT_DATA:
+            found = DATASET_ALIASES.get(key) or _by_short_name().get(key)
+            if found:
+                return found
+    return None
+
+
+def _cell_names(cell: str) -> list[str]:
+    """The names one table cell holds: its link texts when it has links, else its text, split at lists."""
+    links = [m.group(1) for m in _MD_LINK.finditer(cell)]
+    text = _ABBREV.sub("", " , ".join(links) if links else cell)
+    return [p for p in (x.strip() for x in _SPLIT_NAMES.split(text)) if p]
+
+
+def _table_datasets(prose: str) -> Iterable[tuple[str, str]]:
+    """(id, row) for each known dataset in the data column of a table that lists training data.
+
+    A table with a "Dataset" column and metric columns (or under a results
+    heading, or with decimal scores) lists evaluation data, and is left alone.
+    """
+    for rows, heading in markdown_tables(prose, with_headings=True):
+        header = [_MD_LINK.sub(lambda m: m.group(1), h).strip(" *_`") for h in rows[0]]
+        col = next((i for i, h in enumerate(header) if _DATA_COLUMN.match(h)), None)
+        if col is None or len(rows) < 2:
+            continue
+        if _EVAL_HEADING.search(heading) and not re.search(r"\btrain", heading, re.I):
+            continue
+        if any(metric_id(h) or any(metric_id(w) for w in h.split()) for i, h in enumerate(header) if i != col and h):
+            continue
+        body = rows[1:]
+        if len(body) > 1 and any(_MODEL_COLUMN.match(h) for i, h in enumerate(header) if i != col):
+            continue  # one row per model (base, large, ...): the data of the card's own model is not told apart
+        if any(sum(1 for r in body if i < len(r) and _DECIMAL.match(r[i])) * 2 >= len(body) for i in range(len(header)) if i != col):
+            continue  # a column of scores: results, not the training mix
+        for r in body:
+            if col >= len(r) or not r[col]:
+                continue
+            for name in _cell_names(r[col]):
+                ds = _resolve_listed(name)
+                if ds:
+                    yield ds, " | ".join(c for c in r if c)[:120]
+
+
+def _in_results_table(text: str, line_start: int) -> bool:
+    """Whether the table row starting at ``line_start`` belongs to a table whose header names a metric."""
+    start = line_start
+    while start > 0:
+        prev = text.rfind("\n", 0, start - 1) + 1
+        if "|" not in text[prev : start - 1]:
+            break
+        start = prev
+    header = text[start : text.find("\n", start) if "\n" in text[start:] else len(text)]
+    cells = [_MD_LINK.sub(lambda m: m.group(1), c).strip(" *_`") for c in header.strip().strip("|").split("|")]
+    return any(c and (metric_id(c) or any(metric_id(w) for w in c.split())) for c in cells)
+
+
+def _source_items(row: str) -> Iterable[tuple[str | None, str]]:
+    """(id or None, name) for each item of a Sources row ("[TIGER Corpus](…) (authors)<br />[WikiNER](…)")."""
+    for item in _BR.split(row):
+        link = _MD_LINK.search(item)
+        name = link.group(1) if link else re.sub(r"\s*\(.*$", "", item)
+        name = name.strip(" `*_\"'")
+        if not name:
+            continue
+        found = resolve_all(name) if ("(" in name or "+" in name or "," in name) else []
+        if found:
+            for one in found:
+                yield one, name
+            continue
+        known = _resolve_listed(name)
+        if known:
+            yield known, name
+        elif _NAMED_CORPUS.match(name):
+            yield None, name
 
 
 def find_datasets(metadata: Mapping[str, Any], prose: str, training_sections: Iterable[str] = ()) -> tuple[DatasetMention, ...]:
@@ -153,6 +293,8 @@ def find_datasets(metadata: Mapping[str, Any], prose: str, training_sections: It
         line = prose[line_start : prose.find("\n", m.end()) if "\n" in prose[m.end() :] else len(prose)]
         if re.search(r"\b(bias|evaluat|benchmark|recommend|see also|compare)", line, re.I) and not re.search(r"\btrain|fine-?tun", line, re.I):
             continue  # a dataset recommended for probing or evaluation, not training data
+        if "|" in line and _in_results_table(prose, line_start):
+            continue  # a row of a results table: the dataset the model was scored on
         add(m.group(1).rstrip("."), "card-link", m.group(0))
     plain = _MD_LINK.sub(lambda x: x.group(1), prose) if "](" in prose else prose
     low = plain.lower()
@@ -171,8 +313,10 @@ def find_datasets(metadata: Mapping[str, Any], prose: str, training_sections: It
                 add(ds, "card-text", " ".join(whole.split())[:120])
     if "|" in prose:
         for m in _SOURCE_ROW.finditer(prose):
-            for ds in resolve_all(m.group(1)):
-                add(ds, "card-table", " ".join(m.group(0).split())[:120])
+            for item, name in _source_items(m.group(1)):
+                add(item or name, "card-table", " ".join(m.group(0).split())[:120])
+        for listed, row in _table_datasets(prose):
+            add(listed, "card-table", row)
     for whole, group, _ in _finditer(_TAKEN_FROM, _TAKEN_FROM_LOW, plain, low):
         add(resolve(group), "card-text", " ".join(whole.split())[:120])
     for m in _gate.finditer(_DATASET_LINE, prose):
