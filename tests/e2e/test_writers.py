@@ -229,8 +229,11 @@ def test_sigint_while_starting_exits_130_without_a_traceback(tmp_path: Path) -> 
         # Under load the signal can land while the interpreter itself starts (site, .pth
         # files), before any ptmvet code runs: nothing ptmvet can catch.
         pytest.skip("the signal arrived before ptmvet started")
-    assert proc.returncode == 130, err
+    # A process ended by SIGINT itself (returncode -SIGINT) is as correct a Ctrl-C outcome as
+    # exit status 130: a shell reports both as $? = 130. Never a traceback, never "internal error".
+    assert proc.returncode in (130, -signal.SIGINT), err
     assert "Traceback" not in err
+    assert "internal error" not in err
 
 
 @pytest.mark.parametrize("argv", [["lineage", "org/model"], ["mine", "--from-hub", "--limit", "3"]])
