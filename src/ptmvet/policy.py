@@ -34,7 +34,7 @@ import yaml
 from ptmvet.checks import by_id
 from ptmvet.checks.interface import Attribute, Finding, Outcome, Severity
 from ptmvet.errors import InputError, PolicyError
-from ptmvet.report import Decision, PolicyVerdict, Report
+from ptmvet.report import Decision, NotRun, PolicyVerdict, Report
 
 POLICY_VERSION = 2
 PRESETS = ("default", "strict", "research")
@@ -438,6 +438,9 @@ class GateResult:
     items: tuple[GateItem, ...]
     today: date
     schema_fit: SchemaFit | None = None
+    #: Checks whose failure would matter under the policy but which were skipped or errored:
+    #: the decision does not cover them, and every output says so.
+    not_run: tuple[NotRun, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -470,6 +473,7 @@ class GateResult:
             "date": self.today.isoformat(),
             "requirements": self.requirement_results(),
             "items": [i.to_dict() for i in self.items],
+            "not_run": [x.to_dict() for x in self.not_run],
         }
 
 
@@ -517,7 +521,21 @@ def gate(
     if policy.require_signature or policy.signer_identity or policy.signer_issuer:
         items.extend(_signature_items(report, policy))
     items.extend(_requirement_items(report, policy, items, today, schema_fit))
-    return GateResult(policy=policy, report=report, items=tuple(items), today=today, schema_fit=schema_fit)
+    return GateResult(policy=policy, report=report, items=tuple(items), today=today, schema_fit=schema_fit, not_run=_not_run(report, policy))
+
+
+def _not_run(report: Report, policy: Policy) -> tuple[NotRun, ...]:
+    """The skipped or errored checks whose failure the policy would fail or warn on, worst first, each once.
+
+    The policy decides nothing about them (the decision stays as the policy says); they are
+    listed so that a PASS never reads as "everything was checked".
+    """
+    out: dict[str, Finding] = {}
+    for f in report.findings:
+        if f.outcome in (Outcome.SKIPPED, Outcome.ERROR) and policy.mode_for(f) is not Mode.OFF:
+            out.setdefault(f.check_id, f)
+    ranked = sorted(out.values(), key=lambda f: (-f.severity.rank, f.check_id))
+    return tuple(NotRun(f.check_id, f.slug, f.severity.value, f.outcome.value, f.message) for f in ranked)
 
 
 def _requirement_items(
@@ -638,4 +656,5 @@ def overall_verdict(report: Report, policy: Policy | None = None, *, today: date
         reasons=by[GateStatus.FAIL],
         warnings=by[GateStatus.WARN],
         waived=by[GateStatus.WAIVED],
+        not_run=result.not_run,
     )

@@ -33,8 +33,9 @@ if TYPE_CHECKING:
 
 #: Version of the JSON report contract (schemas/report.schema.json). An integer:
 #: any change of shape bumps it and is listed in docs/json.md. 2: integer
-#: version, ``verdict`` (overall PASS/FAIL under a policy), measurement ``cause``.
-SCHEMA_VERSION = 2
+#: version, ``verdict`` (overall PASS/FAIL under a policy), measurement ``cause``;
+#: 3: ``verdict.not_run``, the checks that were skipped or errored.
+SCHEMA_VERSION = 3
 
 
 def score_findings(findings: Iterable[Finding]) -> dict[Attribute, float | None]:
@@ -111,6 +112,33 @@ class Decision(StrEnum):
 
 
 @dataclass(frozen=True)
+class NotRun:
+    """A check the policy cares about that was skipped or errored, so its PASS says nothing about it."""
+
+    check_id: str
+    slug: str
+    severity: str  # the check's severity ("high", ...)
+    outcome: str  # "skipped" or "error"
+    reason: str  # the finding's message
+
+    @property
+    def short(self) -> str:
+        """``VET601 (no expected digests to compare with)``: the reason up to its first colon."""
+        return f"{self.check_id} ({self.reason.split(':', 1)[0].strip() or self.outcome})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"check_id": self.check_id, "slug": self.slug, "severity": self.severity, "outcome": self.outcome, "reason": self.reason}
+
+
+def not_run_summary(not_run: Sequence[NotRun]) -> str:
+    """``2 checks could not be run: VET601 (...), VET504 (...)`` ('' when every check ran)."""
+    if not not_run:
+        return ""
+    n = len(not_run)
+    return f"{n} check{'s' if n != 1 else ''} could not be run: " + ", ".join(x.short for x in not_run)
+
+
+@dataclass(frozen=True)
 class PolicyVerdict:
     """The overall PASS/FAIL of the report under one policy, with the reasons (``ptmvet.policy.overall_verdict``)."""
 
@@ -120,6 +148,7 @@ class PolicyVerdict:
     reasons: tuple[str, ...] = ()  # why it fails (empty on PASS)
     warnings: tuple[str, ...] = ()  # what the policy only warns about
     waived: tuple[str, ...] = ()  # failures a waiver covers
+    not_run: tuple[NotRun, ...] = ()  # checks that could have changed the decision but were skipped or errored
 
     @property
     def passed(self) -> bool:
@@ -133,6 +162,7 @@ class PolicyVerdict:
             "reasons": list(self.reasons),
             "warnings": list(self.warnings),
             "waived": list(self.waived),
+            "not_run": [x.to_dict() for x in self.not_run],
         }
 
 

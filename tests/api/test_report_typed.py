@@ -53,7 +53,7 @@ def test_vet_keeps_the_enriched_evidence_and_typed_results(tmp_path: Path) -> No
     assert report.lineage is not None and report.lineage.skipped
     assert [e.parent for e in report.lineage.edges] == ["org/base"]
     data = report.to_dict()
-    assert data["schema_version"] == SCHEMA_VERSION == 2
+    assert data["schema_version"] == SCHEMA_VERSION == 3
     assert data["sections"]["license"]["use_verdict"]["status"] == "conflict"
     assert data["sections"]["lineage"]["edges"][0]["parent"] == "org/base"
 

@@ -159,3 +159,54 @@ def test_sarif_carries_failing_policy_rules_that_are_not_checks() -> None:
     for r in errors:
         rule = run["tool"]["driver"]["rules"][r["ruleIndex"]]
         assert rule["id"] == r["ruleId"] and rule["helpUri"].endswith("policy.md")
+
+
+def test_checks_that_did_not_run_are_listed_in_every_gate_output_without_changing_the_decision() -> None:
+    """A PASS covers only what ran: skipped or errored checks the policy cares about are named, worst first."""
+    import jsonschema
+
+    from ptmvet.formats import schema
+    from ptmvet.formats.gate import render_json, render_terminal
+    from ptmvet.policy import overall_verdict
+
+    high, medium, low = _meta(Severity.HIGH), _meta(Severity.MEDIUM), _meta(Severity.LOW)
+    rep = _report(
+        medium.finding(Outcome.ERROR, "check crashed: OSError: unreadable"),
+        high.skipped("no published digests: nothing to compare with"),
+        low.skipped("no registry information"),
+    )
+    result = gate(rep, Policy.default())
+    assert result.passed  # the policy's decision is unchanged
+    assert [(x.check_id, x.outcome) for x in result.not_run] == [(high.id, "skipped"), (medium.id, "error")]
+    assert low.id not in {x.check_id for x in result.not_run}  # a low check's failure would not matter either
+
+    head = render_terminal(result).splitlines()[0]
+    assert head.startswith("PASS: ") and head.endswith(
+        f"— 2 checks could not be run: {high.id} (no published digests), {medium.id} (check crashed)"
+    )
+    assert f"  skip   {high.id} {high.slug} (high) could not be run: no published digests: nothing to compare with" in render_terminal(result)
+
+    doc = json.loads(render_json(result))
+    jsonschema.Draft202012Validator(schema("gate")).validate(doc)
+    assert doc["schema_version"] == 3 and [x["check_id"] for x in doc["not_run"]] == [high.id, medium.id]
+    assert doc["not_run"][1] == {
+        "check_id": medium.id, "slug": medium.slug, "severity": "medium", "outcome": "error",
+        "reason": "check crashed: OSError: unreadable",
+    }
+
+    log = json.loads(render_gate_sarif(result))
+    notes = [r for r in log["runs"][0]["results"] if r["properties"]["gateStatus"] == "not-run"]
+    assert [(r["ruleId"], r["level"]) for r in notes] == [(high.id, "note"), (medium.id, "note")]
+    assert [x["check_id"] for x in log["runs"][0]["properties"]["notRun"]] == [high.id, medium.id]
+
+    verdict = overall_verdict(rep)
+    assert verdict.passed and verdict.not_run == result.not_run
+
+
+def test_a_check_the_policy_switches_off_is_not_listed_as_not_run() -> None:
+    high = _meta(Severity.HIGH)
+    rep = _report(high.skipped("no data"))
+    off = Policy.from_mapping({"version": 1, "checks": {high.id: "off"}})
+    assert gate(rep, off).not_run == ()
+    assert gate(rep, Policy.default()).not_run[0].check_id == high.id
+    assert gate(_report(high.passed("fine")), Policy.default()).not_run == ()

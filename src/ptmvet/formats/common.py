@@ -19,7 +19,7 @@ from ptmvet.evidence.measurement import ClaimVerdict
 from ptmvet.evidence.scan import GlobalImport, ScanIssue, ScanReport, ScanVerdict
 from ptmvet.licenses.compat import Status
 from ptmvet.licenses.verdict import LicenseAssessment
-from ptmvet.report import Report
+from ptmvet.report import Report, not_run_summary
 
 #: Display order of outcomes: what needs attention first.
 OUTCOME_ORDER: Mapping[Outcome, int] = {
@@ -174,7 +174,7 @@ def header_facts(report: Report) -> list[tuple[str, str]]:
 
 
 def verdict_headline(report: Report) -> str | None:
-    """``PASS under policy 'default'`` / ``FAIL under policy 'strict': 3 reasons`` (None: the report has no verdict)."""
+    """``PASS under policy 'default' — 2 checks could not be run: VET601 (...), ...`` / ``FAIL under policy 'strict': 3 reasons`` (None: no verdict)."""
     v = report.verdict
     if v is None:
         return None
@@ -183,6 +183,9 @@ def verdict_headline(report: Report) -> str | None:
         head += f": {len(v.reasons)} reason{'s' if len(v.reasons) != 1 else ''}"
     elif v.warnings:
         head += f" ({len(v.warnings)} warning{'s' if len(v.warnings) != 1 else ''})"
+    if v.not_run:
+        # A PASS covers only what ran: name what did not, so it never reads as "everything checked".
+        head += " — " + not_run_summary(v.not_run)
     return head
 
 

@@ -272,6 +272,27 @@ def render_gate_sarif(result: GateResult, *, cwd: Path | None = None, docs_base:
                 {"kind": "external", "status": "accepted", "justification": f"{item.waiver.reason} (until {item.waiver.expires.isoformat()})"}
             ]
         results.append(entry)
+    for x in result.not_run:
+        # A check the decision does not cover: a note, so a PASS in code scanning shows what was not looked at.
+        if x.check_id not in index:
+            continue
+        skipped = next((f for f in findings if f.check_id == x.check_id and f.outcome.value == x.outcome), None)
+        nr_locations = []
+        for p in finding_paths(skipped) if skipped is not None else (CARD,):
+            art_nr: dict[str, Any] = {"uri": quote(prefix + p)}
+            if base_id:
+                art_nr["uriBaseId"] = base_id
+            nr_locations.append({"physicalLocation": {"artifactLocation": art_nr}})
+        results.append(
+            {
+                "ruleId": x.check_id,
+                "ruleIndex": index[x.check_id],
+                "level": "note",
+                "message": {"text": f"{x.check_id} {x.slug} could not be run ({x.outcome}): {x.reason}"},
+                "locations": nr_locations,
+                "properties": {"gateStatus": "not-run", "rule": "check", "outcome": x.outcome},
+            }
+        )
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -290,6 +311,7 @@ def render_gate_sarif(result: GateResult, *, cwd: Path | None = None, docs_base:
             "stage": result.stage,
             "requirements": result.requirement_results(),
             "passed": result.passed,
+            "notRun": [x.to_dict() for x in result.not_run],
             "target": target.to_dict(),
         },
     }
