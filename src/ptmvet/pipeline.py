@@ -69,19 +69,39 @@ def vet_evidence(
     findings = run_checks(evidence, only=options.checks)
     wanted = _wanted(options.checks)
     if wanted:
-        # A check left out is a finding that says so: it weighs as a miss in the scores, never as a pass.
-        why = f"not run: this run was restricted to {', '.join(sorted(wanted))} (--only)"
-        findings += [c.meta.skipped(why, details={"not_run": True}) for c in REGISTRY if c.meta.id not in wanted]
+        findings += not_run_findings(wanted, f"this run was restricted to {', '.join(sorted(wanted))} (--only)")
     report = replace(build_report(evidence, findings), not_vetted=left_out(evidence, options))
     return replace(report, verdict=overall_verdict(report, policy))
+
+
+def not_run_findings(ran: Iterable[str], why: str) -> list[Finding]:
+    """A skipped finding for every registered check whose id is not in ``ran``.
+
+    A check left out of a run is a finding that says so: it weighs as a miss in the
+    scores, never as a pass, so a run of a subset of the checks cannot score 10/10
+    on checks it never ran (the single-package ``--only`` and the registry-wide
+    ``audit --checks`` alike).
+    """
+    done = set(ran)
+    return [c.meta.skipped(f"not run: {why}", details={"not_run": True}) for c in REGISTRY if c.meta.id not in done]
+
+
+def checks_left_out(ran: Iterable[str], how: str) -> str | None:
+    """``only N of M checks ran (how)`` when some registered check is not in ``ran``, else None."""
+    done = set(ran)
+    missing = [c for c in REGISTRY if c.meta.id not in done]
+    if not missing:
+        return None
+    return f"only {len(REGISTRY) - len(missing)} of {len(REGISTRY)} checks ran ({how})"
 
 
 def left_out(evidence: Evidence, options: VetOptions) -> tuple[str, ...]:
     """What ``options`` switch off for this evidence, in words (``Report.not_vetted``)."""
     out: list[str] = []
     if options.checks:
-        run = len(_wanted(options.checks))
-        out.append(f"only {run} of {len(REGISTRY)} checks ran (--only)")
+        gap = checks_left_out(_wanted(options.checks), "--only")
+        if gap:
+            out.append(gap)
     if evidence.local_files:
         if not options.deep_scan:
             out.append("the files were not scanned for code that runs when they are loaded (--no-scan)")
@@ -104,4 +124,7 @@ def vet(ref: str | Path, options: VetOptions | None = None, progress: Progress |
     return vet_evidence(evidence, options, progress, policy=policy)
 
 
-__all__ = ["Enricher", "VetOptions", "enrichers", "left_out", "run_checks", "vet", "vet_evidence"]
+__all__ = [
+    "Enricher", "VetOptions", "checks_left_out", "enrichers", "left_out", "not_run_findings", "run_checks", "vet",
+    "vet_evidence",
+]

@@ -103,7 +103,14 @@ def test_audit_local_pool_matches_serial_and_is_incremental(db: Path, tmp_path: 
             "SELECT score FROM scores WHERE run_id = ? AND model_id = 'org0/model-0' AND attribute = 'claims'",
             [serial.run_id],
         ).fetchall()[0][0]
-        assert score == 10.0
+        # The fake checks are not ptmvet's: every registered check was left out, and weighs as a
+        # skipped miss, so the one passing claims check no longer scores 10/10.
+        claims_rows = s.con.execute(
+            "SELECT outcome, count(*) FROM check_results WHERE run_id = ? AND model_id = 'org0/model-0' "
+            "AND attribute = 'claims' GROUP BY 1", [serial.run_id],
+        ).fetchall()
+        assert dict(claims_rows)["skipped"] >= 1 and score < 10.0
+        assert serial.not_vetted and "checks ran (--checks" in serial.not_vetted[0]
 
 
 @pytest.mark.slow

@@ -14,10 +14,11 @@ SCHEMA_VERSION = 1
 
 def render_terminal(stats: AuditStats, **_: Any) -> str:
     d = stats.to_dict()
-    return (
+    line = (
         f"audit run {d['run_id']} on {d['engine']} ({d['workers']} workers): {d['models']:,} models, "
         f"{d['findings']:,} findings in {d['seconds']:.1f} s ({d['models_per_second']:,} models/s)\n"
     )
+    return line + "".join(f"partial run, not fully vetted: {what}\n" for what in stats.not_vetted)
 
 
 def render_json(stats: AuditStats, **_: Any) -> str:

@@ -58,6 +58,9 @@ class AuditStats:
     findings: int
     seconds: float
     resumed: bool = False
+    #: What this run left out (checks not run under ``--checks``), in words; each model's
+    #: scores count the checks not run as skipped misses, and the run is not a full vetting.
+    not_vetted: tuple[str, ...] = ()
 
     @property
     def throughput(self) -> float:
@@ -74,6 +77,7 @@ class AuditStats:
             "seconds": round(self.seconds, 3),
             "models_per_second": round(self.throughput, 1),
             "resumed": self.resumed,
+            "not_vetted": list(self.not_vetted),
         }
 
 
@@ -178,15 +182,18 @@ def load_checks(spec: str | None) -> tuple[Check, ...]:
 
 def audit_batch(rows: list[dict[str, Any]], checks: str | None = None) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """Run the checks over a batch of rows: (finding rows, score rows), without run ids."""
-    from ptmvet.pipeline import run_checks
+    from ptmvet.pipeline import not_run_findings, run_checks
     from ptmvet.report import score_findings
 
     use = load_checks(checks)
+    ran = {c.meta.id for c in use}
+    why = f"this audit ran only the checks of {checks} (--checks)"
     results: list[tuple[Any, ...]] = []
     scores: list[tuple[Any, ...]] = []
     for row in rows:
         evidence = evidence_from_row(row)
-        findings = run_checks(evidence, use)
+        # The registered checks this run left out weigh as misses (as `check --only` does).
+        findings = run_checks(evidence, use) + not_run_findings(ran, why)
         seen: dict[str, int] = {}
         for f in findings:
             n = seen.get(f.check_id, 0)
@@ -289,6 +296,8 @@ def run_audit(
     """
     import time
 
+    from ptmvet.pipeline import checks_left_out
+
     try:
         engine = Engine(engine)
     except ValueError as exc:
@@ -361,7 +370,9 @@ def run_audit(
     finally:
         reader.close()
     seconds = time.perf_counter() - start
-    stats = AuditStats(run_id, engine.value, workers, models, findings, seconds, resumed)
+    gap = checks_left_out(check_ids, f"--checks {checks}")
+    stats = AuditStats(run_id, engine.value, workers, models, findings, seconds, resumed,
+                       (f"{gap}; the others count as skipped misses in every score",) if gap else ())
     store.finish_run(run_id, stats.to_dict())
     return stats
 
