@@ -116,9 +116,21 @@ class _Claims:
     underscore_only: int  # cards whose front matter uses only `model_index`
 
 
+#: The cards that belong to a model of the snapshot being read. A card joining no model (a card
+#: corpus ingested beside a ``--limit``-ed dump, a misnamed file) is no part of any table's basis:
+#: counting it would put "16,590 cards" beside "260 of 500 models with a card".
+_JOINED_CARDS = "(SELECT * FROM cards WHERE model_id IN (SELECT model_id FROM models))"
+
+
+def _unjoined_note(store: Store) -> str:
+    """``; N cards joining no model are not counted`` when there are such cards, else empty."""
+    n = int(_q(store, "SELECT count(*) FROM cards WHERE model_id NOT IN (SELECT model_id FROM models)")[0][0])
+    return f"; {n:,} cards joining no model are not counted" if n else ""
+
+
 def _paper_claims(store: Store) -> _Claims:
     """Every model's claims under the paper's rule, from its card, else its record's cardData."""
-    n_cards = int(_q(store, "SELECT count(*) FROM cards")[0][0])
+    n_cards = int(_q(store, f"SELECT count(*) FROM {_JOINED_CARDS}")[0][0])  # noqa: S608 - fixed text
     n_cd = int(_q(store, "SELECT count(*) FROM models WHERE card_data IS NOT NULL")[0][0])
     metrics: dict[str, list[str | None]] = {}
     if not n_cards and not n_cd:
@@ -138,7 +150,7 @@ def _paper_claims(store: Store) -> _Claims:
             if found:
                 metrics[mid] = found
     underscore = 0
-    for mid, text in _q(store, "SELECT model_id, text FROM cards WHERE has_model_index"):
+    for mid, text in _q(store, f"SELECT model_id, text FROM {_JOINED_CARDS} WHERE has_model_index"):  # noqa: S608
         meta = _front_matter(text)
         if icse23.model_index_keys(meta) == "model_index":
             underscore += 1
@@ -147,7 +159,8 @@ def _paper_claims(store: Store) -> _Claims:
             metrics[mid] = found
     parts = []
     if n_cards:
-        parts.append(f"front matter of {n_cards:,} ingested cards (a model without one has no claims)")
+        parts.append(f"front matter of {n_cards:,} ingested cards joining a model of this snapshot "
+                     f"(a model without one has no claims{_unjoined_note(store)})")
     if n_cd:
         parts.append(f"cardData of {n_cd:,} registry records")
     return _Claims(True, " and ".join(parts), metrics, underscore)
@@ -346,7 +359,7 @@ def architectures(store: Store, total: int) -> tuple[StudyTable, StudyTable]:
 
 def card_presence(store: Store, total: int) -> tuple[StudyTable, StudyTable]:
     """Card presence and per-section completeness (ptmvet.card canonical sections)."""
-    cards_known = _q(store, "SELECT count(*) FROM cards")[0][0]
+    cards_known = _q(store, f"SELECT count(*) FROM {_JOINED_CARDS}")[0][0]  # noqa: S608 - fixed text
     rule = "a model has a card when its README.md is non-empty; sections as mapped by ptmvet.card.TEMPLATE_SECTIONS"
     with_card: int | None
     empty: int | None
@@ -359,7 +372,7 @@ def card_presence(store: Store, total: int) -> tuple[StudyTable, StudyTable]:
                FROM models m LEFT JOIN cards c USING (model_id)""",
         )[0]
         with_card, empty, front = int(row[0]), int(row[1]), int(row[2])
-        basis = "card text ingested"
+        basis = f"card text ingested, {int(cards_known):,} cards joining a model{_unjoined_note(store)}"
         measured = True
     else:
         listed = _q(
@@ -385,14 +398,15 @@ def card_presence(store: Store, total: int) -> tuple[StudyTable, StudyTable]:
         measured=measured,
         complete=True,
     )
-    denom = int(_q(store, "SELECT count(*) FROM cards WHERE NOT empty")[0][0])
+    denom = int(_q(store, f"SELECT count(*) FROM {_JOINED_CARDS} WHERE NOT empty")[0][0])  # noqa: S608 - fixed text
     if not denom:
         return presence, StudyTable(
             "card_sections", "Card completeness: share of non-empty cards with each template section",
             ("section", "cards", "share"), (), note="Not measured: no card text in this database.", rule=rule, measured=False,
         )
     counts = dict(
-        _q(store, "SELECT canonical, count(DISTINCT model_id) FROM card_sections WHERE words > 0 GROUP BY canonical")
+        _q(store, "SELECT canonical, count(DISTINCT model_id) FROM card_sections WHERE words > 0 "
+                  "AND model_id IN (SELECT model_id FROM models) GROUP BY canonical")
     )
     rows = tuple(
         sorted(
@@ -405,7 +419,7 @@ def card_presence(store: Store, total: int) -> tuple[StudyTable, StudyTable]:
         "Card completeness: share of non-empty cards with each template section",
         ("section", "cards", "share"),
         rows,
-        note=f"Of {denom:,} non-empty cards.",
+        note=f"Of {denom:,} non-empty cards joining a model of this snapshot{_unjoined_note(store)}.",
         chart=(0, 2),
         rule=rule,
         complete=True,
