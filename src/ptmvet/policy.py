@@ -461,8 +461,8 @@ class GateResult:
         return [{"requirement": r.value, "met": r not in unmet, "message": unmet.get(r)} for r in self.policy.requires]
 
     def to_dict(self) -> dict[str, Any]:
+        """The gate result's fields; the JSON writer (``formats.gate``) puts its schema_version first."""
         return {
-            "schema_version": "1.0",
             "policy": {
                 "name": self.policy.name, "version": self.policy.version, "source": self.policy.source,
                 "digest": {"sha256": self.policy.digest},
@@ -495,13 +495,14 @@ def gate(
     today = today or datetime.now(UTC).date()
     items: list[GateItem] = []
     for f in report.findings:
-        if f.outcome is not Outcome.FAIL:
+        # A check that crashed was not run: its failure is not ruled out, so it weighs as one.
+        if f.outcome not in (Outcome.FAIL, Outcome.ERROR):
             continue
         mode = policy.mode_for(f)
         if mode is Mode.OFF:
             continue
         waiver = next((w for w in policy.waivers if w.applies(f, report)), None)
-        msg = f"{f.check_id} {f.slug}: {f.message}"
+        msg = f"{f.check_id} {f.slug}: {'could not be run: ' if f.outcome is Outcome.ERROR else ''}{f.message}"
         if waiver is not None and waiver.active(today):
             items.append(GateItem(GateStatus.WAIVED, "check", msg, f.check_id, f.severity, waiver))
             continue

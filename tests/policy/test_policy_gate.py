@@ -126,10 +126,16 @@ def test_sarif_is_valid_and_has_one_rule_per_check() -> None:
     assert result["ruleId"] == m.id and result["suppressions"][0]["status"] == "accepted"
 
 
-def test_findings_outcomes_other_than_fail_do_not_matter() -> None:
+def test_a_skipped_check_leaves_the_decision_but_a_crashed_one_weighs_as_a_failure() -> None:
     m = _meta(Severity.HIGH)
-    rep = _report(m.skipped("no data"), m.finding(Outcome.ERROR, "crash"))
-    assert gate(rep, Policy.default()).passed
+    assert gate(_report(m.skipped("no data")), Policy.default()).passed
+    crashed = gate(_report(m.finding(Outcome.ERROR, "check crashed: OSError: boom")), Policy.default())
+    assert not crashed.passed  # a crash rules nothing out, so it fails like the failure it may hide
+    [item] = [i for i in crashed.items if i.status is GateStatus.FAIL]
+    assert item.check_id == m.id and "could not be run: check crashed: OSError: boom" in item.message
+    assert gate(_report(m.finding(Outcome.ERROR, "check crashed")), Policy.research()).passed  # research fails on critical only
+    off = Policy.from_mapping({"version": 1, "checks": {m.id: "off"}})
+    assert gate(_report(m.finding(Outcome.ERROR, "check crashed")), off).passed
 
 
 def test_policy_claims_tolerance_reaches_the_vetting_options() -> None:
