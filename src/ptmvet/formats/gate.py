@@ -42,7 +42,7 @@ def render_terminal(result: GateResult, **_: Any) -> str:
 
 
 def render_json(result: GateResult, **_: Any) -> str:
-    return dumps({**result.to_dict(), "schema_version": SCHEMA_VERSION})
+    return dumps({"schema_version": SCHEMA_VERSION, **result.to_dict()})
 
 
 def render_sarif(result: GateResult, *, docs_base: str | None = None, **_: Any) -> str:
