@@ -271,3 +271,22 @@ def test_sources_row_items_and_named_corpora() -> None:
 def test_a_well_known_corpus_wins_over_a_derived_copy_matched_by_letters() -> None:
     card = "# m\nAn ELECTRA model fine-tuned on the MS MARCO passage classification task.\n"
     assert [d.id for d in info(card).datasets] == ["ms_marco"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("It is a fine-tuned version of facebook/wav2vec2-base on the AMI-IHM dataset.", ["ami"]),
+        ("Fine-tuned on the [FRENK dataset](https://www.clarin.si/x) of hate speech.", ["FRENK"]),
+        ("Simple model that was trained on a preprocessed excerpt of the Labeled Faces in the Wild, aka [LFW](http://x.org/lfw/)", ["lfw"]),
+        ("Fine-tuned on [our dataset](https://example.org/data) of reviews.", []),
+    ],
+)
+def test_named_variants_and_linked_datasets(sentence: str, expected: list[str]) -> None:
+    got = [d.id.rsplit("/", 1)[-1].lower() for d in info("# m\n" + sentence + "\n").datasets]
+    assert got == [e.lower() for e in expected]
+
+
+def test_another_models_training_data_is_not_this_ones() -> None:
+    card = "# m\nWe scored the texts with a model trained on [Polish Hate Speech corpus](https://example.org/x).\n"
+    assert info(card).datasets == ()

@@ -57,6 +57,16 @@ _TRIM_AFTER = re.compile(
     r"\s+(?:dataset|datasets|corpus|corpora|data|benchmark|task|for|with|to|which|that|using|in order|by|from|in|at|as|consisting|containing|of|\(|\[|https?:).*$",
     re.I,
 )
+#: "…, aka LFW": the name after it is the dataset's short name
+_ALSO_KNOWN = re.compile(r"^\s*(?:aka|a\.k\.a\.?|also known as|i\.e\.|namely)\s+", re.I)
+#: "AMI-IHM", "VCTK-Corpus": an upper-case dataset name with a variant or part after a hyphen
+_VARIANT = re.compile(r"^([A-Z][A-Z0-9]{2,})-[A-Za-z0-9-]+$")
+#: "fine-tuned on the [FRENK dataset](…)": a linked, capitalised name the card itself calls a dataset
+_TRAINED_ON_NAMED = re.compile(
+    r"\b(?i:trained|fine-?tuned|finetuned)\s+(?:\w+\s+){0,3}?on\s+(?:the\s+)?\[([A-Z][\w.-]*(?:\s+[A-Z0-9][\w.-]*){0,3})\s+(?:dataset|corpus|corpora|treebank)\]\("
+)
+#: "we used a classifier trained on X": another model's training data
+_OTHER_MODEL = re.compile(r"\b(?:a|an|another|other)\s+(?:[\w-]+\s+){0,2}(?:model|classifier|network|tagger)s?\s*$", re.I)
 _MD_LINK = re.compile(r"\[([^\]]{1,120})\]\(([^)\s]{1,300})\)")
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.{1,200})$", re.M)
 #: Words that follow "trained on" without naming a dataset (some are also dataset ids on the Hub).
@@ -89,6 +99,7 @@ def _candidates(phrase: str) -> Iterable[str]:
     """Names in a phrase after "trained on": each item of a list, the longest prefix first."""
     phrase = _MD_LINK.sub(lambda m: m.group(1), phrase)
     for part in _SPLIT_NAMES.split(phrase):
+        part = _ALSO_KNOWN.sub("", part)
         whole = part.strip().strip(" `*_\"'").split()
         if 1 < len(whole) <= 3:
             yield " ".join(whole)  # "Books Corpus" before it is trimmed to "Books"
@@ -130,6 +141,13 @@ def resolve(phrase: str) -> str | None:
                 if wider:
                     return wider
             return ds
+    for cand in _candidates(phrase):
+        if _VARIANT.match(cand):
+            parts = cand.split("-")  # the longest known name first: "PAWS-X-fr" is PAWS-X, not PAWS
+            for k in range(len(parts) - 1, 0, -1):
+                ds = dataset_id("-".join(parts[:k]))
+                if ds and ds.lower() not in _NOT_DATA:
+                    return ds
     return None
 
 
@@ -304,6 +322,12 @@ def find_datasets(metadata: Mapping[str, Any], prose: str, training_sections: It
             continue  # "the model was not trained on any part of Wikipedia", "it should be fine-tuned on X"
         for ds in resolve_all(group):
             add(ds, "card-text", " ".join(whole.split())[:120])
+    if "](" in prose:
+        for m in _gate.finditer(_TRAINED_ON_NAMED, prose):
+            name = m.group(1)
+            before = prose[max(0, m.start() - 40) : m.start()]
+            if name.lower() not in _NOT_DATA and not _NEGATED.search(before) and not _OTHER_MODEL.search(before):
+                add(resolve(name) or name, "card-text", " ".join(m.group(0).split())[:120])
     well_known = {d.lower() for d in known_ids()}
     for whole, group, start in _finditer(_PART_OF, _PART_OF_LOW, plain, low):
         if _NEGATED.search(plain[max(0, start - 60) : start]) or re.search(r"\bany\s*$", plain[max(0, start - 10) : start]):
