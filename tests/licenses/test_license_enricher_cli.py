@@ -8,31 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from ptmvet.card import parse_card
-from ptmvet.checks.interface import Outcome, run_check
-from ptmvet.checks.license import CHECKS
+from _licensekit import APACHE, ev, outcome
+from ptmvet.checks.interface import Outcome
 from ptmvet.cli import main
 from ptmvet.enrich.licenses import license_enricher
-from ptmvet.evidence import Evidence, FileEntry, Target
 from ptmvet.evidence.licenses import IntendedUse
 from ptmvet.licenses.detect import identify_text
 from ptmvet.licenses.verdict import assess
 from ptmvet.pipeline import VetOptions
 
-APACHE = "                                 Apache License\n                           Version 2.0, January 2004\n"
 MIT = "MIT License\n\nPermission is hereby granted, free of charge, to any person obtaining a copy\n"
-BY_ID = {c.meta.id: c for c in CHECKS}
-
-
-def ev(card: str | None, licenses: dict[str, str] | None = None, **kw: object) -> Evidence:
-    files = [FileEntry("README.md", 10, True), *(FileEntry(p, 10, True) for p in licenses or {})]
-    return Evidence(target=Target(name="me/model", source="local", repo_id="me/model"), files=tuple(files), card=parse_card(card) if card else None, license_texts=licenses or {}, **kw)  # type: ignore[arg-type]
-
-
-def outcome(check_id: str, evidence: Evidence) -> tuple[Outcome, str]:
-    (f,) = run_check(BY_ID[check_id], evidence)
-    assert f.outcome is not Outcome.ERROR, f.message
-    return f.outcome, f.message
 
 
 def test_identify_licence_texts() -> None:
