@@ -94,17 +94,29 @@ def test_json_sections_are_written_from_the_typed_results() -> None:
     assert "integrity" not in hub.to_dict()["sections"]  # nothing local was hashed
 
 
+def _untyped_mappings(hint: object) -> list[object]:
+    """The mappings keyed by ``str`` or holding ``Any`` (or bare) anywhere in ``hint``: inside ``X | None``, tuples, ..."""
+    origin = typing.get_origin(hint) or hint
+    found: list[object] = []
+    if origin in (dict, Mapping, typing.get_origin(Mapping[str, int])):
+        args = typing.get_args(hint)
+        if not args or args[0] is str or args[1] is typing.Any:
+            found.append(hint)
+    for arg in typing.get_args(hint):
+        found += _untyped_mappings(arg)
+    return found
+
+
 def test_the_report_holds_no_untyped_mapping() -> None:
-    """A field typed ``Mapping[str, Any]`` or ``dict`` would let formats read results back with ``.get()``."""
+    """A field typed ``Mapping[str, Any]`` or ``dict`` (optional or not) would let formats read results back with ``.get()``."""
     from ptmvet.cardinfo import CardInfo
 
+    for bad in (dict, dict[str, int], Mapping[str, typing.Any] | None, tuple[dict[str, typing.Any], ...]):
+        assert _untyped_mappings(bad), bad  # the walk sees through unions and containers
+    assert _untyped_mappings(Mapping[int, float | None]) == []
     hints = typing.get_type_hints(Report, localns={"CardInfo": CardInfo})
     for f in dataclasses.fields(Report):
-        hint = hints[f.name]
-        origin = typing.get_origin(hint) or hint
-        if origin in (dict, Mapping, typing.get_origin(Mapping[str, int])):
-            key, value = typing.get_args(hint)
-            assert key is not str and value is not typing.Any, f"Report.{f.name}: {hint}"
+        assert _untyped_mappings(hints[f.name]) == [], f"Report.{f.name}: {hints[f.name]}"
 
 
 def test_every_verdict_has_a_colour_band() -> None:
