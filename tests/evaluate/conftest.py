@@ -84,3 +84,22 @@ def tiny_vit(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list
     for i, im in enumerate(images):
         im.save(raw / f"img{i:03d}.png")
     return mdir, raw, pred
+
+
+@pytest.fixture(scope="session")
+def tiny_yolos(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any, Any]:
+    """A random tiny YOLOS detector (image 32, patch 8, 6 detection tokens, labels cat/dog/fox): its folder, the model, its processor."""
+    torch = pytest.importorskip("torch")
+    from transformers import YolosConfig, YolosForObjectDetection, YolosImageProcessor
+
+    labels = ["cat", "dog", "fox"]
+    torch.manual_seed(0)
+    cfg = YolosConfig(image_size=[32, 32], patch_size=8, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                      intermediate_size=64, num_detection_tokens=6, num_labels=3, initializer_range=0.5,
+                      id2label=dict(enumerate(labels)), label2id={n: i for i, n in enumerate(labels)})
+    model = YolosForObjectDetection(cfg).eval()
+    proc = YolosImageProcessor(size={"height": 32, "width": 32}, do_pad=False)
+    mdir = tmp_path_factory.mktemp("tinyyolos") / "model"
+    model.save_pretrained(mdir)
+    proc.save_pretrained(mdir)
+    return mdir, model, proc

@@ -27,22 +27,14 @@ COCO_IDS = {"cat": 17, "dog": 18, "fox": 5}  # COCO's own ids: not the model's c
 
 
 @pytest.fixture(scope="module")
-def coco(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[dict[str, Any]]]:
+def coco(tmp_path_factory: pytest.TempPathFactory, tiny_yolos: tuple[Path, Any, Any]) -> tuple[Path, Path, list[dict[str, Any]]]:
     """(model folder, COCO root with annotations/ and val2017/, the model's detections in COCO's terms)."""
     torch = pytest.importorskip("torch")
     from PIL import Image
-    from transformers import YolosConfig, YolosForObjectDetection, YolosImageProcessor
 
+    mdir, model, proc = tiny_yolos
+    assert [model.config.id2label[i] for i in range(3)] == LABELS
     root = tmp_path_factory.mktemp("coco")
-    torch.manual_seed(0)
-    cfg = YolosConfig(image_size=[32, 32], patch_size=8, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-                      intermediate_size=64, num_detection_tokens=6, num_labels=3, initializer_range=0.5,
-                      id2label=dict(enumerate(LABELS)), label2id={n: i for i, n in enumerate(LABELS)})
-    model = YolosForObjectDetection(cfg).eval()
-    proc = YolosImageProcessor(size={"height": 32, "width": 32}, do_pad=False)
-    mdir = root / "model"
-    model.save_pretrained(mdir)
-    proc.save_pretrained(mdir)
     data = root / "coco"
     (data / "val2017").mkdir(parents=True)
     (data / "annotations").mkdir()

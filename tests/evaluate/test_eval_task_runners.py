@@ -303,23 +303,14 @@ def test_speech_recognition_whisper_generate(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- object detection
 
 
-def test_object_detection_coco_map(tmp_path: Path) -> None:
+def test_object_detection_coco_map(tmp_path: Path, tiny_yolos: tuple[Path, Any, Any]) -> None:
     torch = pytest.importorskip("torch")
     pytest.importorskip("pycocotools")
     from PIL import Image
     from test_eval_metric_references import pycoco_stats
-    from transformers import YolosConfig, YolosForObjectDetection, YolosImageProcessor
 
-    labels = ["cat", "dog", "fox"]
-    torch.manual_seed(0)
-    cfg = YolosConfig(image_size=[32, 32], patch_size=8, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-                      intermediate_size=64, num_detection_tokens=6, num_labels=3, initializer_range=0.5,
-                      id2label=dict(enumerate(labels)), label2id={n: i for i, n in enumerate(labels)})
-    model = YolosForObjectDetection(cfg).eval()
-    proc = YolosImageProcessor(size={"height": 32, "width": 32}, do_pad=False)
-    mdir = tmp_path / "model"
-    model.save_pretrained(mdir)
-    proc.save_pretrained(mdir)
+    mdir, model, proc = tiny_yolos
+    labels = [model.config.id2label[i] for i in range(3)]
     assert infer_task(mdir) == "object-detection"
     rng = np.random.default_rng(3)
     (tmp_path / "img").mkdir()
