@@ -154,6 +154,24 @@ def _write_wav(path: Path, x: np.ndarray, rate: int) -> None:  # type: ignore[ty
         w.writeframes((np.clip(x, -1, 1) * 32767).astype("<i2").tobytes())
 
 
+def _read_at_16k(path: Path) -> np.ndarray:  # type: ignore[type-arg]
+    """The reference's read: the WAV at 16 kHz, other rates resampled by linear interpolation."""
+    from ptmvet.evaluate.tasks.speech_recognition import read_wav
+
+    audio, r = read_wav(path)
+    if r != 16000:
+        audio = np.interp(np.linspace(0, audio.size - 1, round(audio.size * 16000 / r)), np.arange(audio.size), audio).astype(np.float32)
+    return audio
+
+
+def _write_transcripts(data: Path, rows: list[tuple[str, str, str]]) -> None:
+    """A CSV of (audio, text): each row's clip and its gold transcript."""
+    with data.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["audio", "text"])
+        w.writerows(r[:2] for r in rows)
+
+
 def test_speech_recognition_wer(tmp_path: Path) -> None:
     torch = pytest.importorskip("torch")
     jiwer = pytest.importorskip("jiwer")
@@ -164,8 +182,6 @@ def test_speech_recognition_wer(tmp_path: Path) -> None:
         Wav2Vec2ForCTC,
         Wav2Vec2Processor,
     )
-
-    from ptmvet.evaluate.tasks.speech_recognition import read_wav
 
     mdir = tmp_path / "model"
     mdir.mkdir()
@@ -191,9 +207,7 @@ def test_speech_recognition_wer(tmp_path: Path) -> None:
         rate = 16000 if i % 4 else 8000  # a quarter at another rate: resampled
         x = (rng.normal(size=int(rng.integers(2000, 6000))) * 0.3).astype(np.float32)
         _write_wav(tmp_path / "clips" / f"{i}.wav", x, rate)
-        audio, r = read_wav(tmp_path / "clips" / f"{i}.wav")
-        if r != 16000:
-            audio = np.interp(np.linspace(0, audio.size - 1, round(audio.size * 16000 / r)), np.arange(audio.size), audio).astype(np.float32)
+        audio = _read_at_16k(tmp_path / "clips" / f"{i}.wav")
         with torch.inference_mode():
             logits = model(**proc(audio, sampling_rate=16000, return_tensors="pt")).logits
         hyp = proc.batch_decode(logits.argmax(-1))[0]
@@ -201,10 +215,7 @@ def test_speech_recognition_wer(tmp_path: Path) -> None:
         gold = " ".join([*words[:-1], "eddie"]) if i % 3 == 0 and words else (hyp if hyp.strip() else "silence")
         rows.append((f"clips/{i}.wav", gold, hyp))
     data = tmp_path / "test.csv"
-    with data.open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["audio", "text"])
-        w.writerows(r[:2] for r in rows)
+    _write_transcripts(data, rows)
     want = 100 * jiwer.wer([r[1] for r in rows], [r[2] for r in rows])
     assert 0 < want < 100
     (m,) = reproduce(mdir, [_claim("automatic-speech-recognition", "wer", round(want, 3))], data=data,
@@ -271,12 +282,8 @@ def test_speech_recognition_whisper_generate(tmp_path: Path) -> None:
         size = 20000 if i == 5 else int(rng.integers(3000, 9000)) * rate // 16000  # one longer than the 1 s window: cut
         x = (rng.normal(size=size) * 0.3).astype(np.float32)
         _write_wav(tmp_path / "clips" / f"{i}.wav", x, rate)
-    from ptmvet.evaluate.tasks.speech_recognition import read_wav
-
     for i in range(16):  # the reference loop: one utterance at a time, Whisper's own generate and decode
-        audio, r = read_wav(tmp_path / "clips" / f"{i}.wav")
-        if r != 16000:
-            audio = np.interp(np.linspace(0, audio.size - 1, round(audio.size * 16000 / r)), np.arange(audio.size), audio).astype(np.float32)
+        audio = _read_at_16k(tmp_path / "clips" / f"{i}.wav")
         with torch.inference_mode():
             ids = model.generate(**proc(audio, sampling_rate=16000, return_tensors="pt"))
         hyp = proc.batch_decode(ids, skip_special_tokens=True)[0]
@@ -285,10 +292,7 @@ def test_speech_recognition_whisper_generate(tmp_path: Path) -> None:
         rows.append((f"clips/{i}.wav", gold, hyp))
     assert len({r[2] for r in rows}) > 1 and all(r[2].split() for r in rows)  # varied, non-empty transcripts
     data = tmp_path / "test.csv"
-    with data.open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["audio", "text"])
-        w.writerows(r[:2] for r in rows)
+    _write_transcripts(data, rows)
     want = 100 * jiwer.wer([r[1] for r in rows], [r[2] for r in rows])
     assert 0 < want < 100
     ms = reproduce(mdir, [_claim("automatic-speech-recognition", "wer", round(want, 3)), _claim("asr", "wer", 2.0)],
