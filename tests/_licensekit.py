@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+from pathlib import Path
+
 from ptmvet.card import parse_card
 from ptmvet.checks.interface import Outcome, run_check
 from ptmvet.checks.license import CHECKS
@@ -22,3 +26,14 @@ def outcome(check_id: str, evidence: Evidence) -> tuple[Outcome, str]:
     (f,) = run_check(BY_ID[check_id], evidence)
     assert f.outcome is not Outcome.ERROR, f.message
     return f.outcome, f.message
+
+
+def lineage_dump(folder: Path) -> Path:
+    """A registry dump (the shape of the Hub's model and dataset listings) with a non-commercial base, a cycle and a non-commercial dataset."""
+    models = folder / "hf_models_list.jsonl.gz"
+    with gzip.open(models, "wt", encoding="utf-8") as fh:
+        fh.write(json.dumps({"id": "org/nc-base", "tags": ["license:cc-by-nc-4.0"]}) + "\n")
+        fh.write(json.dumps({"id": "org/loop", "tags": ["license:mit", "base_model:org/loop"]}) + "\n")
+    with gzip.open(folder / "hf_datasets_list.jsonl.gz", "wt", encoding="utf-8") as fh:
+        fh.write(json.dumps({"id": "tatsu-lab/alpaca", "tags": ["license:cc-by-nc-4.0"]}) + "\n")
+    return models

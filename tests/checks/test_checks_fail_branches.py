@@ -11,7 +11,6 @@ fails ``test_every_check_has_a_fail_case``.
 
 from __future__ import annotations
 
-import gzip
 import io
 import json
 import os
@@ -25,6 +24,7 @@ from pathlib import Path
 import pytest
 from vetkit import lfs_file, make_evidence, scanned
 
+from _licensekit import APACHE, lineage_dump
 from ptmvet.card import Claim
 from ptmvet.checks import REGISTRY
 from ptmvet.checks.interface import Outcome, run_check
@@ -77,9 +77,6 @@ def _eval_data_unnamed(_: Path) -> Evidence:
 # --- licence -----------------------------------------------------------------
 
 
-APACHE = "                                 Apache License\n                           Version 2.0, January 2004\n"
-
-
 def _licence_unknown(_: Path) -> Evidence:
     return make_evidence("---\nlicense: apachy\n---\n# model\n")
 
@@ -93,21 +90,10 @@ def _non_commercial(_: Path) -> Evidence:
     return make_evidence("---\nlicense: cc-by-nc-4.0\n---\n# model\n")  # commercial use (the default) is not allowed
 
 
-def _dump(tmp_path: Path) -> Path:
-    """A registry dump (the shape of the Hub's model and dataset listings) with a licence conflict and a cycle."""
-    models = tmp_path / "hf_models_list.jsonl.gz"
-    with gzip.open(models, "wt", encoding="utf-8") as fh:
-        fh.write(json.dumps({"id": "org/nc-base", "tags": ["license:cc-by-nc-4.0"]}) + "\n")
-        fh.write(json.dumps({"id": "org/loop", "tags": ["license:mit", "base_model:org/loop"]}) + "\n")
-    with gzip.open(tmp_path / "hf_datasets_list.jsonl.gz", "wt", encoding="utf-8") as fh:
-        fh.write(json.dumps({"id": "tatsu-lab/alpaca", "tags": ["license:cc-by-nc-4.0"]}) + "\n")
-    return models
-
-
 def _with_lineage(name: str, card: str) -> Builder:
     def build(tmp_path: Path) -> Evidence:
         ev = make_evidence(card, target=Target(name="me/model", source="local", repo_id="me/model"))
-        return license_enricher(ev, VetOptions(dump=_dump(tmp_path), offline=True), None)
+        return license_enricher(ev, VetOptions(dump=lineage_dump(tmp_path), offline=True), None)
 
     build.__name__ = f"lineage_{name}"
     return build

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 from pathlib import Path
 
 import pytest
 
-from _licensekit import APACHE, ev, outcome
+from _licensekit import APACHE, ev, lineage_dump, outcome
 from ptmvet.checks.interface import Outcome
 from ptmvet.cli import main
 from ptmvet.enrich.licenses import license_enricher
@@ -28,18 +27,8 @@ def test_identify_licence_texts() -> None:
     assert identify_text("our own bespoke terms") is None
 
 
-def _dump(tmp_path: Path) -> Path:
-    path = tmp_path / "hf_models_list.jsonl.gz"
-    with gzip.open(path, "wt", encoding="utf-8") as fh:
-        fh.write(json.dumps({"id": "org/nc-base", "tags": ["license:cc-by-nc-4.0"]}) + "\n")
-        fh.write(json.dumps({"id": "org/loop", "tags": ["license:mit", "base_model:org/loop"]}) + "\n")
-    with gzip.open(tmp_path / "hf_datasets_list.jsonl.gz", "wt", encoding="utf-8") as fh:
-        fh.write(json.dumps({"id": "tatsu-lab/alpaca", "tags": ["license:cc-by-nc-4.0"]}) + "\n")
-    return path
-
-
 def test_enricher_with_a_dump_feeds_the_lineage_checks(tmp_path: Path) -> None:
-    dump = _dump(tmp_path)
+    dump = lineage_dump(tmp_path)
     card = "---\nlicense: mit\nbase_model: org/nc-base\ndatasets:\n- tatsu-lab/alpaca\n---\n# M\n"
     enriched = license_enricher(ev(card), VetOptions(dump=dump, intended_use="commercial", offline=True), None)
     assert enriched.intended_use is IntendedUse.COMMERCIAL
@@ -69,7 +58,7 @@ def test_enricher_without_registry_data_skips_with_reason() -> None:
 
 
 def test_lineage_cli_json_and_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    dump = _dump(tmp_path)
+    dump = lineage_dump(tmp_path)
     assert main(["lineage", "org/loop", "--dump", str(dump), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["lineage"]["cycles"] == [["org/loop"]]
