@@ -34,3 +34,19 @@ def test_cli_scan_exit_codes_and_json(tmp_path: Path, capsys: pytest.CaptureFixt
     doc = json.loads(capsys.readouterr().out)
     assert {Path(f["path"]).name for f in doc["not_analysed"]} == {"README.md"}
     assert main(["scan", str(tmp_path / "missing")]) == 3
+
+
+def test_cli_scan_weight_file_not_analysed_reaches_unknown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ptmvet.scan.api import scan_paths
+    from ptmvet.scan.model import Verdict
+    from ptmvet.scan.result import ScanResult
+
+    weights = tmp_path / "model.safetensors"  # only a Git LFS pointer: the weights are not here to analyse
+    weights.write_text("version https://git-lfs.github.com/spec/v1\noid sha256:" + "a" * 64 + "\nsize 12345\n")
+    result = ScanResult.of(scan_paths([str(tmp_path)], None, keep_skipped=True))
+    assert result.weights_not_analysed == (str(weights),)
+    assert result.verdict is Verdict.UNKNOWN
+    assert result.reaches(Verdict.UNKNOWN) and not result.reaches(Verdict.DANGEROUS)
+    assert main(["scan", str(tmp_path)]) == 1  # fail closed by default
+    capsys.readouterr()
+    assert main(["scan", str(tmp_path), "--fail-on", "dangerous"]) == 0

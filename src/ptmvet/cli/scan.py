@@ -41,10 +41,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def exit_code(result: ScanResult, fail_on: str) -> int:
-    threshold = Verdict(fail_on)
     # A weight file that was not analysed (empty, unrecognised, pointer-only, a link not
-    # followed) makes the overall verdict unknown, so the default fails on it.
-    if result.reaches(threshold) or (threshold is Verdict.UNKNOWN and result.weights_not_analysed):
+    # followed) reaches UNKNOWN, so the default fails on it.
+    if result.reaches(Verdict(fail_on)):
         return int(ExitCode.FAILED)
     if result.unreadable:
         return int(ExitCode.INPUT)

@@ -55,7 +55,10 @@ class ScanResult:
         return out
 
     def reaches(self, threshold: Verdict) -> bool:
-        """Whether a file's verdict (other than a read error) is ``threshold`` or worse."""
+        """Whether a file's verdict (other than a read error) is ``threshold`` or worse; a weight
+        file that was not analysed counts as UNKNOWN, as in :attr:`verdict`."""
+        if Verdict.UNKNOWN.rank >= threshold.rank and self.weights_not_analysed:
+            return True
         return any(r.verdict.rank >= threshold.rank and r.verdict is not Verdict.ERROR for r in self.reports)
 
     @property
