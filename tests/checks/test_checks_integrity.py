@@ -105,6 +105,14 @@ def test_vet603_signature_states() -> None:
     assert _one(signature_valid, _sig(verified=False, message="wrong key")).outcome is Outcome.FAIL
 
 
+def test_vet603_anchor_given_but_unusable_does_not_ask_for_one() -> None:
+    # A key was given but could not be used: the finding says why, not "give a key".
+    unusable = _one(signature_valid, _sig(verified=None, digests_match=True, anchor_given=True, message="could not verify: bad PEM"))
+    assert unusable.outcome is Outcome.SKIPPED and "bad PEM" in unusable.message and "--key" not in unusable.message
+    none = _one(signature_valid, _sig(verified=None, digests_match=True, message="signature parsed; not authenticated"))
+    assert none.outcome is Outcome.SKIPPED and "no trusted key or CA was given" in none.message
+
+
 def _history(*statuses: str, **kw: Any) -> Evidence:
     commits = tuple(GitCommit(sha=f"{i:040x}", author="Dev", author_email="d@example.org", date="2026-01-01", subject=f"c{i}", signature=s) for i, s in enumerate(statuses))
     return Evidence(target=Target(name="r", source="git"), git=GitInfo(head=commits[0].sha if commits else None, branch="main", remote_url=None, commits=commits, **kw))

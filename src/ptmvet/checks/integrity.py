@@ -186,7 +186,7 @@ def signature_valid(ev: Evidence) -> Iterator[Finding]:
     elif sig.digests_match is None:
         # Not examined at all (hashing off): say so, never "its 0 digests match".
         yield meta.skipped(f"signature {sig.path} present but not examined: {sig.message}", evidence=evidence, details=details)
-    elif sig.message.startswith("could not verify"):
+    elif sig.anchor_given:
         # A trust anchor was given but could not be used: the hint to give one would mislead.
         yield meta.skipped(
             f"signature {sig.path} present and its {sig.signed_files} digests match the files, but it was not authenticated: {sig.message}",

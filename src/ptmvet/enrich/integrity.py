@@ -100,6 +100,7 @@ def _signature_status(root: Path, sig_rel: str, options: VetOptions, sig_path: P
         message=message,
         identities=identities,
         issuer=issuer,
+        anchor_given=bool(key or chain),
     )
 
 

@@ -239,6 +239,7 @@ class SignatureStatus:
     message: str = ""
     identities: tuple[str, ...] = ()  # who the verified signing certificate names
     issuer: str | None = None  # the verified signing certificate's issuer
+    anchor_given: bool = False  # a trusted key or CA was given (verified None then: it could not be used)
 
 
 @dataclass(frozen=True)
