@@ -46,6 +46,26 @@ def unusable_weights(ev: Evidence) -> dict[str, str]:
     return out
 
 
+def broken_weights(ev: Evidence, unusable: dict[str, str] | None = None) -> dict[str, str]:
+    """Weight files with no content to judge (path -> reason): :func:`unusable_weights` less the
+    Git LFS pointers, which still name the format the publisher ships (judged by name, as for a
+    Hub listing). VET301 and VET701 both leave these out, so the two never disagree.
+    ``unusable``: :func:`unusable_weights` of ``ev`` where the caller has it already."""
+    unusable = unusable_weights(ev) if unusable is None else unusable
+    return {p: why for p, why in unusable.items() if not ((f := ev.file(p)) and f.lfs_pointer)}
+
+
+def not_checked_lines(broken: dict[str, str]) -> list[str]:
+    """``path: reason`` of each file of :func:`broken_weights`, sorted."""
+    return [f"{p}: {why}" for p, why in sorted(broken.items())]
+
+
+def none_checked(lines: list[str]) -> str:
+    """The message of a check that found no weight file it could judge (``lines``: :func:`not_checked_lines`)."""
+    more = f" (+{len(lines) - 1} more)" if len(lines) > 1 else ""
+    return f"no weight file's content could be checked (VET606): {lines[0]}{more}"
+
+
 def _scan_gap(r: ScanReport) -> str | None:
     """Why the scanner did not look at a weight file's content, or None if it did."""
     why = "; ".join(i.message for i in r.issues if i.message) or ""

@@ -12,7 +12,14 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ptmvet.checks import _cardtext as ct
-from ptmvet.checks._weights import content_format, is_safe_format, unusable_weights
+from ptmvet.checks._weights import (
+    broken_weights,
+    content_format,
+    is_safe_format,
+    none_checked,
+    not_checked_lines,
+    unusable_weights,
+)
 from ptmvet.checks.interface import Attribute, Check, CheckMeta, Finding, Need, Severity, check
 from ptmvet.evidence import Evidence, FileEntry
 
@@ -46,14 +53,11 @@ def safe_weight_format(ev: Evidence) -> Iterator[Finding]:
     # Judge by content where the scanner read it, else by name, exactly as VET701 does, so
     # the two never disagree. Files whose content could not be checked are named (VET606).
     unusable = unusable_weights(ev)
-    # A Git LFS pointer still names the format the publisher ships (judged by name, as for a
-    # Hub listing); an empty, unreadable or broken file offers no format at all.
-    pointers = {f.path for f in weights if f.lfs_pointer is not None}
-    broken = {p: why for p, why in unusable.items() if p not in pointers}
+    broken = broken_weights(ev, unusable)  # an empty, unreadable or broken file offers no format at all
     if all(f.path in broken for f in weights):
-        lines = [f"{p}: {why}" for p, why in sorted(broken.items())]
+        lines = not_checked_lines(broken)
         yield meta.skipped(
-            f"no weight file's content could be checked (VET606): {lines[0]}" + (f" (+{len(lines) - 1} more)" if len(lines) > 1 else ""),
+            none_checked(lines),
             evidence=lines[:6],
             details={"formats": [], "safe": [], "code_executing": [], "unusable": sorted(unusable)},
         )
@@ -69,7 +73,7 @@ def safe_weight_format(ev: Evidence) -> Iterator[Finding]:
         "unusable": sorted(unusable),
     }
     evidence = [_weight_line(f) for f in (safe + unsafe)[:6]]
-    evidence += [f"{p}: content not checked ({r}; VET606)" for p, r in sorted(unusable.items()) if p not in pointers][:4]
+    evidence += [f"{p}: content not checked ({r}; VET606)" for p, r in sorted(unusable.items()) if p in broken][:4]
     if safe and not unsafe:
         yield meta.passed(
             f"all weights in formats that run no code on load ({', '.join(formats)})",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ptmvet.checks._weights import unusable_weights, weight_like_files
+from ptmvet.checks._weights import broken_weights, none_checked, not_checked_lines, unusable_weights, weight_like_files
 from ptmvet.checks.interface import Attribute, Check, CheckMeta, Finding, Need, Severity, check
 from ptmvet.evidence import SAFE_FORMATS, Evidence, FileEntry
 from ptmvet.evidence.scan import HEADER_FORMATS, PICKLE_FORMATS, ScanReport, ScanVerdict
@@ -119,12 +119,12 @@ def pickle_only(evidence: Evidence) -> Iterable[Finding]:
         return
     # As VET301 judges them, so the two never disagree: a Git LFS pointer by its name (the format
     # the publisher ships), an empty, unreadable or broken file not at all.
-    unusable = {p: why for p, why in unusable_weights(evidence).items() if not ((f := evidence.file(p)) and f.lfs_pointer)}
+    unusable = broken_weights(evidence)
     usable = [f for f in weights if f.path not in unusable]
-    not_checked = [f"{p}: {why}" for p, why in sorted(unusable.items())]
+    not_checked = not_checked_lines(unusable)
     if not usable:
         yield PICKLE_ONLY.skipped(
-            f"no weight file's content could be checked (VET606): {not_checked[0]}" + (f" (+{len(not_checked) - 1} more)" if len(not_checked) > 1 else ""),
+            none_checked(not_checked),
             evidence=not_checked[:20],
             details={"unusable": sorted(unusable)},
         )
