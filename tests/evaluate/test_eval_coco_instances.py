@@ -135,6 +135,9 @@ def test_broken_instances_files_are_named(tmp_path: Path) -> None:
                    '"bbox": [0, 0, 1, 1]}], "categories": [{"id": 1, "name": "cat"}]}')
     with pytest.raises(InputError, match="annotation 9 names image 2"):
         open_dataset(bad)
+    bad.write_text('{"images": [{"id": 1, "file_name": "a.png"}, {"id": 1, "file_name": "b.png"}], "annotations": [], "categories": []}')
+    with pytest.raises(InputError, match="image id 1 is listed more than once"):
+        open_dataset(bad)
     bad.write_text('{"images": [{"id": 1, "file_name": "a.png"}], "annotations": [], "categories": []}')
     with pytest.raises(InputError, match=r"the images it names \(a\.png"):
         open_dataset(bad)

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import sys
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -667,6 +668,9 @@ def _coco_index(path: str, _mtime_ns: int, _size: int) -> CocoIndex:
         cats = {int(c["id"]): str(c.get("name", c["id"])) for c in doc.get("categories") or []}
         order = [(int(im["id"]), str(im["file_name"])) for im in doc["images"]]
         boxes: dict[int, dict[str, list[Any]]] = {i: {"bbox": [], "category": [], "iscrowd": []} for i, _ in order}
+        if len(boxes) < len(order):  # two images under one id would both get its boxes: ground truth counted twice
+            dup = next(i for i, n in Counter(i for i, _ in order).items() if n > 1)
+            raise InputError(f"{path}: image id {dup} is listed more than once in images", path=path)
         for a in doc["annotations"]:
             img = boxes.get(int(a["image_id"]))
             if img is None:
