@@ -103,6 +103,10 @@ def test_instances_json_is_read_as_detection_data(coco: tuple[Path, Path, list[d
         open_dataset(data, split="train")
     assert split_of(instances) == "validation" and is_data_file(instances)
     assert not is_data_file(data / "annotations" / "captions_val2017.json")  # no boxes: not detection data
+    renamed = data / "annotations" / "boxes_val2017.json"
+    renamed.write_text(instances.read_text())
+    assert is_data_file(renamed)  # a one-line document with boxes is COCO data whatever its name
+    renamed.unlink()
     path, why = match_claim(_claim("map", 1.0), data.parent)
     assert path is not None and path in (data, instances), why
 

@@ -598,21 +598,21 @@ def is_data_file(path: Path) -> bool:
         return False
     if suffix not in (".txt", ".json"):
         return True
+    if suffix == ".json" and path.name.lower().startswith("instances"):
+        return True  # COCO's instances_*.json, by name
     try:
         with path.open("r", encoding="utf-8-sig", errors="replace") as fh:
-            first = fh.readline(1 << 16)
+            first = fh.readline(1 << 20 if suffix == ".json" else 1 << 16)
     except OSError:
         return False
     if suffix == ".txt":
         return first.count("\t") >= 1
-    if is_coco_instances(path):
-        return True
     try:
         obj = json.loads(first)
     except ValueError:
         return False
     # A COCO file without boxes (captions) is one JSON document, not a one-row JSON Lines file.
-    return isinstance(obj, dict) and not ("images" in obj and "annotations" in obj)
+    return isinstance(obj, dict) and (_is_coco_document(obj) or not ("images" in obj and "annotations" in obj))
 
 
 # ---------------------------------------------------------------- COCO instances
@@ -638,6 +638,11 @@ def is_coco_instances(path: Path, *, sniff_only: bool = True) -> bool:
         obj = json.loads(first)
     except ValueError:
         return not sniff_only and first.lstrip().startswith("{")
+    return _is_coco_document(obj)
+
+
+def _is_coco_document(obj: Any) -> bool:
+    """Whether a parsed JSON document has COCO's ``images`` and ``annotations`` lists, with boxes."""
     if not isinstance(obj, dict) or not isinstance(obj.get("images"), list) or not isinstance(obj.get("annotations"), list):
         return False
     first_ann = obj["annotations"][0] if obj["annotations"] else None
