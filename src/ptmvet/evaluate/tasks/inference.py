@@ -61,10 +61,10 @@ class Inference:
             yield chunk
             self.meter.add(n)
 
-    def batches(self, n: int, lengths: np.ndarray[Any, Any] | None = None) -> Iterator[np.ndarray[Any, Any]]:
-        """Row indices of ``n`` rows, ``batch`` at a time; sorted by ``lengths`` (stable) when given."""
+    def batches(self, n: int, lengths: np.ndarray[Any, Any] | None = None, *, size: int | None = None) -> Iterator[np.ndarray[Any, Any]]:
+        """Row indices of ``n`` rows, ``size`` (default ``batch``) at a time; sorted by ``lengths`` (stable) when given."""
         order = np.argsort(lengths, kind="stable") if lengths is not None else np.arange(n)
-        step = max(1, self.options.batch)
+        step = max(1, size or self.options.batch)
         for start in range(0, n, step):
             yield order[start : start + step]
 

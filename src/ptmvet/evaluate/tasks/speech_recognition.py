@@ -112,7 +112,7 @@ class SpeechRecognitionRunner:
         batched = seq2seq or bool(getattr(fe, "return_attention_mask", False))
         for batch in inf.chunks(data):
             n = len(batch[c_text])
-            for sel in inf.batches(n) if batched else (np.asarray([i]) for i in range(n)):
+            for sel in inf.batches(n, size=None if batched else 1):
                 audios = []
                 for i in sel:
                     x, rate = load_audio(batch[c_audio][int(i)], base)
