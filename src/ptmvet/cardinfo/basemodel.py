@@ -38,9 +38,9 @@ _PHRASES = re.compile(
     r"|основан[ао]? на|на основе|дообученная версия|дообучен[ао]? (?:на основе|из)|базов(?:ая|ой) модел",
     re.I,
 )
-#: The same phrases for lower-cased text, led by a look-ahead on their first letters so that the
-#: regex engine skips ahead instead of trying every alternative at every position (7x faster).
-_PHRASES_LOW = re.compile("(?=[fvsdqpcubiwtamlnoондб基微在底ベをフ기파미베])(?:" + _PHRASES.pattern + ")")
+#: The same phrases for lower-cased text. Run through :mod:`_gate`, which leads it with a look-ahead
+#: on the letters its matches can start with, derived from the pattern (7x faster than without).
+_PHRASES_LOW = re.compile(_PHRASES.pattern)
 _VERB = re.compile(r"(?=[fta])(?:(?:further\s+)?fine-?tuned|finetuned|trained further|adapted|trained on)\b")
 _NEGATIVE = re.compile(
     r"from scratch|compar|outperform|than\b|\bvs\.?\b|versus|similar to|same (?:data|dataset|corpus|architecture|setup|as)|like\b|unlike|instead of|"
@@ -192,7 +192,7 @@ def find_base_models(
     if "](" in prose and "`" in prose:
         unlinked = re.sub(r"\[([^\]]{1,120})\]\([^)\s]{1,300}\)", r"\1", prose)
         unlinked_low = unlinked.lower()
-        found = _PHRASES_LOW.finditer(unlinked_low) if len(unlinked_low) == len(unlinked) else _PHRASES.finditer(unlinked)
+        found = _gate.finditer(_PHRASES_LOW, unlinked_low) if len(unlinked_low) == len(unlinked) else _PHRASES.finditer(unlinked)
         for m in found:
             tick = re.match(r"\s*(?:the\s+)?`([\w./-]{3,120})`", unlinked[m.end() : m.end() + 130])
             if tick and valid_hub_id(tick.group(1)) and model_id(tick.group(1)):
