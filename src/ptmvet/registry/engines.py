@@ -187,13 +187,14 @@ def audit_batch(rows: list[dict[str, Any]], checks: str | None = None) -> tuple[
 
     use = load_checks(checks)
     ran = {c.meta.id for c in use}
-    why = f"this audit ran only the checks of {checks} (--checks)"
+    # The registered checks this run left out weigh as misses (as `check --only` does); the
+    # same for every row, so built once per batch.
+    not_run = not_run_findings(ran, f"this audit ran only the checks of {checks} (--checks)")
     results: list[tuple[Any, ...]] = []
     scores: list[tuple[Any, ...]] = []
     for row in rows:
         evidence = evidence_from_row(row)
-        # The registered checks this run left out weigh as misses (as `check --only` does).
-        findings = run_checks(evidence, use) + not_run_findings(ran, why)
+        findings = run_checks(evidence, use) + not_run
         seen: dict[str, int] = {}
         for f in findings:
             n = seen.get(f.check_id, 0)
