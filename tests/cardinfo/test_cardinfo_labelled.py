@@ -193,14 +193,20 @@ def test_per_field_precision_and_recall() -> None:
     assert not low, f"below the floor: {low}"
 
 
+#: fields whose held-out figures are a known shortfall (base_models: recall 0.886 of a 0.9 floor when the
+#: held-out set was drawn); every other field must meet its floor on the held-out set too
+HELDOUT_KNOWN_SHORT = frozenset({"base_models"})
+
+
 def test_per_field_precision_and_recall_heldout() -> None:
     """The same floors on cards the extractors were never tuned on.
 
-    Where the held-out figures are below a floor the test is reported as an
-    expected failure that names the fields and figures (the extractors are not
-    tuned to this set, so a shortfall is a finding to act on, not a flaky test);
-    any field at or above its floor is still asserted by the tuned-set test.
+    A field in ``HELDOUT_KNOWN_SHORT`` below its floor is reported as an expected
+    failure that names the figures (the extractors are not tuned to this set, so
+    the shortfall is a finding to act on, not a flaky test); any other field
+    below its floor fails the test.
     """
     low = _report("heldout")
+    assert set(low) <= HELDOUT_KNOWN_SHORT, f"held-out set below the floor: {low}"
     if low:
-        pytest.xfail(f"held-out set below the floor: {low}")
+        pytest.xfail(f"held-out set below the floor (known): {low}")
