@@ -219,6 +219,16 @@ def _cell_names(cell: str) -> list[str]:
     return [p for p in (x.strip() for x in _SPLIT_NAMES.split(text)) if p]
 
 
+def _header_cell(cell: str) -> str:
+    """A header cell's text: link texts for links, emphasis and code marks dropped."""
+    return _MD_LINK.sub(lambda m: m.group(1), cell).strip(" *_`")
+
+
+def _names_metric(header: str) -> bool:
+    """Whether a table header names a metric, whole or by one of its words ("Test Accuracy")."""
+    return bool(header) and bool(metric_id(header) or any(metric_id(w) for w in header.split()))
+
+
 def _table_datasets(prose: str) -> Iterable[tuple[str, str]]:
     """(id, row) for each known dataset in the data column of a table that lists training data.
 
@@ -226,13 +236,13 @@ def _table_datasets(prose: str) -> Iterable[tuple[str, str]]:
     heading, or with decimal scores) lists evaluation data, and is left alone.
     """
     for rows, heading in markdown_tables(prose, with_headings=True):
-        header = [_MD_LINK.sub(lambda m: m.group(1), h).strip(" *_`") for h in rows[0]]
+        header = [_header_cell(h) for h in rows[0]]
         col = next((i for i, h in enumerate(header) if _DATA_COLUMN.match(h)), None)
         if col is None or len(rows) < 2:
             continue
         if _EVAL_HEADING.search(heading) and not re.search(r"\btrain", heading, re.I):
             continue
-        if any(metric_id(h) or any(metric_id(w) for w in h.split()) for i, h in enumerate(header) if i != col and h):
+        if any(_names_metric(h) for i, h in enumerate(header) if i != col):
             continue
         body = rows[1:]
         if len(body) > 1 and any(_MODEL_COLUMN.match(h) for i, h in enumerate(header) if i != col):
@@ -257,8 +267,7 @@ def _in_results_table(text: str, line_start: int) -> bool:
             break
         start = prev
     header = text[start : text.find("\n", start) if "\n" in text[start:] else len(text)]
-    cells = [_MD_LINK.sub(lambda m: m.group(1), c).strip(" *_`") for c in header.strip().strip("|").split("|")]
-    return any(c and (metric_id(c) or any(metric_id(w) for w in c.split())) for c in cells)
+    return any(_names_metric(_header_cell(c)) for c in header.strip().strip("|").split("|"))
 
 
 def _source_items(row: str) -> Iterable[tuple[str | None, str]]:
