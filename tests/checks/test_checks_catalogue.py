@@ -134,3 +134,22 @@ def test_missing_data_dir_is_an_input_error(minilm_path: Path, tmp_path: Path, c
     for cmd in ("check", "gate", "bom"):
         assert main([cmd, str(minilm_path), "--data-dir", str(missing), "--no-scan", "--no-hash"]) == 3
         assert "--data-dir is not a folder" in capsys.readouterr().err
+
+
+def test_a_finding_built_by_a_check_equals_the_dataclass_built_one() -> None:
+    """``CheckMeta.finding`` sets the fields in one step: it must set every one, as the constructor does."""
+    import dataclasses
+
+    from ptmvet.checks.interface import Finding, Outcome
+
+    meta = next(iter(all_meta()))
+    built = meta.finding(Outcome.FAIL, "msg", evidence=["e"], details={"k": 1}, paths=["a.bin"], credit=2.0)
+    assert set(vars(built)) == {f.name for f in dataclasses.fields(Finding)}
+    same = Finding(
+        check_id=meta.id, slug=meta.slug, attribute=meta.attribute, severity=meta.severity, outcome=Outcome.FAIL,
+        message="msg", evidence=("e",), remedy=meta.remedy, details={"k": 1}, paths=("a.bin",),
+        weight=built.weight, credit=1.0,
+    )  # fmt: skip
+    assert built == same
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built.message = "changed"  # type: ignore[misc]

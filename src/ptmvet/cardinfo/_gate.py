@@ -13,9 +13,9 @@ could not have matched.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from functools import lru_cache
-from typing import Any
+from collections.abc import Callable, Iterator
+from functools import lru_cache, wraps
+from typing import Any, TypeVar
 
 _parser: Any = getattr(re, "_parser", None)
 if _parser is None:  # pragma: no cover - Python < 3.11 named it sre_parse
@@ -43,6 +43,34 @@ def folded(text: str) -> str:
     if not text.isascii() and any(c in text for c in _FOLDED):
         text = text.translate(_FOLD)  # slow (a dict look-up per character), so only when needed
     return text.lower()
+
+
+_R = TypeVar("_R")
+
+
+def per_pattern(fn: Callable[[re.Pattern[str]], _R]) -> Callable[[re.Pattern[str]], _R]:
+    """Cache ``fn`` by the identity of its pattern argument.
+
+    ``functools.lru_cache`` hashes its key on every call, and a compiled
+    pattern's hash covers its whole compiled program: several microseconds for
+    a long alternation, on every look-up. The patterns here are module
+    constants, so identity is the right key; each entry keeps its pattern
+    alive, so an id is never reused while its entry stands.
+    """
+    cache: dict[int, tuple[re.Pattern[str], _R]] = {}
+
+    @wraps(fn)
+    def cached(pattern: re.Pattern[str]) -> _R:
+        hit = cache.get(id(pattern))
+        if hit is not None and hit[0] is pattern:
+            return hit[1]
+        value = fn(pattern)
+        if len(cache) >= 2048:
+            cache.clear()
+        cache[id(pattern)] = (pattern, value)
+        return value
+
+    return cached
 
 
 #: At most this many words in one alternative set: more substring tests cost about what they save.
@@ -100,7 +128,7 @@ def _options(items: Any, icase: bool) -> list[frozenset[str]]:
     return options
 
 
-@lru_cache(maxsize=512)
+@per_pattern
 def required_words(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], ...] | None:
     """Word sets such that every match contains a word of each set (lower case for a case-insensitive pattern).
 
@@ -198,7 +226,7 @@ def _first(items: Any) -> tuple[set[str], bool] | None:
     return acc, True
 
 
-@lru_cache(maxsize=512)
+@per_pattern
 def quick(pattern: re.Pattern[str]) -> re.Pattern[str]:
     """``pattern`` led by a look-ahead on the characters a match can start with, when that is known and selective.
 
@@ -228,13 +256,28 @@ def quick(pattern: re.Pattern[str]) -> re.Pattern[str]:
         return pattern
 
 
+_IGNORECASE = int(re.IGNORECASE)  # an int: ``int & RegexFlag`` goes through the enum machinery, 20x slower
+
+
+@per_pattern
+def _gate(pattern: re.Pattern[str]) -> tuple[tuple[tuple[str, ...], ...] | None, bool]:
+    """(required words, whether they are tested on the folded text)."""
+    return required_words(pattern), bool(pattern.flags & _IGNORECASE)
+
+
 def may_match(pattern: re.Pattern[str], text: str) -> bool:
     """False only when ``pattern`` cannot match anywhere in ``text``."""
-    sets = required_words(pattern)
+    sets, icase = _gate(pattern)
     if sets is None:
         return True
-    hay = folded(text) if pattern.flags & re.IGNORECASE else text
-    return all(any(w in hay for w in words) for words in sets)
+    hay = folded(text) if icase else text
+    for words in sets:
+        for w in words:
+            if w in hay:
+                break
+        else:
+            return False
+    return True
 
 
 def search(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:

@@ -149,9 +149,25 @@ def find_in_prose(card: ModelCard, pattern: re.Pattern[str]) -> tuple[str, ...]:
     return _find_in_prose(card.body, pattern)
 
 
-@lru_cache(maxsize=64)
+#: (card body, id of pattern) -> (pattern, quotes): several checks look for the same pattern in the same
+#: card (VET204 and VET205 both quote results). Keyed by the pattern's identity, not its hash, which
+#: covers the whole compiled program (see ``_gate.per_pattern``); the entry keeps the pattern alive.
+_FOUND: dict[tuple[str, int], tuple[re.Pattern[str], tuple[str, ...]]] = {}
+
+
 def _find_in_prose(body: str, pattern: re.Pattern[str]) -> tuple[str, ...]:
-    # Cached: several checks look for the same pattern in the same card (VET204 and VET205 both quote results).
+    key = (body, id(pattern))
+    hit = _FOUND.get(key)
+    if hit is not None and hit[0] is pattern:
+        return hit[1]
+    if len(_FOUND) >= 256:
+        _FOUND.clear()
+    found = _find_in_prose_uncached(body, pattern)
+    _FOUND[key] = (pattern, found)
+    return found
+
+
+def _find_in_prose_uncached(body: str, pattern: re.Pattern[str]) -> tuple[str, ...]:
     text = _search_text(body)
     fast = _lowercase_variant(pattern)
     if fast is not None:
@@ -166,7 +182,7 @@ def _lower(text: str) -> str:
     return text.lower()
 
 
-@lru_cache(maxsize=256)
+@_gate.per_pattern
 def _lowercase_variant(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     """The case-insensitive ``pattern`` as a case-sensitive one for lower-cased text, when that is exact.
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from ptmvet.evidence.licenses import Commercial, Copyleft, Family, LicenseClass
@@ -217,8 +218,13 @@ def restrictiveness(c: LicenseClass) -> int:
     return score
 
 
+@lru_cache(maxsize=1024)
 def classify(spdx: str) -> LicenseClass:
-    """Classify an SPDX expression (single id, AND, OR, WITH)."""
+    """Classify an SPDX expression (single id, AND, OR, WITH).
+
+    Cached: a pure function of the expression with an immutable result, and
+    parsing an expression costs more than the rest of a licence verdict.
+    """
     from license_expression import AND, OR, ExpressionError, LicenseSymbol, LicenseWithExceptionSymbol
 
     from ptmvet.licenses.ids import _licensing

@@ -211,7 +211,8 @@ def _canonical_spdx(expr: str) -> str | None:
 
 
 #: SPDX id (lower case) -> the Hub id that maps onto it, so "Apache-2.0" in a card finds "apache-2.0".
-def _hub_by_spdx() -> dict[str, str]:
+@cache
+def _hub_by_spdx() -> Mapping[str, str]:
     return {spdx.lower(): hub for hub, (_name, spdx) in HUB_LICENSES.items()}
 
 

@@ -142,6 +142,7 @@ def walk(
     *,
     links: list[Symlink] | None = None,
     odd_names: list[str] | None = None,
+    root_real: Path | None = None,
 ) -> list[tuple[str, Path]]:
     """Files under root (relative POSIX path, path), skipping .git, never leaving root.
 
@@ -149,9 +150,10 @@ def walk(
     not UTF-8 or holds control characters is escaped and also appended to
     ``odd_names``. Every symbolic link met is appended to ``links``: a link to a
     file inside the package is followed; one that leaves it, dangles or names a
-    folder is not (and is also a :class:`Problem`).
+    folder is not (and is also a :class:`Problem`). ``root_real`` is ``root.resolve()``
+    when the caller has it already.
     """
-    root_real = root.resolve()
+    root_real = root_real or root.resolve()
     out: list[tuple[str, Path]] = []
     link_list: list[Symlink] = links if links is not None else []
     odd_list: list[str] = odd_names if odd_names is not None else []
@@ -197,21 +199,22 @@ def walk(
         for name in sorted(filenames):
             p = base / name
             rel = rel_of(p)
-            if p.is_symlink():
-                entry = link(p, rel, directory=False)
-                if not entry.inside:
-                    problems.append(Problem(rel, f"symlink to {entry.target} leaves the model folder; not followed"))
-                    continue
-                if entry.dangling:
-                    problems.append(Problem(rel, f"dangling symlink to {entry.target}"))
-                    continue
-            # A FIFO, socket or device would block or never end when read (a FIFO
-            # named pytorch_model.bin hung the run); only regular files are content.
             try:
-                mode = p.stat().st_mode
+                mode = p.lstat().st_mode  # the file's own mode, unless it is a link
+                if stat.S_ISLNK(mode):
+                    entry = link(p, rel, directory=False)
+                    if not entry.inside:
+                        problems.append(Problem(rel, f"symlink to {entry.target} leaves the model folder; not followed"))
+                        continue
+                    if entry.dangling:
+                        problems.append(Problem(rel, f"dangling symlink to {entry.target}"))
+                        continue
+                    mode = p.stat().st_mode
             except OSError as exc:
                 problems.append(Problem(rel, f"unreadable: {exc.strerror or exc}"))
                 continue
+            # A FIFO, socket or device would block or never end when read (a FIFO
+            # named pytorch_model.bin hung the run); only regular files are content.
             if not stat.S_ISREG(mode):
                 problems.append(Problem(rel, "not a regular file (FIFO, socket or device); not read"))
                 continue
@@ -234,8 +237,9 @@ def collect_folder(root: Path, *, target: Target | None = None, progress: Progre
     problems: list[Problem] = []
     links: list[Symlink] = []
     odd: list[str] = []
+    root_real = root.resolve()
     try:
-        entries = walk(root, problems, links=links, odd_names=odd)
+        entries = walk(root, problems, links=links, odd_names=odd, root_real=root_real)
     except PermissionError as exc:
         raise InputError(f"{root}: cannot list folder ({exc.strerror})", path=str(root)) from exc
     if not entries:
@@ -290,7 +294,7 @@ def collect_folder(root: Path, *, target: Target | None = None, progress: Progre
                 eval_claims.extend(_eval_results(text, rel, problems))
     if progress:
         progress(total, total, "files")
-    tgt = target or Target(name=display_name(root, card), source="local", local_path=str(root))
+    tgt = target or Target(name=display_name(root, card, resolved=root_real), source="local", local_path=str(root))
     return Evidence(
         target=tgt,
         files=tuple(files),
@@ -309,19 +313,21 @@ def collect_folder(root: Path, *, target: Target | None = None, progress: Progre
 _GENERIC_NAMES = frozenset({"model", "models", "snapshot", "weights", "checkpoint", "final", "output", "export", "artifacts"})
 
 
-def display_name(root: Path, card: ModelCard | None) -> str:
+def display_name(root: Path, card: ModelCard | None, *, resolved: Path | None = None) -> str:
     """A human name for a local folder: its name, unless that is generic (``model``).
 
     Then the card's title (its first level-1 heading) or the parent folder's name.
+    ``resolved`` is ``root.resolve()`` when the caller has it already.
     """
-    name = root.resolve().name
+    real = resolved or root.resolve()
+    name = real.name
     if name.lower() not in _GENERIC_NAMES and not (len(name) == 40 and all(c in "0123456789abcdef" for c in name)):
         return name
     if card is not None:
         for section in card.sections:
             if section.level == 1 and 0 < len(section.title) <= 100:
                 return section.title
-    return root.resolve().parent.name or name
+    return real.parent.name or name
 
 
 def _eval_results(text: str, rel: str, problems: list[Problem]) -> list[Claim]:
