@@ -145,13 +145,24 @@ def _dataset_in(text: str, known: Sequence[str]) -> str | None:
     return None
 
 
-def _sentences(prose: str) -> Iterable[str]:
-    for para in re.split(r"\n\s*\n", prose):
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
+_DIGIT = re.compile(r"\d")
+
+
+def _numeric_sentences(prose: str) -> Iterable[str]:
+    """The sentences outside tables that hold a digit: the only ones that can state a result."""
+    for para in _PARAGRAPH_BREAK.split(prose):
         para = para.replace("**", "").replace("__", "")
         for line in para.split("\n"):
             if line.lstrip().startswith("|") or line.count("|") >= 2:
                 continue  # tables are read by table_claims
-            yield from (s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z(])", line) if s.strip())
+            if not _DIGIT.search(line):
+                continue
+            if "." in line or "!" in line or "?" in line:
+                yield from (s for s in _SENTENCE_BREAK.split(line) if s.strip())
+            else:
+                yield line  # no sentence end, so one sentence
 
 
 def text_claims(prose: str, *, datasets: Sequence[str] = (), task: str | None = None) -> list[TextClaim]:
@@ -175,8 +186,8 @@ def text_claims(prose: str, *, datasets: Sequence[str] = (), task: str | None = 
                 continue
             seen.add((metric, value))
             out.append(TextClaim(_claim(task, default_ds, split, metric, m.group(1), value, m.group(2), "card-text"), 0.8 if default_ds else 0.6, m.group(0).strip()))
-    for sentence in _sentences(sentences_from):
-        if len(sentence) > 600 or not re.search(r"\d", sentence):
+    for sentence in _numeric_sentences(sentences_from):
+        if len(sentence) > 600 or not _DIGIT.search(sentence):
             continue
         hits = [(m.group(1), m.group(2), m.group(3), m.start(), m.group(0)) for m in _gate.finditer(_METRIC_THEN_NUM, sentence)]
         hits += [(m.group(3), m.group(1), m.group(2), m.start(), m.group(0)) for m in _gate.finditer(_NUM_THEN_METRIC, sentence)]
@@ -234,7 +245,7 @@ def markdown_tables(text: str, *, with_headings: bool = False) -> list[Any]:
     Markdown heading above it (``(rows, heading)``).
     """
     tables: list[tuple[list[list[str]], str]] = []
-    lines = text.split("\n")
+    lines = text.split("\n") if "|" in text else []  # no pipe, no pipe table
     heading = ""
     i = 0
     while i < len(lines) - 1:
@@ -250,7 +261,7 @@ def markdown_tables(text: str, *, with_headings: bool = False) -> list[Any]:
             i = j
         else:
             i += 1
-    if "<table" in text.lower():
+    if "<" in text and "<table" in text.lower():
         for t in _HTML_TABLE.finditer(text):
             html_rows = []
             for r in _HTML_ROW.finditer(t.group(0)):

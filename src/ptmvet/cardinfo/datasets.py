@@ -34,9 +34,10 @@ def _finditer(rx: re.Pattern[str], fast: re.Pattern[str], text: str, low: str) -
     return [(m.group(0), m.group(1), m.start()) for m in _gate.finditer(rx, text)]
 
 
-def known_ids() -> tuple[str, ...]:
-    """Dataset ids that name well-known corpora (the alias table's targets)."""
-    return tuple(set(DATASET_ALIASES.values()))
+@lru_cache(maxsize=1)
+def _well_known_lower() -> frozenset[str]:
+    """Dataset ids that name well-known corpora (the alias table's targets), lower case."""
+    return frozenset(d.lower() for d in DATASET_ALIASES.values())
 
 _DS_LINK = re.compile(r"huggingface\.co/datasets/([A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?)", re.I)
 _TRAINED_ON = re.compile(
@@ -337,7 +338,7 @@ def find_datasets(metadata: Mapping[str, Any], prose: str, training_sections: It
             before = prose[max(0, m.start() - 40) : m.start()]
             if name.lower() not in _NOT_DATA and not _NEGATED.search(before) and not _OTHER_MODEL.search(before):
                 add(resolve(name) or name, "card-text", " ".join(m.group(0).split())[:120])
-    well_known = {d.lower() for d in known_ids()}
+    well_known = _well_known_lower()
     for whole, group, start in _finditer(_PART_OF, _PART_OF_LOW, plain, low):
         if _NEGATED.search(plain[max(0, start - 60) : start]) or re.search(r"\bany\s*$", plain[max(0, start - 10) : start]):
             continue

@@ -46,13 +46,14 @@ def prose(text: str, *, keep_markup: bool = False) -> str:
     ``keep_markup``, so that word counts count words.
     """
     text = strip_comments(text)
+    # _gate.quick: the same pattern led by a look-ahead on its first characters (same matches, fewer tries)
     if _gate.may_match(_FENCED, text):
-        text = _FENCED.sub(" ", text)
+        text = _gate.quick(_FENCED).sub(" ", text)
     if "<" in text:
         text = _HTML_TAG.sub(" ", text)
     if not keep_markup:
-        text = _MARKUP.sub(" ", text)
-    return _PLACEHOLDER.sub(" ", text) if _gate.may_match(_PLACEHOLDER, text) else text
+        text = _gate.quick(_MARKUP).sub(" ", text)
+    return _gate.quick(_PLACEHOLDER).sub(" ", text) if _gate.may_match(_PLACEHOLDER, text) else text
 
 
 @lru_cache(maxsize=256)
@@ -210,7 +211,7 @@ def _lowercase_variant(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
 @lru_cache(maxsize=16)
 def _search_text(body: str) -> str:
     text = strip_comments(body)
-    return prose(_HEADING_LINE.sub(" ", text) if "#" in text else text, keep_markup=True)
+    return prose(_gate.quick(_HEADING_LINE).sub(" ", text) if "#" in text else text, keep_markup=True)
 
 
 def metadata_tags(card: ModelCard | None) -> tuple[str, ...]:
