@@ -1,0 +1,91 @@
+"""Base-model phrases: the lead-driven scans find exactly what the patterns' own finditer finds."""
+
+from __future__ import annotations
+
+import re
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from ptmvet.cardinfo import basemodel
+from ptmvet.cardinfo.basemodel import _PHRASES_LOW, _VERB, _VERB_THEN_ID
+
+TRICKY = [
+    "",
+    "This model is a fine-tuned version of [roberta-base](https://huggingface.co/roberta-base) on IMDB.",
+    # mid-word and overlapping starts: "refinetuned from", "the base model is based on", "version of"/"versions of"
+    "refinetuned from x. the base model is based on bert. smaller versions of it. the base the base model:",
+    "fine-tuned from fine-tuned from finetuned version of finetuned from. distilling an ensemble of big teacher models",
+    # non-ASCII: Chinese, Japanese, Korean, Russian, accented Latin, a dotless i and a capital dotted I
+    "本模型基于 bert-base-chinese 在大规模语料基础上训练。bert-base-japanese をベースにファインチューニングしたモデル。",
+    "klue/roberta-base 기반 모델. основана на модели ai-forever/rugpt3large. modèle de base: camembert-base. basée sur x.",
+    "Fıne-tuned [a/b](https://huggingface.co/a/b) on data.\nİ fine-tuned `bert-base-cased` twice. fine-tuned\n\n  Fine-tuned `x/y`",
+]
+
+
+def _spans(matches: object) -> list[tuple[int, int]]:
+    return [m.span() for m in matches]  # type: ignore[attr-defined]
+
+
+def _agree(text: str) -> None:
+    low = text.lower()
+    if len(low) == len(text):
+        found: set[str] = set()
+        assert _spans(basemodel._phrase_matches(_PHRASES_LOW, low, found)) == _spans(_PHRASES_LOW.finditer(low))
+        assert _spans(basemodel._phrase_matches(_VERB, low)) == _spans(_VERB.finditer(low))
+        unlinked, cuts = basemodel._unlinked(text)
+        assert unlinked == re.sub(r"\[([^\]]{1,120})\]\([^)\s]{1,300}\)", r"\1", text)
+        ul = unlinked.lower()
+        assert _spans(basemodel._unlinked_phrases(ul, cuts, found)) == _spans(_PHRASES_LOW.finditer(ul))
+    assert _spans(basemodel._fine_tuned_then_ids(text)) == _spans(_VERB_THEN_ID.finditer(text))
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_lead_scans_find_what_finditer_finds(text: str) -> None:
+    _agree(text)
+    _agree(text.upper())
+
+
+def test_a_lead_split_by_a_link_is_still_found() -> None:
+    """ "[Bas](u)ed on `roberta-base`": the lead "based on" exists only once the link is cut out."""
+    text = "An adapter [bas](https://x.org/a)ed on `roberta-base` and [a model](https://x.org) fine-tuned"
+    low = text.lower()
+    found: set[str] = set()
+    list(basemodel._phrase_matches(_PHRASES_LOW, low, found))
+    assert "based on" not in found
+    unlinked, cuts = basemodel._unlinked(text)
+    got = [m.group(0) for m in basemodel._unlinked_phrases(unlinked.lower(), cuts, found)]
+    assert got == [m.group(0) for m in _PHRASES_LOW.finditer(unlinked.lower())]
+    assert "based on" in got
+    assert [b.id for b in basemodel.find_base_models({}, text)] == ["roberta-base"]
+
+
+def test_leads_are_known_only_for_case_sensitive_patterns_with_a_literal_start() -> None:
+    leads = basemodel._leads(_PHRASES_LOW)
+    assert leads is not None and "fine-tun" in leads and "基于" in leads and "the base" in leads
+    assert not any(a != b and b.startswith(a) for a in leads for b in leads)
+    assert basemodel._leads(re.compile("based on", re.I)) is None
+    assert basemodel._leads(re.compile(r"\w+ model")) is None
+    assert set(basemodel._leads(re.compile(r"(?=[ab])(?:a|bc?)x")) or ()) == {"ax", "bx", "bcx"}
+
+
+def test_lead_scans_agree_with_finditer_on_real_cards(corpora: Path) -> None:
+    """Every base-model scan, lead-driven and plain, on 150 real 2022 cards (whole bodies)."""
+    tarball = corpora / "hf-model-infos-cards-2022-02-saranscript" / "model_cards.tar.gz"
+    if not tarball.is_file():
+        pytest.skip("2022 card dump not present")
+    texts: list[str] = []
+    with tarfile.open(tarball) as tf:
+        for i, m in enumerate(tf):
+            fh = tf.extractfile(m) if m.isfile() and i % 50 == 7 else None
+            if fh is not None:
+                texts.append(fh.read().decode("utf-8", "replace"))
+            if len(texts) >= 150:
+                break
+    assert len(texts) == 150
+    hits = 0
+    for text in texts:
+        _agree(text)
+        hits += any(True for _ in _PHRASES_LOW.finditer(text.lower()))
+    assert hits > 20
