@@ -89,3 +89,48 @@ def test_lead_scans_agree_with_finditer_on_real_cards(corpora: Path) -> None:
         _agree(text)
         hits += any(True for _ in _PHRASES_LOW.finditer(text.lower()))
     assert hits > 20
+
+
+def _ids(text: str, own: list[str] | None = None) -> list[str]:
+    return [b.id for b in basemodel.find_base_models({}, text, own_ids=own or [])]
+
+
+def test_weights_converted_from_a_repository_name_it() -> None:
+    """google/vit-base-patch16-224: a conversion names where the weights came from, even when called a repository."""
+    text = (
+        "first released in [this repository](https://github.com/google-research/vision_transformer). However, the weights "
+        "were converted from the [timm repository](https://github.com/rwightman/pytorch-image-models) by Ross Wightman, "
+        "who already converted the weights from JAX to PyTorch. Credits go to him."
+    )
+    assert _ids(text) == ["github:rwightman/pytorch-image-models"]
+    # still a code base, not an origin: "based on" a repository, or a conversion done with a script
+    assert _ids("This model is based on the [official repository](https://github.com/google-research/electra).") == []
+    assert _ids("Weights converted from TF with [this script](https://github.com/huggingface/transformers/blob/main/x.py).") == []
+
+
+def test_a_copy_under_another_namespace_is_not_the_model_itself() -> None:
+    """DataikuNLP/paraphrase-MiniLM-L6-v2 is a copy of sentence-transformers/paraphrase-MiniLM-L6-v2."""
+    text = (
+        "**This model is a copy of [this model repository](https://huggingface.co/sentence-transformers/paraphrase-MiniLM-L6-v2/) "
+        "from sentence-transformers at the specific commit `c4dfcde8a3e3e17e85cd4f0ec1925a266187f48e`.**"
+    )
+    assert _ids(text, ["DataikuNLP/paraphrase-MiniLM-L6-v2"]) == ["sentence-transformers/paraphrase-MiniLM-L6-v2"]
+    # vuiseng9/wav2vec2-base-100h: "This is a fork of [```facebook/wav2vec2-base-100h```](...)"
+    fork = "This is a fork of [```facebook/wav2vec2-base-100h```](https://huggingface.co/facebook/wav2vec2-base-100h)"
+    assert _ids(fork, ["vuiseng9/wav2vec2-base-100h"]) == ["facebook/wav2vec2-base-100h"]
+    # the namespace unknown (a local folder named like the model): a same-named id may be the model itself
+    assert _ids(text, ["paraphrase-MiniLM-L6-v2"]) == []
+    # the model's own id, or its bare name, is never its base; nor a GitHub repository named like it
+    assert _ids("A fine-tuned version of [me/m1](https://huggingface.co/me/m1).", ["me/m1"]) == []
+    assert _ids("Based on [PyTorrent Dataset](https://github.com/fla-sil/PyTorrent) data.", ["Fujitsu/pytorrent"]) == []
+
+
+def test_a_title_a_paragraph_above_is_not_what_was_fine_tuned() -> None:
+    """adilism/wav2vec2-large-xlsr-kyrgyz: the heading is the model's own name (another user's model has it too)."""
+    text = (
+        "\n# Wav2Vec2-Large-XLSR-53-Kyrgyz\n\nFine-tuned [facebook/wav2vec2-large-xlsr-53](https://huggingface.co/facebook/"
+        "wav2vec2-large-xlsr-53) on Kyrgyz using the [Common Voice](https://huggingface.co/datasets/common_voice) dataset.\n"
+    )
+    assert _ids(text, ["adilism/wav2vec2-large-xlsr-kyrgyz"]) == ["facebook/wav2vec2-large-xlsr-53"]
+    # on the same line the id before the verb still counts
+    assert _ids("[google/mt5-small](https://huggingface.co/google/mt5-small) fine-tuned on XSum.") == ["google/mt5-small"]

@@ -14,7 +14,7 @@ model's own id.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -69,6 +69,12 @@ _ID_BEFORE_VERB = re.compile(
 )
 #: "Fine-tuned [facebook/wav2vec2-large-xlsr-53](...) on Ukrainian"
 _VERB_THEN_ID = re.compile(r"(?:^|\n|\. )\s*(?:fine-?tuned|finetuned)\s+(\[[^\]]{2,120}\]\([^)\s]+\)|`[\w./-]{3,120}`)", re.I)
+#: Words before a GitHub link that make it a code base rather than where the weights came from.
+_CODE = re.compile(r"code|implementation|repositor|paper|described|library|toolkit|script|github", re.I)
+#: The same after a conversion phrase, where "the original [repo](...)" is where the weights were converted from.
+_CONVERTED_CODE = re.compile(r"code|implementation|paper|described|library|toolkit|script", re.I)
+_CONVERSION = re.compile(r"convert|port|(?:exact )?copy", re.I)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|。|\n")
 
 
@@ -257,13 +263,27 @@ def valid_hub_id(value: str) -> bool:
     return ns not in _LOCAL_NAMESPACES and bool(re.fullmatch(r"[A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?", v))
 
 
-def _own(own_ids: Iterable[str]) -> set[str]:
-    out: set[str] = set()
+def _own(own_ids: Iterable[str]) -> Callable[[str], bool]:
+    """Whether a (lower-case) id is the model's own.
+
+    A bare own name (a local folder's) matches that name in any namespace;
+    with the namespace known, ``other-org/same-name`` is another model (a card
+    that says it is "a copy of" or "a fork of" it names its origin).
+    """
+    full: set[str] = set()
+    bare: set[str] = set()
     for i in own_ids:
         if i:
-            out.add(i.lower())
-            out.add(i.lower().rsplit("/", 1)[-1])
-    return out
+            full.add(i.lower())
+            bare.add(i.lower().rsplit("/", 1)[-1])
+    anywhere = {i for i in full if "/" not in i}
+
+    def is_own(key: str) -> bool:
+        name = key.rsplit("/", 1)[-1]
+        # a GitHub repository named like the model is its own code or data far more often than its origin
+        return key in full or name in anywhere or (("/" not in key or key.startswith("github:")) and name in bare)
+
+    return is_own
 
 
 def _ids_near(text: str) -> list[tuple[str, bool]]:
@@ -283,13 +303,13 @@ def find_base_models(
     metadata: Mapping[str, Any], prose: str, *, config: Mapping[str, Any] | None = None, own_ids: Iterable[str] = ()
 ) -> tuple[BaseModel, ...]:
     """Every base model the card and config support, strongest evidence first."""
-    own = _own(own_ids)
+    is_own = _own(own_ids)
     out: list[BaseModel] = []
     seen: set[str] = set()
 
     def add(mid: str, strength: str, evidence: str) -> None:
         key = mid.lower()
-        if key in seen or key in own or key.rsplit("/", 1)[-1] in own:
+        if key in seen or is_own(key):
             return
         seen.add(key)
         out.append(BaseModel(mid, strength, evidence))
@@ -315,7 +335,10 @@ def find_base_models(
         for mid, linked in _ids_near(text)[:2]:
             if mid.startswith("github:"):
                 lead = window[: window.lower().find("github.com")]
-                if not re.search(r"code|implementation|repositor|paper|described|library|toolkit|script|github", lead, re.I) and len(lead) < 60:
+                # "based on the code in [repo](github...)" names a code base, but weights "converted from the
+                # [timm repository](github...)" or "a ported version of [fairseq ...](github...)" came from that repository
+                code = _CONVERTED_CODE if _CONVERSION.match(m.group(0)) else _CODE
+                if not code.search(lead) and len(lead) < 60:
                     add(mid, "card-text", " ".join((m.group(0) + window).split())[:160])
                     break
                 continue
@@ -329,8 +352,8 @@ def find_base_models(
     for v in verbs:
         head = prose[max(0, v.start() - 200) : v.start()]
         prior = _ID_BEFORE_VERB.search(head)
-        if prior is None:
-            continue
+        if prior is None or _BLANK_LINE.search(prior.group(0)):
+            continue  # an id a paragraph above ("moved to: org/name" then "Fine-tuned X on ...") is not the verb's subject
         linked = prior.group(1).startswith("[")
         if v.group(0) == "trained on" and not (linked or prior.group(2)):
             continue  # "X trained on" needs a linked id or "X model trained on"
