@@ -477,6 +477,12 @@ class GateResult:
         }
 
 
+#: Outcomes the gate weighs as failures.
+_FAILING = frozenset({Outcome.FAIL, Outcome.ERROR})
+#: Outcomes of checks that did not look (listed as not run).
+_NOT_LOOKED = frozenset({Outcome.SKIPPED, Outcome.ERROR})
+
+
 def gate(
     report: Report,
     policy: Policy,
@@ -496,7 +502,7 @@ def gate(
     items: list[GateItem] = []
     for f in report.findings:
         # A check that crashed was not run: its failure is not ruled out, so it weighs as one.
-        if f.outcome not in (Outcome.FAIL, Outcome.ERROR):
+        if f.outcome not in _FAILING:
             continue
         mode = policy.mode_for(f)
         if mode is Mode.OFF:
@@ -533,7 +539,7 @@ def _not_run(report: Report, policy: Policy) -> tuple[NotRun, ...]:
     """
     out: dict[str, Finding] = {}
     for f in report.findings:
-        if f.outcome in (Outcome.SKIPPED, Outcome.ERROR) and policy.mode_for(f) is not Mode.OFF:
+        if f.outcome in _NOT_LOOKED and policy.mode_for(f) is not Mode.OFF:
             out.setdefault(f.check_id, f)
     ranked = sorted(out.values(), key=lambda f: (-f.severity.rank, f.check_id))
     return tuple(NotRun(f.check_id, f.slug, f.severity.value, f.outcome.value, f.message) for f in ranked)

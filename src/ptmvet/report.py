@@ -52,15 +52,19 @@ def score_findings(findings: Iterable[Finding]) -> dict[Attribute, float | None]
     got: dict[Attribute, float] = {}
     total: dict[Attribute, float] = {}
     assessed: set[Attribute] = set()
+    not_applicable, passed, failed = Outcome.NOT_APPLICABLE, Outcome.PASS, Outcome.FAIL  # one look-up, not one per finding
     for f in findings:
-        if f.outcome is Outcome.NOT_APPLICABLE:
+        outcome = f.outcome
+        if outcome is not_applicable:
             continue
+        attr = f.attribute
         w = f.score_weight
-        total[f.attribute] = total.get(f.attribute, 0.0) + w
-        if f.outcome.assessed:
-            assessed.add(f.attribute)
-        if f.outcome is Outcome.PASS:
-            got[f.attribute] = got.get(f.attribute, 0.0) + w * f.credit
+        total[attr] = total.get(attr, 0.0) + w
+        if outcome is passed:
+            assessed.add(attr)
+            got[attr] = got.get(attr, 0.0) + w * f.credit
+        elif outcome is failed:
+            assessed.add(attr)
     scores: dict[Attribute, float | None] = {}
     for attr in Attribute:
         t = total.get(attr)
