@@ -44,6 +44,40 @@ def test_gate_never_hides_a_match(src: str, flags: int, text: str) -> None:
     assert (_gate.search(pattern, text) is None) == (pattern.search(text) is None)
 
 
+@settings(max_examples=400, deadline=None)
+@given(src=_regex(), flags=st.sampled_from([0, re.I, re.I | re.M, re.M]), text=st.text(alphabet=ALPHABET, max_size=40))
+def test_pruned_pattern_finds_the_same_matches_and_groups(src: str, flags: int, text: str) -> None:
+    pattern = re.compile(src, flags)
+    reduced = _gate.pruned(pattern, text)
+    want = [(m.span(), m.groups()) for m in pattern.finditer(text)]
+    assert ([] if reduced is None else [(m.span(), m.groups()) for m in _gate.quick(reduced).finditer(text)]) == want
+
+
+def test_pruning_rules_out_only_alternatives_that_cannot_match() -> None:
+    pattern = re.compile(r"\blatency\b|(?:\d+ ?ms)|tokens?\s*/\s*s\b|[|(]x|y]", re.I)
+    assert _gate._top_level_split(pattern.pattern) == [r"\blatency\b", r"(?:\d+ ?ms)", r"tokens?\s*/\s*s\b", "[|(]x", "y]"]
+    reduced = _gate.pruned(pattern, "it answers in 12 ms")
+    # "latency", "token" and "y]" are ruled out, in place (the groups keep their numbers)
+    assert reduced is not None and reduced.pattern == r"(?!)(?:\blatency\b)|(?:\d+ ?ms)|(?!)(?:tokens?\s*/\s*s\b)|[|(]x|(?!)(?:y])"
+    assert _gate.quick(reduced).pattern.startswith("(?=[\\d\\x28\\x7c])")
+    assert _gate.pruned(pattern, "LATENCY 12 ms, 9 tokens/s, y]") is pattern  # every alternative may match: the pattern itself
+    assert _gate.pruned(re.compile("latency|throughput"), "nothing here") is None
+    # back-references and inline flags tie the alternatives together: not split
+    for src in (r"(a)b|\1c", r"(?i)ab|cd", r"(?P<x>a)|(?P=x)"):
+        assert _gate._alternatives(re.compile(src)) is None
+    assert _gate._top_level_split("(a|b") is None and _gate._top_level_split("a)|b") is None
+
+
+def test_long_texts_are_scanned_pruned_with_the_same_matches_and_groups() -> None:
+    pattern = re.compile(r"(latency) (\d+)|(\d+) ?(ms)\b|tokens?/s", re.I)
+    text = "x " * _gate._PRUNE_FROM + " answers in 12 ms and 30ms"
+    got = [(m.span(), m.groups()) for m in _gate.finditer(pattern, text)]
+    assert got == [(m.span(), m.groups()) for m in pattern.finditer(text)]
+    assert [m.group(3) for m in _gate.finditer(pattern, text)] == ["12", "30"]
+    assert _gate.search(pattern, text).group(4) == "ms"  # type: ignore[union-attr]
+    assert _gate.search(re.compile("latency|throughput"), text) is None
+
+
 def test_required_words_of_card_patterns() -> None:
     assert _gate.required_words(re.compile(r"\barxiv\s*:\s*\d{4}\.\d{4,5}", re.I)) == (("arxiv",),)
     assert _gate.required_words(re.compile(r"batch[\s_-]*size", re.I)) == (("batch",), ("size",))
@@ -103,6 +137,9 @@ def test_gate_agrees_with_every_card_pattern_on_real_cards(corpora: Path) -> Non
         gated += _gate.required_words(pattern) is not None
         for text in texts:
             assert [m.span() for m in _gate.finditer(pattern, text)] == [m.span() for m in pattern.finditer(text)], pattern.pattern
+            reduced = _gate.pruned(pattern, text)  # what a text over _gate._PRUNE_FROM is scanned with
+            want = [(m.span(), m.groups()) for m in pattern.finditer(text)]
+            assert ([] if reduced is None else [(m.span(), m.groups()) for m in reduced.finditer(text)]) == want, pattern.pattern
     assert gated > 20
 
 

@@ -146,7 +146,8 @@ def card_info(
 
 # ------------------------------------------------------------ once per vet
 
-_CACHE: list[tuple[tuple[Any, ...], Any]] = []
+#: (kind, ids of the objects) -> (the objects, result); the oldest entry goes first.
+_CACHE: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = {}
 _CACHE_SIZE = 4
 
 
@@ -154,15 +155,18 @@ def _memo(kind: str, parts: tuple[Any, ...], compute: Any) -> Any:
     """The result for these exact objects (compared by identity), computed once.
 
     The cache holds the objects themselves, so an id is never reused while
-    its entry lives; enrichers replace the evidence but keep its card,
-    configs and registry objects, so one vet reads each card once.
+    its entry lives (the same ids are the same objects); enrichers replace the
+    evidence but keep its card, configs and registry objects, so one vet reads
+    each card once.
     """
-    for key, value in _CACHE:
-        if key[0] == kind and len(key) == len(parts) + 1 and all(a is b for a, b in zip(key[1:], parts, strict=True)):
-            return value
+    key = (kind, *map(id, parts))
+    hit = _CACHE.get(key)
+    if hit is not None:
+        return hit[1]
     value = compute()
-    _CACHE.insert(0, ((kind, *parts), value))
-    del _CACHE[_CACHE_SIZE * 2 :]
+    if len(_CACHE) >= _CACHE_SIZE * 2:
+        del _CACHE[next(iter(_CACHE))]
+    _CACHE[key] = (parts, value)
     return value
 
 

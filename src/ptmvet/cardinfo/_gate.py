@@ -177,6 +177,8 @@ def _first(items: Any) -> tuple[set[str], bool] | None:
     """(class items one of which every match's first character is, whether the sequence can match empty); None if unknown."""
     acc: set[str] = set()
     for op, av in items:
+        if op is _c.ASSERT_NOT and not av[1]:
+            return acc, False  # "(?!)": nothing after it is ever matched
         if op in _ZERO_WIDTH:
             continue
         if op is _c.LITERAL:
@@ -280,11 +282,116 @@ def may_match(pattern: re.Pattern[str], text: str) -> bool:
     return True
 
 
+#: Texts at least this long are scanned with the alternatives they cannot hold ruled out (:func:`pruned`).
+#: On an ordinary card the substring tests and the compiled variants cost more than they save; on a
+#: card of megabytes a scan for twelve alternatives costs tens of milliseconds, the tests a fraction.
+_PRUNE_FROM = 100_000
+
+
+def _scanner(pattern: re.Pattern[str], text: str) -> re.Pattern[str] | None:
+    """The pattern to scan ``text`` with (led by :func:`quick`, pruned for long texts); None when it cannot match."""
+    if len(text) >= _PRUNE_FROM:
+        reduced = pruned(pattern, text)
+        return quick(reduced) if reduced is not None else None
+    return quick(pattern) if may_match(pattern, text) else None
+
+
 def search(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     """``pattern.search(text)``, skipped when a substring test rules every match out."""
-    return quick(pattern).search(text) if may_match(pattern, text) else None
+    scanner = _scanner(pattern, text)
+    return scanner.search(text) if scanner is not None else None
 
 
 def finditer(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     """``pattern.finditer(text)``, skipped when a substring test rules every match out."""
-    return quick(pattern).finditer(text) if may_match(pattern, text) else iter(())
+    scanner = _scanner(pattern, text)
+    return scanner.finditer(text) if scanner is not None else iter(())
+
+
+# ------------------------------------------------------------- pruning alternatives
+
+#: Groups that change how the rest of the pattern reads (inline flags, back-references): not split.
+_UNSPLITTABLE = re.compile(r"\\[1-9]|\(\?P=|\(\?[aiLmsux-]+[:)]")
+
+
+def _top_level_split(source: str) -> list[str] | None:
+    """``source`` cut at its top-level ``|`` (outside groups and classes); None when unbalanced."""
+    parts: list[str] = []
+    depth = 0
+    in_class = False
+    start = 0
+    i = 0
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            if ch == "]":
+                in_class = False
+        elif ch == "[":
+            in_class = True
+            if source[i + 1 : i + 2] == "^":
+                i += 1
+            if source[i + 1 : i + 2] == "]":
+                i += 1  # a leading "]" is a member, not the end
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif ch == "|" and depth == 0:
+            parts.append(source[start:i])
+            start = i + 1
+        i += 1
+    if depth or in_class:
+        return None
+    parts.append(source[start:])
+    return parts
+
+
+@per_pattern
+def _alternatives(pattern: re.Pattern[str]) -> tuple[tuple[str, re.Pattern[str]], ...] | None:
+    """The pattern's top-level alternatives (source, compiled alone), None when it has fewer than two or cannot be split."""
+    if _UNSPLITTABLE.search(pattern.pattern):
+        return None
+    parts = _top_level_split(pattern.pattern)
+    if parts is None or len(parts) < 2:
+        return None
+    try:
+        return tuple((p, re.compile(p, pattern.flags)) for p in parts)
+    except re.error:
+        return None
+
+
+_PRUNED: dict[tuple[int, tuple[int, ...]], tuple[re.Pattern[str], re.Pattern[str]]] = {}
+
+
+def pruned(pattern: re.Pattern[str], text: str) -> re.Pattern[str] | None:
+    """``pattern`` with the top-level alternatives that cannot match anywhere in ``text`` ruled out; None when none can.
+
+    An alternative that cannot match anywhere never wins at any position, so the
+    pruned pattern finds the same matches at the same positions, with the same
+    groups: a ruled-out alternative stays in place behind ``(?!)``, which fails
+    at once, so every group keeps its number. :func:`quick` then leads the
+    pattern with the first characters of the alternatives left, and the engine
+    stops at far fewer positions.
+    """
+    alts = _alternatives(pattern)
+    if alts is None:
+        return pattern if may_match(pattern, text) else None
+    kept = tuple(i for i, (_src, alone) in enumerate(alts) if may_match(alone, text))
+    if not kept:
+        return None
+    if len(kept) == len(alts):
+        return pattern
+    key = (id(pattern), kept)
+    hit = _PRUNED.get(key)
+    if hit is not None and hit[0] is pattern:
+        return hit[1]
+    if len(_PRUNED) >= 256:
+        _PRUNED.clear()
+    compiled = re.compile("|".join(src if i in kept else f"(?!)(?:{src})" for i, (src, _alone) in enumerate(alts)), pattern.flags)
+    _PRUNED[key] = (pattern, compiled)
+    return compiled

@@ -136,20 +136,20 @@ class CheckMeta:
         # Every field, set in one step: the frozen dataclass's own __init__ sets them one by one
         # through object.__setattr__, 5x slower, and a vet builds a finding per check.
         found = object.__new__(Finding)
-        found.__dict__.update(
-            check_id=self.id,
-            slug=self.slug,
-            attribute=self.attribute,
-            severity=sev,
-            outcome=outcome,
-            message=message,
-            evidence=tuple(evidence),
-            remedy=(remedy if remedy is not None else self.remedy) if outcome is Outcome.FAIL else "",
-            details=dict(details) if details else {},
-            paths=tuple(paths),
-            weight=weight,
-            credit=min(1.0, max(0.0, credit)),
-        )
+        object.__setattr__(found, "__dict__", {
+            "check_id": self.id,
+            "slug": self.slug,
+            "attribute": self.attribute,
+            "severity": sev,
+            "outcome": outcome,
+            "message": message,
+            "evidence": tuple(evidence),
+            "remedy": (remedy if remedy is not None else self.remedy) if outcome is Outcome.FAIL else "",
+            "details": dict(details) if details else {},
+            "paths": tuple(paths),
+            "weight": weight,
+            "credit": min(1.0, max(0.0, credit)),
+        })  # fmt: skip
         return found
 
     def passed(self, message: str, **kw: Any) -> Finding:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ptmvet.cardinfo import _gate
 from ptmvet.licenses.ids import NormalizedLicense, normalize
 
 if TYPE_CHECKING:
@@ -209,11 +210,11 @@ def _text_mentions(body: str, section_texts: Iterable[tuple[str, str]]) -> list[
     for title, text in section_texts:
         # A License section: its whole text names the licence (a link, a name, a sentence).
         add(f"section {title!r}", identify_text(text) or identify_name(text[:400]))
-    # Every match holds "under", whose letters re.IGNORECASE matches only with their ASCII cases:
-    # a card without it (most) is not scanned by the slow leading alternation.
-    for m in _LICENSED_UNDER.finditer(body) if "under" in body.lower() else ():
+    # Through the substring gate: a card without "under" (most) is not scanned by the leading
+    # alternation, and a scan stops only where a match can start.
+    for m in _gate.finditer(_LICENSED_UNDER, body):
         add("'licensed under' sentence", identify_name(m.group(1)))
-    for m in _LICENSE_LINE.finditer(body):
+    for m in _gate.finditer(_LICENSE_LINE, body):
         add("'License:' line", identify_name(m.group(1)))
     return found
 
