@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import tarfile
 from pathlib import Path
 
 import pytest
 
+from _corpuscards import cards_2022
 from ptmvet.cardinfo import basemodel
 from ptmvet.cardinfo.basemodel import _PHRASES_LOW, _VERB, _VERB_THEN_ID
 
@@ -72,17 +72,7 @@ def test_leads_are_known_only_for_case_sensitive_patterns_with_a_literal_start()
 
 def test_lead_scans_agree_with_finditer_on_real_cards(corpora: Path) -> None:
     """Every base-model scan, lead-driven and plain, on 150 real 2022 cards (whole bodies)."""
-    tarball = corpora / "hf-model-infos-cards-2022-02-saranscript" / "model_cards.tar.gz"
-    if not tarball.is_file():
-        pytest.skip("2022 card dump not present")
-    texts: list[str] = []
-    with tarfile.open(tarball) as tf:
-        for i, m in enumerate(tf):
-            fh = tf.extractfile(m) if m.isfile() and i % 50 == 7 else None
-            if fh is not None:
-                texts.append(fh.read().decode("utf-8", "replace"))
-            if len(texts) >= 150:
-                break
+    texts = cards_2022(corpora, every=50, offset=7, count=150)
     assert len(texts) == 150
     hits = 0
     for text in texts:

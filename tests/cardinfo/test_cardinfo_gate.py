@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import tarfile
 from pathlib import Path
 from types import ModuleType
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _corpuscards import cards_2022
 from ptmvet.cardinfo import _gate, basemodel, claims, datasets, task
 from ptmvet.checks import _cardtext, documentation, portability, provenance, reproducibility
 
@@ -119,17 +118,7 @@ PATTERNS = _patterns(_cardtext, provenance, reproducibility, documentation, port
 
 def test_gate_agrees_with_every_card_pattern_on_real_cards(corpora: Path) -> None:
     """Each module-level pattern of the checks and card readers, gated and not, on 80 real 2022 cards."""
-    tarball = corpora / "hf-model-infos-cards-2022-02-saranscript" / "model_cards.tar.gz"
-    if not tarball.is_file():
-        pytest.skip("2022 card dump not present")
-    texts: list[str] = []
-    with tarfile.open(tarball) as tf:
-        for i, m in enumerate(tf):
-            fh = tf.extractfile(m) if m.isfile() and i % 200 == 0 else None
-            if fh is not None:
-                texts.append(fh.read().decode("utf-8", "replace")[:8_000])
-            if len(texts) >= 80:
-                break
+    texts = cards_2022(corpora, every=200, count=80, max_chars=8_000)
     texts += ["Fine-tuned on İSTANBUL data with ADAMW, ſeed 42 (K80 GPU)", "arXiv: 2101.00001", ""]
     assert len(PATTERNS) > 60
     gated = 0
