@@ -62,8 +62,9 @@ def test_pruning_rules_out_only_alternatives_that_cannot_match() -> None:
     assert _gate.pruned(pattern, "LATENCY 12 ms, 9 tokens/s, y]") is pattern  # every alternative may match: the pattern itself
     assert _gate.pruned(re.compile("latency|throughput"), "nothing here") is None
     # back-references and inline flags tie the alternatives together: not split
-    for src in (r"(a)b|\1c", r"(?i)ab|cd", r"(?P<x>a)|(?P=x)"):
+    for src in (r"(a)b|\1c", r"(?i)ab|cd", r"(?P<x>a)|(?P=x)", r"a(?#x|y)|b"):
         assert _gate._alternatives(re.compile(src)) is None
+    assert _gate._alternatives(re.compile("a  # one | two\n| b", re.X)) is None
     assert _gate._top_level_split("(a|b") is None and _gate._top_level_split("a)|b") is None
 
 

@@ -259,6 +259,7 @@ def quick(pattern: re.Pattern[str]) -> re.Pattern[str]:
 
 
 _IGNORECASE = int(re.IGNORECASE)  # an int: ``int & RegexFlag`` goes through the enum machinery, 20x slower
+_VERBOSE = int(re.VERBOSE)
 
 
 @per_pattern
@@ -310,8 +311,8 @@ def finditer(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
 
 # ------------------------------------------------------------- pruning alternatives
 
-#: Groups that change how the rest of the pattern reads (inline flags, back-references): not split.
-_UNSPLITTABLE = re.compile(r"\\[1-9]|\(\?P=|\(\?[aiLmsux-]+[:)]")
+#: What changes how the rest of the pattern reads (inline flags, back-references, comments): not split.
+_UNSPLITTABLE = re.compile(r"\\[1-9]|\(\?P=|\(\?#|\(\?[aiLmsux-]+[:)]")
 
 
 def _top_level_split(source: str) -> list[str] | None:
@@ -354,8 +355,8 @@ def _top_level_split(source: str) -> list[str] | None:
 @per_pattern
 def _alternatives(pattern: re.Pattern[str]) -> tuple[tuple[str, re.Pattern[str]], ...] | None:
     """The pattern's top-level alternatives (source, compiled alone), None when it has fewer than two or cannot be split."""
-    if _UNSPLITTABLE.search(pattern.pattern):
-        return None
+    if pattern.flags & _VERBOSE or _UNSPLITTABLE.search(pattern.pattern):
+        return None  # in verbose mode a "|" or "(" may sit in a comment
     parts = _top_level_split(pattern.pattern)
     if parts is None or len(parts) < 2:
         return None
