@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from _corpuscards import cards_2022
-from ptmvet.cardinfo import basemodel
+from ptmvet.cardinfo import _gate, basemodel
 from ptmvet.cardinfo.basemodel import _PHRASES_LOW, _VERB, _VERB_THEN_ID
 
 TRICKY = [
@@ -62,12 +62,12 @@ def test_a_lead_split_by_a_link_is_still_found() -> None:
 
 
 def test_leads_are_known_only_for_case_sensitive_patterns_with_a_literal_start() -> None:
-    leads = basemodel._leads(_PHRASES_LOW)
+    leads = _gate.leads(_PHRASES_LOW)
     assert leads is not None and "fine-tun" in leads and "基于" in leads and "the base" in leads
     assert not any(a != b and b.startswith(a) for a in leads for b in leads)
-    assert basemodel._leads(re.compile("based on", re.I)) is None
-    assert basemodel._leads(re.compile(r"\w+ model")) is None
-    assert set(basemodel._leads(re.compile(r"(?=[ab])(?:a|bc?)x")) or ()) == {"ax", "bx", "bcx"}
+    assert _gate.leads(re.compile("based on", re.I)) is None
+    assert _gate.leads(re.compile(r"\w+ model")) is None
+    assert set(_gate.leads(re.compile(r"(?=[ab])(?:a|bc?)x")) or ()) == {"ax", "bx", "bcx"}
 
 
 def test_lead_scans_agree_with_finditer_on_real_cards(corpora: Path) -> None:

@@ -13,7 +13,7 @@ could not have matched.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache, wraps
 from typing import Any, TypeVar
 
@@ -396,3 +396,83 @@ def pruned(pattern: re.Pattern[str], text: str) -> re.Pattern[str] | None:
     compiled = re.compile("|".join(src if i in kept else f"(?!)(?:{src})" for i, (src, _alone) in enumerate(alts)), pattern.flags)
     _PRUNED[key] = (pattern, compiled)
     return compiled
+
+
+# ------------------------------------------------------------- scanning from leading strings
+
+#: Characters of each lead: long enough that a lead is rare in prose ("the base", not "the ").
+_LEAD_CHARS = 8
+#: More leads than this cost about what scanning with the engine does.
+_MAX_LEADS = 200
+
+
+def _leads_of(items: list[Any], prefix: str, out: set[str]) -> bool:
+    """Add to ``out`` the strings (``prefix`` extended by up to ``_LEAD_CHARS``) one of which starts every match of ``items``.
+
+    False when that is unknown (a match could start with anything), or when there are too many.
+    """
+    c = _c
+    for i, (op, av) in enumerate(items):
+        if len(prefix) >= _LEAD_CHARS:
+            break
+        rest = items[i + 1 :]
+        if op is c.LITERAL:
+            prefix += chr(av)
+        elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            continue  # \b and look-arounds consume nothing (and only narrow where a match starts)
+        elif op is c.IN and 0 < len(av) <= 4 and all(o is c.LITERAL for o, _ in av):
+            return all(_leads_of([(c.LITERAL, v), *rest], prefix, out) for _, v in av)
+        elif op is c.SUBPATTERN and not av[1] and not av[2]:
+            return _leads_of([*av[3].data, *rest], prefix, out)
+        elif op is c.BRANCH:
+            return all(_leads_of([*alt.data, *rest], prefix, out) for alt in av[1])
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] == 0 and av[1] == 1:
+            return _leads_of([*av[2].data, *rest], prefix, out) and _leads_of(rest, prefix, out)
+        else:
+            break  # a repeat, any character, a class: the lead ends here
+    out.add(prefix)
+    return bool(prefix) and len(out) <= _MAX_LEADS
+
+
+@per_pattern
+def leads(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Strings one of which every match of a case-sensitive ``pattern`` starts with (none a prefix of another); None if unknown."""
+    if pattern.flags & _IGNORECASE:
+        return None
+    out: set[str] = set()
+    if not _leads_of(list(_parser.parse(pattern.pattern, pattern.flags).data), "", out):
+        return None
+    kept: list[str] = []
+    for lead in sorted(out, key=len):
+        if not any(lead.startswith(k) for k in kept):
+            kept.append(lead)
+    return tuple(kept)
+
+
+def starts(text: str, leads: Iterable[str], found: set[str] | None = None) -> list[int]:
+    """Where in ``text`` one of ``leads`` occurs, in order; the leads that occur are added to ``found``."""
+    starts: set[int] = set()
+    for lead in leads:
+        at = text.find(lead)
+        if at >= 0 and found is not None:
+            found.add(lead)
+        while at >= 0:
+            starts.add(at)
+            at = text.find(lead, at + 1)
+    return sorted(starts)
+
+
+def matches_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` when every match starts at one of ``starts``.
+
+    finditer tries every position from the end of the last match on and
+    keeps the first that matches; trying only the positions a match can start
+    at, in order, finds the same matches.
+    """
+    end = 0
+    for at in starts:
+        if at >= end:
+            m = pattern.match(text, at)
+            if m is not None:
+                yield m
+                end = m.end()

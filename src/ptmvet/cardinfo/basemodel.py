@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from ptmvet.cardinfo import _gate
@@ -90,88 +89,6 @@ class BaseModel:
         return {"id": self.id, "strength": self.strength, "evidence": self.evidence}
 
 
-_parser: Any = getattr(re, "_parser", None)
-if _parser is None:  # pragma: no cover - Python < 3.11 named it sre_parse
-    import sre_parse as _parser
-
-#: Characters of each lead: long enough that a lead is rare in prose ("the base", not "the ").
-_LEAD_CHARS = 8
-#: More leads than this cost about what scanning with the engine does.
-_MAX_LEADS = 200
-
-
-def _leads_of(items: list[Any], prefix: str, out: set[str]) -> bool:
-    """Add to ``out`` the strings (``prefix`` extended by up to ``_LEAD_CHARS``) one of which starts every match of ``items``.
-
-    False when that is unknown (a match could start with anything), or when there are too many.
-    """
-    c = _parser
-    for i, (op, av) in enumerate(items):
-        if len(prefix) >= _LEAD_CHARS:
-            break
-        rest = items[i + 1 :]
-        if op is c.LITERAL:
-            prefix += chr(av)
-        elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
-            continue  # \b and look-arounds consume nothing (and only narrow where a match starts)
-        elif op is c.IN and 0 < len(av) <= 4 and all(o is c.LITERAL for o, _ in av):
-            return all(_leads_of([(c.LITERAL, v), *rest], prefix, out) for _, v in av)
-        elif op is c.SUBPATTERN and not av[1] and not av[2]:
-            return _leads_of([*av[3].data, *rest], prefix, out)
-        elif op is c.BRANCH:
-            return all(_leads_of([*alt.data, *rest], prefix, out) for alt in av[1])
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] == 0 and av[1] == 1:
-            return _leads_of([*av[2].data, *rest], prefix, out) and _leads_of(rest, prefix, out)
-        else:
-            break  # a repeat, any character, a class: the lead ends here
-    out.add(prefix)
-    return bool(prefix) and len(out) <= _MAX_LEADS
-
-
-@lru_cache(maxsize=8)
-def _leads(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
-    """Strings one of which every match of a case-sensitive ``pattern`` starts with (none a prefix of another); None if unknown."""
-    if pattern.flags & re.IGNORECASE:
-        return None
-    out: set[str] = set()
-    if not _leads_of(list(_parser.parse(pattern.pattern, pattern.flags).data), "", out):
-        return None
-    kept: list[str] = []
-    for lead in sorted(out, key=len):
-        if not any(lead.startswith(k) for k in kept):
-            kept.append(lead)
-    return tuple(kept)
-
-
-def _starts(text: str, leads: Iterable[str], found: set[str] | None = None) -> list[int]:
-    """Where in ``text`` one of ``leads`` occurs, in order; the leads that occur are added to ``found``."""
-    starts: set[int] = set()
-    for lead in leads:
-        at = text.find(lead)
-        if at >= 0 and found is not None:
-            found.add(lead)
-        while at >= 0:
-            starts.add(at)
-            at = text.find(lead, at + 1)
-    return sorted(starts)
-
-
-def _matches_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
-    """``pattern.finditer(text)`` when every match starts at one of ``starts``.
-
-    finditer tries every position from the end of the last match on and
-    keeps the first that matches; trying only the positions a match can start
-    at, in order, finds the same matches.
-    """
-    end = 0
-    for at in starts:
-        if at >= end:
-            m = pattern.match(text, at)
-            if m is not None:
-                yield m
-                end = m.end()
-
-
 def _phrase_matches(pattern: re.Pattern[str], text: str, found: set[str] | None = None) -> Iterator[re.Match[str]]:
     """``pattern.finditer(text)``, trying the pattern only where one of its leads occurs (those are added to ``found``).
 
@@ -179,12 +96,12 @@ def _phrase_matches(pattern: re.Pattern[str], text: str, found: set[str] | None 
     than the engine enters their ~70 alternatives at every position; a lead
     that is not ASCII cannot occur in an ASCII text.
     """
-    leads = _leads(pattern)
+    leads = _gate.leads(pattern)
     if leads is None:
         return pattern.finditer(text)
     if text.isascii():
         leads = tuple(lead for lead in leads if lead.isascii())
-    return _matches_at(pattern, text, _starts(text, leads, found))
+    return _gate.matches_at(pattern, text, _gate.starts(text, leads, found))
 
 
 _LINK = re.compile(r"\[([^\]]{1,120})\]\([^)\s]{1,300}\)")
@@ -213,13 +130,13 @@ def _unlinked_phrases(unlinked_low: str, cuts: list[int], in_prose: set[str] | N
     (then it occurs in the prose: ``in_prose``, the leads found there) or across
     a cut, within a lead's length of it.
     """
-    leads = _leads(_PHRASES_LOW)
+    leads = _gate.leads(_PHRASES_LOW)
     if leads is None or in_prose is None:
         return _phrase_matches(_PHRASES_LOW, unlinked_low)
     reach = max(map(len, leads)) - 1
     around = "\0".join(unlinked_low[max(0, c - reach) : c + reach] for c in cuts)
     wanted = [lead for lead in leads if lead in in_prose or lead in around]
-    return _matches_at(_PHRASES_LOW, unlinked_low, _starts(unlinked_low, wanted))
+    return _gate.matches_at(_PHRASES_LOW, unlinked_low, _gate.starts(unlinked_low, wanted))
 
 
 def _fine_tuned_then_ids(prose: str) -> Iterator[re.Match[str]]:
@@ -243,13 +160,7 @@ def _fine_tuned_then_ids(prose: str) -> Iterator[re.Match[str]]:
             starts.add(w - 1)
         starts.update(p for p in range(w, k) if prose[p] == "\n")
         k = folded.find("fine", k + 1)
-    end = 0
-    for at in sorted(starts):
-        if at >= end:
-            m = _VERB_THEN_ID.match(prose, at)
-            if m is not None:
-                yield m
-                end = m.end()
+    return _gate.matches_at(_VERB_THEN_ID, prose, sorted(starts))
 
 
 def valid_hub_id(value: str) -> bool:
