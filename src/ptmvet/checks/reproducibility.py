@@ -156,8 +156,10 @@ _ACCELERATOR = re.compile(
     r"\b(\d+\s*x?\s*)?(TPUs?(\s*v\d(-\d+)?)?|GPUs?|[AHVPTLK]\d{1,3}G?\b|RTX\s*\d{3,4}\w*|GTX\s*\d{3,4}|TITAN\s*\w*|MI\d{3}\w?|Gaudi\d?|IPUs?|Trainium|Apple\s+M\d)\b",
 )
 
-#: Every word the quote filter below accepts (`\bL40` and `MI\d` contain `L4` and `MI`).
-_ACCELERATOR_WORDS = ("TPU", "GPU", "RTX", "GTX", "TITAN", "MI", "Gaudi", "IPU", "Trainium", "A10", "V100", "H100", "H200", "T4", "P100", "K80", "L4")
+#: A quote of an accelerator must name one of these (a bare "T5" or "A1" is a model size, not hardware).
+_ACCELERATOR_NAMED = re.compile(r"TPU|GPU|RTX|GTX|TITAN|MI\d|Gaudi|IPU|Trainium|A100|V100|H100|H200|A10|T4|P100|K80|L4|\bL40")
+#: The literal part of each of those names: a text holding none of them holds no quote that names one.
+_ACCELERATOR_WORDS = tuple(re.sub(r"\\[bd]", "", alt) for alt in _ACCELERATOR_NAMED.pattern.split("|"))
 
 
 @check(HARDWARE)
@@ -180,11 +182,7 @@ def training_hardware(ev: Evidence) -> Iterator[Finding]:
     named = any(w in text for w in _ACCELERATOR_WORDS)
     quotes = [ct.snippet(text, m) for m in _ACCELERATOR.finditer(text) if not m.group(0).isdigit()] if named else []
     # A bare model-size-like token ("T5", "A1") is too weak alone; require an accelerator word nearby.
-    quotes = [
-        q
-        for q in quotes
-        if re.search(r"TPU|GPU|RTX|GTX|TITAN|MI\d|Gaudi|IPU|Trainium|A100|V100|H100|H200|A10|T4|P100|K80|L4|\bL40", q)
-    ]
+    quotes = [q for q in quotes if _ACCELERATOR_NAMED.search(q)]
     seen += [f"card text: {q}" for q in quotes[:3]]
     if seen:
         yield meta.passed("training hardware documented", evidence=seen[:5])
