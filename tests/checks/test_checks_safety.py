@@ -80,5 +80,25 @@ def test_unreadable_config_is_not_a_clean_remote_code_pass(tmp_path: Path, confi
     assert out["VET706"] == [Outcome.FAIL]
     assert out["VET707"] == [Outcome.SKIPPED]
     assert out["VET709"] == [Outcome.SKIPPED]
-    (formed,) = run_check(safety.CHECKS[[c.meta.id for c in safety.CHECKS].index("VET705")], ev)
+    # VET705 names the well-formed file but does not pass while another is not fully analysed
+    assert out["VET705"] == [Outcome.SKIPPED]
+    (formed,) = run_check({c.meta.id: c for c in safety.CHECKS}["VET705"], ev)
     assert formed.message.startswith("1 file(s) well formed") and "1 not fully analysed" in formed.message
+
+
+@pytest.mark.parametrize(
+    ("check_id", "path", "fmt"),
+    [("VET708", "model.h5", "keras-h5"), ("VET710", "saved_model.pb", "savedmodel"), ("VET711", "model.onnx", "onnx")],
+)
+def test_code_checks_do_not_pass_over_a_file_the_scanner_did_not_finish(check_id: str, path: str, fmt: str) -> None:
+    from ptmvet.evidence.scan import ScanIssue, ScanReport, ScanVerdict
+
+    def evidence(issues: tuple[ScanIssue, ...]) -> Evidence:
+        report = ScanReport(path=path, format=fmt, verdict=ScanVerdict.UNKNOWN if issues else ScanVerdict.SAFE, issues=issues)
+        target = Target(name="m", source="local", local_path="/nonexistent/m")
+        return Evidence(target=target, files=(FileEntry(path=path, size=1000, local=True),), scan=(report,))
+
+    check = {c.meta.id: c for c in safety.CHECKS}[check_id]
+    cut = ScanIssue("limit-bytes", ScanVerdict.UNKNOWN, "stopped at the 1 GiB limit")
+    assert [f.outcome for f in run_check(check, evidence((cut,)))] == [Outcome.SKIPPED]
+    assert [f.outcome for f in run_check(check, evidence(()))] == [Outcome.PASS]

@@ -253,15 +253,20 @@ def malformed(evidence: Evidence) -> Iterable[Finding]:
             details={"path": r.path, "format": r.format, "issues": [i.to_dict() for i in issues[:100]]},
         )
     if not bad:
-        headers = [r for r in scanned if r.format in HEADER_FORMATS]
-        # A file the scanner could not analyse is not known to be well formed: count it apart.
-        unread = [r for r in scanned if any(_incomplete(i.code) for i in r.issues)]
-        formed = [r for r in scanned if r not in unread]
-        also = f"; {len(unread)} not fully analysed (VET706)" if unread else ""
-        yield MALFORMED.passed(
-            f"{len(formed)} file(s) well formed ({len(headers)} safetensors/GGUF/ONNX header(s) validated){also}",
-            evidence=[r.path for r in formed],
-        )
+        # A file the scanner could not analyse is not known to be well formed: no pass while one is left.
+        formed: list[ScanReport] = []
+        unread: list[ScanReport] = []
+        for r in scanned:
+            (unread if any(_incomplete(i.code) for i in r.issues) else formed).append(r)
+        headers = sum(1 for r in formed if r.format in HEADER_FORMATS)
+        message = f"{len(formed)} file(s) well formed ({headers} safetensors/GGUF/ONNX header(s) validated)"
+        if unread:
+            yield MALFORMED.skipped(
+                f"{message}; {len(unread)} not fully analysed (VET706), so not known to be well formed",
+                evidence=[f"{r.path}: not fully analysed" for r in unread] + [r.path for r in formed],
+            )
+        else:
+            yield MALFORMED.passed(message, evidence=[r.path for r in formed])
 
 
 #: Issue codes that mean "this part was not analysed" (the rest of the UNKNOWN codes are findings of their own).
@@ -366,7 +371,7 @@ ONNX_OPS = CheckMeta(
 
 
 def _issue_check(
-    meta: CheckMeta, evidence: Evidence, codes: frozenset[str], clean: str, *, reads: frozenset[str] = frozenset()
+    meta: CheckMeta, evidence: Evidence, codes: frozenset[str], clean: str, *, reads: frozenset[str]
 ) -> Iterable[Finding]:
     """One failing finding per scanned file with an issue in ``codes``; a pass when there is none, unless a
     file of a format in ``reads`` could not be analysed (then skipped: nothing found is not nothing there)."""
@@ -416,7 +421,11 @@ def remote_code(evidence: Evidence) -> Iterable[Finding]:
 @check(KERAS_CODE)
 def keras_code(evidence: Evidence) -> Iterable[Finding]:
     yield from _issue_check(
-        KERAS_CODE, evidence, frozenset({"keras-lambda", "keras-custom-object"}), "no Lambda layer or custom Keras object"
+        KERAS_CODE,
+        evidence,
+        frozenset({"keras-lambda", "keras-custom-object"}),
+        "no Lambda layer or custom Keras object",
+        reads=frozenset({"hdf5", "keras-h5", "keras-config", "savedmodel"}),
     )
 
 
@@ -434,7 +443,11 @@ def chat_templates(evidence: Evidence) -> Iterable[Finding]:
 @check(SAVEDMODEL)
 def savedmodel_ops(evidence: Evidence) -> Iterable[Finding]:
     yield from _issue_check(
-        SAVEDMODEL, evidence, frozenset({"savedmodel-file-op"}), "no SavedModel graph op reads or writes files"
+        SAVEDMODEL,
+        evidence,
+        frozenset({"savedmodel-file-op"}),
+        "no SavedModel graph op reads or writes files",
+        reads=frozenset({"savedmodel"}),
     )
 
 
@@ -445,6 +458,7 @@ def onnx_ops(evidence: Evidence) -> Iterable[Finding]:
         evidence,
         frozenset({"onnx-custom-op", "path-escape"}),
         "ONNX models (if any) use standard operators and keep external data inside the package",
+        reads=frozenset({"onnx"}),
     )
 
 
