@@ -193,21 +193,13 @@ def test_per_field_precision_and_recall() -> None:
     assert not low, f"below the floor: {low}"
 
 
-#: fields whose held-out figures are a known shortfall; none now (base_models was: recall 0.886 of a 0.9
-#: floor, 0.914 since the rules of tests/data/cards_heldout/README.md, written after this set was seen);
-#: every field must meet its floor on the held-out set
-HELDOUT_KNOWN_SHORT: frozenset[str] = frozenset()
-
-
 def test_per_field_precision_and_recall_heldout() -> None:
-    """The same floors on cards the extractors were never tuned on.
+    """The same floors on the second set, drawn and labelled after the first.
 
-    A field in ``HELDOUT_KNOWN_SHORT`` below its floor is reported as an expected
-    failure that names the figures (the extractors are not tuned to this set, so
-    the shortfall is a finding to act on, not a flaky test); any other field
-    below its floor fails the test.
+    The extractors were not tuned to it when it was drawn; the dataset, claim and
+    base-model rules were revised after its misses had been seen
+    (tests/data/cards_heldout/README.md), so for those fields it is a second
+    labelled set, no longer an untouched estimate.
     """
     low = _report("heldout")
-    assert set(low) <= HELDOUT_KNOWN_SHORT, f"held-out set below the floor: {low}"
-    if low:
-        pytest.xfail(f"held-out set below the floor (known): {low}")
+    assert not low, f"held-out set below the floor: {low}"
