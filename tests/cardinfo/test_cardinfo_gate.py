@@ -127,10 +127,16 @@ def test_gate_agrees_with_every_card_pattern_on_real_cards(corpora: Path) -> Non
         gated += _gate.required_words(pattern) is not None
         for text in texts:
             assert [m.span() for m in _gate.finditer(pattern, text)] == [m.span() for m in pattern.finditer(text)], pattern.pattern
-            reduced = _gate.pruned(pattern, text)  # what a text over _gate._PRUNE_FROM is scanned with
+            reduced = _gate.pruned(pattern, text)  # what a text over _gate._PRUNE_FROM is scanned with, led by quick()
             want = [(m.span(), m.groups()) for m in pattern.finditer(text)]
-            assert ([] if reduced is None else [(m.span(), m.groups()) for m in reduced.finditer(text)]) == want, pattern.pattern
+            assert ([] if reduced is None else [(m.span(), m.groups()) for m in _gate.quick(reduced).finditer(text)]) == want, pattern.pattern
     assert gated > 20
+    # and the path a long card takes: the real cards joined into one text over the pruning threshold
+    long = "\n\n".join(texts)
+    assert len(long) >= _gate._PRUNE_FROM
+    for pattern in PATTERNS:
+        want = [(m.span(), m.groups()) for m in pattern.finditer(long)]
+        assert [(m.span(), m.groups()) for m in _gate.finditer(pattern, long)] == want, pattern.pattern
 
 
 def test_quick_leads_with_the_first_characters_only_when_that_is_exact() -> None:

@@ -142,13 +142,13 @@ def test_a_finding_built_by_a_check_equals_the_dataclass_built_one() -> None:
 
     from ptmvet.checks.interface import Finding, Outcome
 
-    meta = next(iter(all_meta()))
-    built = meta.finding(Outcome.FAIL, "msg", evidence=["e"], details={"k": 1}, paths=["a.bin"], credit=2.0)
+    meta = next(m for m in all_meta() if m.score_weight is None)  # weighs by its severity
+    built = meta.finding(Outcome.FAIL, "msg", evidence=["e"], details={"k": 1}, paths=["a.bin"], credit=2.0)  # credit is clamped to 1
     assert set(vars(built)) == {f.name for f in dataclasses.fields(Finding)}
     same = Finding(
         check_id=meta.id, slug=meta.slug, attribute=meta.attribute, severity=meta.severity, outcome=Outcome.FAIL,
         message="msg", evidence=("e",), remedy=meta.remedy, details={"k": 1}, paths=("a.bin",),
-        weight=built.weight, credit=1.0,
+        weight=meta.severity.weight, credit=1.0,
     )  # fmt: skip
     assert built == same
     with pytest.raises(dataclasses.FrozenInstanceError):
