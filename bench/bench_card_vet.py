@@ -107,28 +107,26 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args()
     cards = load(args.limit)
-    tmp = tempfile.TemporaryDirectory(prefix="bench-card-vet-")
-    root = Path(tmp.name)
-    folders = write_folders(cards, root / "cards")
-    chunks = [folders[i :: args.workers] for i in range(args.workers)]
-    load_before = os.getloadavg()[0]
-    t0 = time.perf_counter()
-    with mp.get_context("fork").Pool(args.workers) as pool:
-        results = pool.map(vet_folders, chunks)
-    wall = time.perf_counter() - t0
-    n = sum(r[0] for r in results)
-    cpu = sum(r[1] for r in results)
-    errors = sum(r[2] for r in results)
-    load_after = os.getloadavg()[0]
-    peer_cpu = hub_parse(cards)
-    size, big, big_cpu = big_card(root)
-    tmp.cleanup()
+    with tempfile.TemporaryDirectory(prefix="bench-card-vet-") as tmp:  # removed even when a worker fails
+        root = Path(tmp)
+        folders = write_folders(cards, root / "cards")
+        chunks = [folders[i :: args.workers] for i in range(args.workers)]
+        load_before = os.getloadavg()[0]
+        t0 = time.perf_counter()
+        with mp.get_context("fork").Pool(args.workers) as pool:
+            results = pool.map(vet_folders, chunks)
+        wall = time.perf_counter() - t0
+        n = sum(r[0] for r in results)
+        cpu = sum(r[1] for r in results)
+        errors = sum(r[2] for r in results)
+        peer_cpu = hub_parse(cards)
+        size, big, big_cpu = big_card(root)
     print(f"card-only folders vetted with ptmvet.vet (every enricher and check): {n} with {args.workers} workers")
     print(f"  wall {wall:.1f} s, CPU {cpu:.1f} s = {1000 * cpu / n:.2f} ms per card; check errors: {errors}")
     print(f"peer huggingface_hub.ModelCard(text), parse only: CPU {peer_cpu:.1f} s = {1000 * peer_cpu / n:.2f} ms per card")
-    print(f"ratio full vet / Hub parse: {cpu / max(peer_cpu, 1e-9):.1f}x")
+    print(f"ratio full vet (reading each card's folder included) / Hub parse of the text in memory: {cpu / max(peer_cpu, 1e-9):.1f}x")
     print(f"one {size / 1e6:.1f} MB card read, parsed and vetted in {big:.2f} s (CPU {big_cpu:.2f} s)")
-    print(f"1-minute load average before / after the vet: {load_before:.2f} / {load_after:.2f} (other processes share the cores)")
+    print(f"1-minute load average just before the vet: {load_before:.2f} (how busy the machine was with other work)")
 
 
 if __name__ == "__main__":
