@@ -756,7 +756,7 @@ def _scan_code(acc: _Acc, data: Buffer, name: str, fmt: str, location: str) -> s
             code.scan_keras_config(doc, res, location=location)
         elif isinstance(doc, dict) and ("auto_map" in doc or "chat_template" in doc or lower in code.CONFIG_NAMES):
             res = code.scan_hf_config(doc, location=location)
-        elif lower.rsplit("/", 1)[-1] in code.CONFIG_NAMES:
+        elif lower in code.CONFIG_NAMES:
             # A config the loaders read by name that could not be read here: its auto_map and chat
             # template were never looked at, which is not "nothing found".
             res = code.CodeResult("hf-config")
